@@ -1,0 +1,210 @@
+//! The batch pipeline: every row of every roster file to exactly one decision.
+//!
+//! Two streaming passes over the files. The first checks every row in parallel and
+//! builds the [`RosterIndex`] (duplicate IDs, payee conflicts, policy coverage); the
+//! second checks and decides every row again in parallel, batch by batch, and hands
+//! each batch in input order to a consumer that writes it. Nothing holds all rows, so
+//! memory follows the number of children and accounts, not the size of the files.
+
+pub mod index;
+pub mod row;
+
+use std::time::SystemTime;
+
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+
+use crate::core::decision::{decide, Decision, Entitlement, Outcome};
+use crate::core::month::Month;
+use crate::core::policy::PeriodStandards;
+use crate::core::reason::Reason;
+use crate::core::record::Record;
+use crate::error::{Fatal, FatalKind};
+use crate::roster::{EncodingChoice, RawRow, RosterFile};
+pub use index::RosterIndex;
+use row::{check_row, Checked};
+
+/// Rows read and decided together.
+pub const BATCH_ROWS: usize = 16 * 1024;
+
+/// What deciding needs besides the rows.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    pub period: Month,
+    pub standards: PeriodStandards,
+    pub ceiling: Decimal,
+}
+
+/// The decision for one data row, with everything the outputs need.
+#[derive(Debug, Clone)]
+pub struct RowOutcome {
+    /// `<path as given>:<line>`.
+    pub source: String,
+    pub decision: Decision,
+    pub reason: Option<Reason>,
+    pub detail: String,
+    /// The ID as normalized when valid, as found otherwise.
+    pub child_id: String,
+    pub name: String,
+    pub record: Option<Record>,
+    /// The standard for the child in the period (valid rows).
+    pub standard: Option<Decimal>,
+    /// What is paid (paid rows only).
+    pub entitlement: Option<Entitlement>,
+}
+
+/// Counts for one input file, for the manifest.
+#[derive(Debug, Clone)]
+pub struct InputSummary {
+    pub path: String,
+    pub sha256: String,
+    pub encoding: &'static str,
+    pub rows: u64,
+    pub blank_rows: u64,
+}
+
+/// A roster: the files given to one run, inspected (hash, encoding, header).
+#[derive(Debug)]
+pub struct Roster {
+    pub files: Vec<RosterFile>,
+    stamps: Vec<Option<(u64, SystemTime)>>,
+}
+
+impl Roster {
+    /// Inspects every file; any unreadable file or bad header is fatal.
+    pub fn open(paths: &[String], choice: EncodingChoice) -> Result<Roster, Fatal> {
+        let files: Vec<RosterFile> = paths.iter().map(|p| RosterFile::inspect(p, choice)).collect::<Result<_, _>>()?;
+        let stamps = paths.iter().map(|p| stamp(p)).collect();
+        Ok(Roster { files, stamps })
+    }
+
+    /// Pass 1: checks every row and indexes the valid ones.
+    pub fn index(&self) -> Result<RosterIndex, Fatal> {
+        let mut index = RosterIndex::default();
+        let mut batch: Vec<RawRow> = Vec::new();
+        for (file_no, file) in self.files.iter().enumerate() {
+            let mut reader = file.rows()?;
+            loop {
+                let n = reader.next_batch(&mut batch, BATCH_ROWS)?;
+                if n == 0 {
+                    break;
+                }
+                let keys: Vec<Option<index::RowKeys>> = batch[..n]
+                    .par_iter()
+                    .map(|raw| match check_row(raw, &file.columns, file.detected.encoding) {
+                        Checked::Valid(rec) => Some(index::RowKeys::of(&rec, raw.line)),
+                        Checked::Rejected { .. } => None,
+                    })
+                    .collect();
+                for k in keys.into_iter().flatten() {
+                    index.add(k, file_no);
+                }
+            }
+        }
+        Ok(index)
+    }
+
+    /// Every valid row's category and region must have a standard in the period.
+    pub fn check_coverage(&self, index: &RosterIndex, rules: &Rules) -> Result<(), Fatal> {
+        let mut gaps: Vec<(&(String, crate::core::record::Category), &(usize, u64))> = index
+            .coverage
+            .iter()
+            .filter(|((region, category), _)| rules.standards.standard(*category, region).is_none())
+            .collect();
+        gaps.sort_by_key(|(_, at)| **at);
+        match gaps.first() {
+            None => Ok(()),
+            Some(((region, category), (file, line))) => Err(Fatal::new(
+                FatalKind::PolicyGap,
+                format!(
+                    "the policy has no standard for {} children in region {region} in {}",
+                    category.as_str(),
+                    rules.period
+                ),
+                "add a policy row for this category and region (or an empty prefix) effective on or before the period",
+            )
+            .in_file(self.files[*file].path.clone())
+            .at_line(*line)),
+        }
+    }
+
+    /// Pass 2: decides every row and hands each batch, in input order, to `consume`.
+    pub fn decide(
+        &self,
+        index: &RosterIndex,
+        rules: &Rules,
+        mut consume: impl FnMut(&[RowOutcome]) -> Result<(), Fatal>,
+    ) -> Result<Vec<InputSummary>, Fatal> {
+        let mut summaries = Vec::with_capacity(self.files.len());
+        let mut batch: Vec<RawRow> = Vec::new();
+        for (file, stamp_before) in self.files.iter().zip(&self.stamps) {
+            let mut reader = file.rows()?;
+            loop {
+                let n = reader.next_batch(&mut batch, BATCH_ROWS)?;
+                if n == 0 {
+                    break;
+                }
+                let outcomes: Vec<RowOutcome> =
+                    batch[..n].par_iter().map(|raw| decide_row(raw, file, index, rules)).collect();
+                consume(&outcomes)?;
+            }
+            if stamp(&file.path) != *stamp_before {
+                return Err(Fatal::new(
+                    FatalKind::Input,
+                    "the file changed while disburse was reading it",
+                    "close any program editing the roster and run again",
+                )
+                .in_file(file.path.clone()));
+            }
+            summaries.push(InputSummary {
+                path: file.path.clone(),
+                sha256: file.sha256.clone(),
+                encoding: file.detected.label(),
+                rows: reader.rows,
+                blank_rows: reader.blank_rows,
+            });
+        }
+        Ok(summaries)
+    }
+}
+
+fn decide_row(raw: &RawRow, file: &RosterFile, index: &RosterIndex, rules: &Rules) -> RowOutcome {
+    let source = format!("{}:{}", file.path, raw.line);
+    match check_row(raw, &file.columns, file.detected.encoding) {
+        Checked::Rejected { rejection, child_id, name } => RowOutcome {
+            source,
+            decision: Decision::Rejected,
+            reason: Some(rejection.reason),
+            detail: rejection.detail,
+            child_id,
+            name,
+            record: None,
+            standard: None,
+            entitlement: None,
+        },
+        Checked::Valid(rec) => {
+            // Coverage was checked in pass 1, so every valid row has a standard.
+            let standard = rules.standards.standard(rec.category, &rec.region_code).unwrap_or(Decimal::ZERO);
+            let outcome = decide(&rec, rules.period, standard, index.flags(&rec), rules.ceiling);
+            let (decision, reason, detail, entitlement) = match outcome {
+                Outcome::Paid(e) => (Decision::Paid, None, String::new(), Some(e)),
+                Outcome::NotPaid { decision, reason, detail } => (decision, Some(reason), detail, None),
+            };
+            RowOutcome {
+                source,
+                decision,
+                reason,
+                detail,
+                child_id: rec.child_id.as_str().to_owned(),
+                name: rec.name.clone(),
+                standard: Some(standard),
+                entitlement,
+                record: Some(rec),
+            }
+        }
+    }
+}
+
+fn stamp(path: &str) -> Option<(u64, SystemTime)> {
+    std::fs::metadata(path).ok().and_then(|m| Some((m.len(), m.modified().ok()?)))
+}

@@ -1,0 +1,163 @@
+//! Command-line options, converted once into validated settings the rest of the
+//! program trusts (so no command re-checks a flag).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::commands::run::{RunConfig, DEFAULT_CEILING};
+use crate::core::money::parse_amount;
+use crate::core::month::Month;
+use crate::core::policy::Policy;
+use crate::core::text::{fold_width, trim};
+use crate::error::{Fatal, FatalKind, Finish, FATAL_EXIT};
+use crate::roster::EncodingChoice;
+
+#[derive(Debug, Parser)]
+#[command(name = "disburse", version, about = "Monthly orphan basic living allowance: decide, pay, audit")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The monthly payroll run: decide every roster row, write the bank file and audit trail.
+    Run(RunArgs),
+    /// Check a run's output directory against its manifest and audit hash chain.
+    Verify {
+        /// The output directory of a run.
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The month being paid, e.g. 2018-06.
+    #[arg(long)]
+    pub period: String,
+    /// Output directory; must not exist or be empty.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Policy CSV (effective_from,category,region_prefix,minimum) replacing the built-in hunan-2018.
+    #[arg(long)]
+    pub policy: Option<String>,
+    /// Hold any payment above this amount for review.
+    #[arg(long, default_value = DEFAULT_CEILING)]
+    pub ceiling: String,
+    /// Worker threads (default: all cores). Output is identical whatever the count.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Validate and report only: no bank file.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Exit 3 if any row is rejected or held (a real run then writes nothing).
+    #[arg(long)]
+    pub strict: bool,
+    /// Roster text encoding.
+    #[arg(long, value_enum, default_value_t = EncodingArg::Auto)]
+    pub encoding: EncodingArg,
+    /// Roster CSV files; together they form one roster.
+    #[arg(required = true)]
+    pub rosters: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum EncodingArg {
+    Auto,
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    #[value(alias = "gb18030")]
+    Gbk,
+}
+
+fn usage(message: impl Into<String>, fix: &str) -> Fatal {
+    Fatal::new(FatalKind::Usage, message, fix)
+}
+
+impl RunArgs {
+    /// Checks every flag once.
+    pub fn into_config(self) -> Result<(RunConfig, Option<usize>), Fatal> {
+        let period = Month::parse(&fold_width(trim(&self.period)))
+            .ok_or_else(|| usage(format!("--period {:?} is not a month", self.period), "write it as YYYY-MM, e.g. --period 2018-06"))?;
+        let ceiling = parse_amount(&fold_width(trim(&self.ceiling)))
+            .map_err(|_| usage(format!("--ceiling {:?} is not an amount", self.ceiling), "write it as a plain number such as 5000 or 5000.00"))?;
+        if self.threads == Some(0) {
+            return Err(usage("--threads must be at least 1", "leave it out to use every core"));
+        }
+        let policy = match &self.policy {
+            None => Policy::hunan_2018(),
+            Some(path) => {
+                let bytes = crate::roster::reader::read_all(path, "policy file")?;
+                Policy::from_csv(path, &bytes).map_err(|e| {
+                    let f = Fatal::new(
+                        FatalKind::Policy,
+                        format!("bad policy: {}", e.message),
+                        "correct the policy file (columns effective_from,category,region_prefix,minimum)",
+                    )
+                    .in_file(path.clone());
+                    match e.line {
+                        Some(l) => f.at_line(l),
+                        None => f,
+                    }
+                })?
+            }
+        };
+        let encoding = match self.encoding {
+            EncodingArg::Auto => EncodingChoice::Auto,
+            EncodingArg::Utf8 => EncodingChoice::Utf8,
+            EncodingArg::Gbk => EncodingChoice::Gbk,
+        };
+        let config = RunConfig {
+            period,
+            out: self.out,
+            policy,
+            ceiling,
+            dry_run: self.dry_run,
+            strict: self.strict,
+            encoding,
+            rosters: self.rosters.iter().map(|p| p.to_string_lossy().into_owned()).collect(),
+        };
+        Ok((config, self.threads))
+    }
+}
+
+/// Parses the command line, runs the command, returns the exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let mut stderr = std::io::stderr();
+    match dispatch(cli, &mut stderr) {
+        Ok(finish) => finish.code(),
+        Err(fatal) => {
+            let _ = writeln!(stderr, "disburse: error: {fatal}");
+            FATAL_EXIT
+        }
+    }
+}
+
+fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> {
+    match cli.command {
+        Command::Run(args) => {
+            let (config, threads) = args.into_config()?;
+            let mut pool = rayon::ThreadPoolBuilder::new();
+            if let Some(n) = threads {
+                pool = pool.num_threads(n);
+            }
+            let pool = pool
+                .build()
+                .map_err(|e| Fatal::new(FatalKind::Usage, format!("cannot start worker threads: {e}"), "try a smaller --threads"))?;
+            pool.install(|| crate::commands::run::run(&config, stderr))
+        }
+        Command::Verify { dir } => match crate::commands::verify::verify(&dir)? {
+            Ok(()) => {
+                let _ = writeln!(stderr, "{}: intact (hashes, audit chain and totals agree with the manifest)", dir.display());
+                Ok(Finish::Done)
+            }
+            Err(b) => {
+                let _ = writeln!(stderr, "{}: BROKEN: {}", dir.display(), b.0);
+                Ok(Finish::Mismatch)
+            }
+        },
+    }
+}

@@ -1,0 +1,4 @@
+//! One module per command, each small: the CLI calls these with validated settings.
+
+pub mod run;
+pub mod verify;

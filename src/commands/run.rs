@@ -1,0 +1,118 @@
+//! `disburse run`: the monthly payroll run (and its dry run).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use rust_decimal::Decimal;
+
+use crate::batch::{Roster, Rules};
+use crate::core::money::fmt_amount;
+use crate::core::month::Month;
+use crate::core::policy::Policy;
+use crate::error::{Fatal, Finish};
+use crate::output::manifest::{InputInfo, Manifest, PolicyInfo, MANIFEST_FILE};
+use crate::output::monthly::{MonthlyWriter, RunTotals};
+use crate::output::staged::StagedDir;
+use crate::roster::EncodingChoice;
+
+/// A validated `run` invocation: everything here has been checked once by the CLI.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub period: Month,
+    pub out: PathBuf,
+    pub policy: Policy,
+    pub ceiling: Decimal,
+    pub dry_run: bool,
+    pub strict: bool,
+    pub encoding: EncodingChoice,
+    pub rosters: Vec<String>,
+}
+
+/// The default `--ceiling`.
+pub const DEFAULT_CEILING: &str = "5000.00";
+
+/// Runs the monthly job; the human summary goes to `summary`.
+pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
+    let staged = StagedDir::prepare(&cfg.out)?;
+    let roster = Roster::open(&cfg.rosters, cfg.encoding)?;
+    let rules = Rules { period: cfg.period, standards: cfg.policy.for_period(cfg.period), ceiling: cfg.ceiling };
+    let index = roster.index()?;
+    roster.check_coverage(&index, &rules)?;
+
+    let mut writer = MonthlyWriter::create(&staged, cfg.period, !cfg.dry_run)?;
+    let inputs = roster.decide(&index, &rules, |batch| writer.write_batch(batch))?;
+    let totals = writer.finish(&staged)?;
+
+    let strict_failed = cfg.strict && totals.totals.rejected + totals.totals.held > 0;
+    if strict_failed && !cfg.dry_run {
+        drop(staged);
+        print_summary(summary, cfg, &totals, None);
+        let _ = writeln!(
+            summary,
+            "--strict: {} rejected and {} held rows; nothing was written. Fix them (see above) or run without --strict.",
+            totals.totals.rejected, totals.totals.held
+        );
+        return Ok(Finish::StrictFailed);
+    }
+
+    let manifest = Manifest {
+        tool: "disburse".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        mode: if cfg.dry_run { "dry-run" } else { "run" }.into(),
+        period: cfg.period.to_string(),
+        policy: PolicyInfo { name: cfg.policy.name.clone(), sha256: cfg.policy.sha256.clone() },
+        ceiling: fmt_amount(cfg.ceiling),
+        inputs: inputs
+            .into_iter()
+            .map(|i| InputInfo { path: i.path, sha256: i.sha256, encoding: i.encoding.into(), rows: i.rows, blank_rows: i.blank_rows })
+            .collect(),
+        outputs: totals.outputs.clone(),
+        totals: totals.totals.clone(),
+        by_category: totals.by_category.clone(),
+        by_region: totals.by_region.clone(),
+        audit_head: totals.audit_head.clone(),
+    };
+    let mut file = staged.create(MANIFEST_FILE)?;
+    let manifest_path = cfg.out.join(MANIFEST_FILE);
+    file.write_all(&manifest.to_bytes())
+        .and_then(|_| file.sync_all())
+        .map_err(|e| Fatal::io(&manifest_path, "writing the manifest", &e))?;
+    drop(file);
+    staged.commit()?;
+
+    print_summary(summary, cfg, &totals, Some(&manifest));
+    if strict_failed {
+        let _ = writeln!(summary, "--strict: some rows were rejected or held (exit 3); the report was written.");
+        return Ok(Finish::StrictFailed);
+    }
+    Ok(Finish::Done)
+}
+
+fn print_summary(w: &mut dyn Write, cfg: &RunConfig, t: &RunTotals, manifest: Option<&Manifest>) {
+    let tt = &t.totals;
+    let mode = if cfg.dry_run { "dry run" } else { "run" };
+    let _ = writeln!(w, "disburse {mode} for {}: {} rows", cfg.period, tt.rows);
+    let _ = writeln!(w, "  paid      {:>8}   amount {}", tt.paid, fmt_amount(t.amount));
+    let _ = writeln!(w, "  held      {:>8}", tt.held);
+    let _ = writeln!(w, "  excluded  {:>8}", tt.excluded);
+    let _ = writeln!(w, "  rejected  {:>8}", tt.rejected);
+    let transfers = if cfg.dry_run { "bank transfers (not written on a dry run)" } else { "bank transfers" };
+    let _ = writeln!(w, "  {transfers}: {}", tt.transfers);
+    if let Some(m) = manifest {
+        let blank: u64 = m.inputs.iter().map(|i| i.blank_rows).sum();
+        if blank > 0 {
+            let _ = writeln!(w, "  blank rows ignored: {blank}");
+        }
+    }
+    if !t.reasons.is_empty() {
+        let mut reasons: Vec<_> = t.reasons.iter().collect();
+        reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let top: Vec<String> = reasons.iter().take(5).map(|(r, n)| format!("{} {n}", r.code())).collect();
+        let _ = writeln!(w, "  top reasons: {}", top.join(", "));
+    }
+    if let Some(m) = manifest {
+        let files: Vec<&str> = m.outputs.iter().map(|o| o.file.as_str()).collect();
+        let _ = writeln!(w, "  files in {}: {}, {MANIFEST_FILE}", cfg.out.display(), files.join(", "));
+        let _ = writeln!(w, "  rows not paid are listed with their reasons in exceptions.csv");
+    }
+}

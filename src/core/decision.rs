@@ -1,0 +1,269 @@
+//! The decision for one valid row in period P: held, excluded or paid (SPEC section 3).
+//!
+//! Everything here is pure. What needs the whole roster (is this ID on another valid
+//! row? does this account's payee disagree elsewhere?) arrives as `RosterFlags`,
+//! computed by the batch pipeline's first pass.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+
+use super::money::fmt_amount;
+use super::month::Month;
+use super::reason::Reason;
+use super::record::{Record, Status};
+
+/// The four places a row can end up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Decision {
+    Paid,
+    Held,
+    Excluded,
+    Rejected,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Paid => "paid",
+            Decision::Held => "held",
+            Decision::Excluded => "excluded",
+            Decision::Rejected => "rejected",
+        }
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How the paid amount was arrived at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// The roster's recorded amount, at or above the standard.
+    Recorded,
+    /// The recorded amount was below the standard and was raised to it.
+    RaisedToMinimum,
+    /// The roster left the amount blank: the standard is paid.
+    Standard,
+}
+
+impl Basis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Recorded => "recorded",
+            Basis::RaisedToMinimum => "raised_to_minimum",
+            Basis::Standard => "standard",
+        }
+    }
+}
+
+/// What the child is entitled to for the month: max(recorded, standard).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entitlement {
+    pub standard: Decimal,
+    pub amount: Decimal,
+    pub basis: Basis,
+}
+
+impl Entitlement {
+    pub fn new(recorded: Option<Decimal>, standard: Decimal) -> Entitlement {
+        match recorded {
+            None => Entitlement { standard, amount: standard, basis: Basis::Standard },
+            Some(r) if r >= standard => Entitlement { standard, amount: r, basis: Basis::Recorded },
+            Some(_) => Entitlement { standard, amount: standard, basis: Basis::RaisedToMinimum },
+        }
+    }
+}
+
+/// Facts about a valid row that only the whole roster can tell.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RosterFlags {
+    /// Another valid row has the same child_id.
+    pub duplicate_id: bool,
+    /// Valid rows on the same payee_account disagree on payee_name or payee_bank.
+    pub payee_conflict: bool,
+}
+
+/// The decision for a valid row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Paid(Entitlement),
+    /// Held or excluded, with the reason and a sentence for the clerk.
+    NotPaid { decision: Decision, reason: Reason, detail: String },
+}
+
+impl Outcome {
+    pub fn decision(&self) -> Decision {
+        match self {
+            Outcome::Paid(_) => Decision::Paid,
+            Outcome::NotPaid { decision, .. } => *decision,
+        }
+    }
+}
+
+/// Decides a valid row for `period` given its standard, in the order of SPEC 3:
+/// held (duplicate, payee conflict, ceiling), then excluded, then paid.
+pub fn decide(rec: &Record, period: Month, standard: Decimal, flags: RosterFlags, ceiling: Decimal) -> Outcome {
+    let held = |reason, detail: String| Outcome::NotPaid { decision: Decision::Held, reason, detail };
+    if flags.duplicate_id {
+        return held(
+            Reason::DuplicateId,
+            "this ID is on more than one valid roster row: none is paid until the roster keeps one".into(),
+        );
+    }
+    if flags.payee_conflict {
+        return held(
+            Reason::PayeeConflict,
+            "rows with this payee account disagree on the payee name or bank: correct them so they match".into(),
+        );
+    }
+    let entitlement = Entitlement::new(rec.monthly_amount, standard);
+    if entitlement.amount > ceiling {
+        return held(
+            Reason::ExceedsCeiling,
+            format!(
+                "amount {} is above the ceiling {}: confirm it and raise --ceiling, or correct monthly_amount",
+                fmt_amount(entitlement.amount),
+                fmt_amount(ceiling)
+            ),
+        );
+    }
+    if let Err((reason, detail)) = eligibility(rec, period) {
+        return Outcome::NotPaid { decision: Decision::Excluded, reason, detail };
+    }
+    Outcome::Paid(entitlement)
+}
+
+/// Whether the row entitles the child in `month` (status, start, end, age), first
+/// failing check first.
+pub fn eligibility(rec: &Record, month: Month) -> Result<(), (Reason, String)> {
+    if rec.status == Status::Suspended {
+        return Err((Reason::Suspended, "payment is suspended on the roster".into()));
+    }
+    if month < rec.approved_from {
+        return Err((Reason::NotStarted, format!("entitlement starts in {}", rec.approved_from)));
+    }
+    if let Some(end) = rec.ended_after {
+        if month > end {
+            return Err((Reason::Ended, format!("entitlement ended after {end}")));
+        }
+    }
+    if let Some(last) = rec.last_month_before_adulthood() {
+        if month > last {
+            return Err((Reason::AgedOut, format!("the child turned 18 in {last}; the allowance is paid through that month")));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::id::check_char;
+    use crate::core::money::parse_amount;
+    use crate::core::record::{Category, RawFields};
+
+    fn id_born(date: &str) -> String {
+        let first17 = format!("430102{date}123");
+        let c = check_char(first17.as_bytes().try_into().unwrap());
+        format!("{first17}{}", c as char)
+    }
+
+    fn record(born: &str, from: &str, ended: &str, status: &str, amount: &str) -> Record {
+        let id = id_born(born);
+        let fields = [
+            id.as_str(), "王小明", "scattered", "430102", from, ended, status, amount, "王大明", "62220200123456", "农业银行",
+        ];
+        Record::validate(&RawFields::from(fields)).unwrap()
+    }
+
+    fn d(s: &str) -> Decimal {
+        parse_amount(s).unwrap()
+    }
+
+    fn m(s: &str) -> Month {
+        Month::parse(s).unwrap()
+    }
+
+    fn reason(o: &Outcome) -> Option<Reason> {
+        match o {
+            Outcome::Paid(_) => None,
+            Outcome::NotPaid { reason, .. } => Some(*reason),
+        }
+    }
+
+    const CEILING: i64 = 500000;
+
+    fn decide_plain(r: &Record, p: &str) -> Outcome {
+        decide(r, m(p), d("800"), RosterFlags::default(), Decimal::new(CEILING, 2))
+    }
+
+    #[test]
+    fn age_out_boundary() {
+        let r = record("20000315", "2010-01", "", "", "");
+        assert_eq!(decide_plain(&r, "2018-03"), Outcome::Paid(Entitlement::new(None, d("800"))));
+        assert_eq!(reason(&decide_plain(&r, "2018-04")), Some(Reason::AgedOut));
+    }
+
+    #[test]
+    fn start_and_end_months_are_inclusive() {
+        let r = record("20100101", "2018-02", "2018-05", "", "");
+        assert_eq!(reason(&decide_plain(&r, "2018-01")), Some(Reason::NotStarted));
+        assert_eq!(reason(&decide_plain(&r, "2018-02")), None);
+        assert_eq!(reason(&decide_plain(&r, "2018-05")), None);
+        assert_eq!(reason(&decide_plain(&r, "2018-06")), Some(Reason::Ended));
+    }
+
+    #[test]
+    fn suspended_comes_first_among_exclusions() {
+        let r = record("20000315", "2019-01", "", "suspended", "");
+        assert_eq!(reason(&decide_plain(&r, "2018-06")), Some(Reason::Suspended));
+        let r = record("20000315", "2019-01", "", "", "");
+        assert_eq!(reason(&decide_plain(&r, "2018-06")), Some(Reason::NotStarted));
+    }
+
+    #[test]
+    fn held_before_excluded_in_contract_order() {
+        let r = record("20100101", "2018-01", "", "suspended", "6000");
+        let all = RosterFlags { duplicate_id: true, payee_conflict: true };
+        let c = Decimal::new(CEILING, 2);
+        assert_eq!(reason(&decide(&r, m("2018-06"), d("800"), all, c)), Some(Reason::DuplicateId));
+        let payee = RosterFlags { duplicate_id: false, payee_conflict: true };
+        assert_eq!(reason(&decide(&r, m("2018-06"), d("800"), payee, c)), Some(Reason::PayeeConflict));
+        assert_eq!(reason(&decide_plain(&r, "2018-06")), Some(Reason::ExceedsCeiling));
+        assert_eq!(decide_plain(&r, "2018-06").decision(), Decision::Held);
+    }
+
+    #[test]
+    fn ceiling_is_strictly_above() {
+        let r = record("20100101", "2018-01", "", "", "5000");
+        assert_eq!(reason(&decide_plain(&r, "2018-06")), None);
+        let r = record("20100101", "2018-01", "", "", "5000.01");
+        assert_eq!(reason(&decide_plain(&r, "2018-06")), Some(Reason::ExceedsCeiling));
+        // The standard alone can exceed a low ceiling.
+        let r = record("20100101", "2018-01", "", "", "");
+        let o = decide(&r, m("2018-06"), d("800"), RosterFlags::default(), d("799.99"));
+        assert_eq!(reason(&o), Some(Reason::ExceedsCeiling));
+    }
+
+    #[test]
+    fn basis_of_the_amount() {
+        assert_eq!(Entitlement::new(None, d("800")).basis, Basis::Standard);
+        let e = Entitlement::new(Some(d("600")), d("800"));
+        assert_eq!((e.amount, e.basis), (d("800"), Basis::RaisedToMinimum));
+        let e = Entitlement::new(Some(d("800")), d("800"));
+        assert_eq!((e.amount, e.basis), (d("800"), Basis::Recorded));
+        let e = Entitlement::new(Some(d("950.5")), d("800"));
+        assert_eq!((e.amount, e.basis), (d("950.50"), Basis::Recorded));
+    }
+
+    #[test]
+    fn category_does_not_change_eligibility() {
+        let mut r = record("20100101", "2018-01", "", "", "");
+        r.category = Category::Institutional;
+        assert!(eligibility(&r, m("2018-06")).is_ok());
+    }
+}

@@ -1,0 +1,11 @@
+//! The pure core: a roster row, the policy and the decision for one row. No I/O here,
+//! so every rule can be tested exhaustively and run in parallel without locks.
+
+pub mod decision;
+pub mod id;
+pub mod money;
+pub mod month;
+pub mod policy;
+pub mod reason;
+pub mod record;
+pub mod text;

@@ -1,0 +1,409 @@
+//! One roster row, validated: the field rules and row consistency of SPEC section 1.
+//!
+//! `Record::validate` is pure: it takes the row's raw field texts and returns either a
+//! `Record` the rest of the program can trust, or the `Rejection` (reason code and a
+//! detail a clerk understands) for the exceptions file.
+
+use rust_decimal::Decimal;
+
+use super::id::{ChildId, IdProblem};
+use super::money::{parse_amount, AmountProblem};
+use super::month::Month;
+use super::reason::Reason;
+use super::text::{check_text, fold_width, trim, TextProblem};
+
+/// The roster columns of SPEC section 1, in contract order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Column {
+    ChildId,
+    Name,
+    Category,
+    RegionCode,
+    ApprovedFrom,
+    EndedAfter,
+    Status,
+    MonthlyAmount,
+    PayeeName,
+    PayeeAccount,
+    PayeeBank,
+}
+
+impl Column {
+    pub const ALL: [Column; 11] = [
+        Column::ChildId,
+        Column::Name,
+        Column::Category,
+        Column::RegionCode,
+        Column::ApprovedFrom,
+        Column::EndedAfter,
+        Column::Status,
+        Column::MonthlyAmount,
+        Column::PayeeName,
+        Column::PayeeAccount,
+        Column::PayeeBank,
+    ];
+
+    /// The English header name.
+    pub fn name(self) -> &'static str {
+        self.names()[0]
+    }
+
+    /// The English name first, then the Chinese aliases.
+    pub fn names(self) -> &'static [&'static str] {
+        match self {
+            Column::ChildId => &["child_id", "身份证号", "身份证号码", "公民身份号码"],
+            Column::Name => &["name", "姓名"],
+            Column::Category => &["category", "供养方式"],
+            Column::RegionCode => &["region_code", "行政区划代码", "区划代码"],
+            Column::ApprovedFrom => &["approved_from", "保障起始年月", "起始年月"],
+            Column::EndedAfter => &["ended_after", "保障截止年月", "截止年月"],
+            Column::Status => &["status", "状态"],
+            Column::MonthlyAmount => &["monthly_amount", "月发放金额", "发放标准"],
+            Column::PayeeName => &["payee_name", "收款人", "收款人姓名"],
+            Column::PayeeAccount => &["payee_account", "收款账号", "银行账号"],
+            Column::PayeeBank => &["payee_bank", "开户银行", "开户行"],
+        }
+    }
+
+    pub fn required(self) -> bool {
+        !matches!(self, Column::EndedAfter | Column::Status | Column::MonthlyAmount)
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// How the child is raised, which decides the minimum standard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Category {
+    /// Raised in the community by relatives or a guardian (社会散居孤儿).
+    Scattered,
+    /// Raised in a welfare institution (集中供养孤儿).
+    Institutional,
+}
+
+impl Category {
+    pub const ALL: [Category; 2] = [Category::Scattered, Category::Institutional];
+
+    pub fn parse(s: &str) -> Option<Category> {
+        match s {
+            "散居" | "社会散居" => Some(Category::Scattered),
+            "集中供养" | "集中" => Some(Category::Institutional),
+            _ if s.eq_ignore_ascii_case("scattered") => Some(Category::Scattered),
+            _ if s.eq_ignore_ascii_case("institutional") => Some(Category::Institutional),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Scattered => "scattered",
+            Category::Institutional => "institutional",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Whether payment is running or stopped for now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Active,
+    Suspended,
+}
+
+impl Status {
+    fn parse(s: &str) -> Option<Status> {
+        match s {
+            "" | "正常" => Some(Status::Active),
+            "暂停" => Some(Status::Suspended),
+            _ if s.eq_ignore_ascii_case("active") => Some(Status::Active),
+            _ if s.eq_ignore_ascii_case("suspended") => Some(Status::Suspended),
+            _ => None,
+        }
+    }
+}
+
+/// A roster row that passed every field and consistency rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub child_id: ChildId,
+    pub name: String,
+    pub category: Category,
+    pub region_code: String,
+    pub approved_from: Month,
+    pub ended_after: Option<Month>,
+    pub status: Status,
+    pub monthly_amount: Option<Decimal>,
+    pub payee_name: String,
+    /// Digits only (spaces and `-` removed).
+    pub payee_account: String,
+    pub payee_bank: String,
+}
+
+/// Why a row is rejected: the reason code and a sentence for the clerk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub reason: Reason,
+    pub detail: String,
+}
+
+impl Rejection {
+    pub fn new(reason: Reason, detail: impl Into<String>) -> Rejection {
+        Rejection { reason, detail: detail.into() }
+    }
+}
+
+/// The raw texts of one row, indexed by `Column` (an absent optional column is "").
+pub type RawFields<'a> = [&'a str; 11];
+
+impl Record {
+    /// Applies every field rule of SPEC section 1, then row consistency.
+    pub fn validate(raw: &RawFields<'_>) -> Result<Record, Rejection> {
+        let field = |c: Column| trim(raw[c.index()]);
+        for c in Column::ALL {
+            if c.required() && field(c).is_empty() {
+                return Err(Rejection::new(
+                    Reason::MissingField,
+                    format!("{} is empty: fill it in", c.name()),
+                ));
+            }
+        }
+
+        let id_text = fold_width(field(Column::ChildId));
+        let child_id = ChildId::parse(&id_text).map_err(id_rejection)?;
+
+        let name = text_field(Column::Name, field(Column::Name))?;
+
+        let category = Category::parse(field(Column::Category)).ok_or_else(|| {
+            Rejection::new(
+                Reason::InvalidCategory,
+                "category must be scattered (散居) or institutional (集中供养)",
+            )
+        })?;
+
+        let region = fold_width(field(Column::RegionCode));
+        if !valid_region(&region) {
+            return Err(Rejection::new(
+                Reason::InvalidRegion,
+                "region_code must be a 6-digit administrative division code starting with a province code (11-82)",
+            ));
+        }
+
+        let approved_from = month_field(Column::ApprovedFrom, field(Column::ApprovedFrom))?;
+        let ended_text = field(Column::EndedAfter);
+        let ended_after = if ended_text.is_empty() {
+            None
+        } else {
+            Some(month_field(Column::EndedAfter, ended_text)?)
+        };
+
+        let status = Status::parse(field(Column::Status)).ok_or_else(|| {
+            Rejection::new(
+                Reason::InvalidStatus,
+                "status must be active (正常), suspended (暂停) or blank",
+            )
+        })?;
+
+        let amount_text = fold_width(field(Column::MonthlyAmount));
+        let monthly_amount = if amount_text.is_empty() {
+            None
+        } else {
+            Some(parse_amount(&amount_text).map_err(amount_rejection)?)
+        };
+
+        let account_text = fold_width(field(Column::PayeeAccount));
+        let payee_account: String = account_text.chars().filter(|c| *c != ' ' && *c != '-').collect();
+        if !(8..=32).contains(&payee_account.len()) || !payee_account.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Rejection::new(
+                Reason::InvalidAccount,
+                "payee_account must be 8 to 32 digits (spaces and dashes are allowed between them)",
+            ));
+        }
+
+        let payee_name = text_field(Column::PayeeName, field(Column::PayeeName))?;
+        let payee_bank = text_field(Column::PayeeBank, field(Column::PayeeBank))?;
+
+        if let Some(end) = ended_after {
+            if end < approved_from {
+                return Err(Rejection::new(
+                    Reason::InconsistentDates,
+                    format!("ended_after {end} is before approved_from {approved_from}"),
+                ));
+            }
+        }
+        let (by, bm, _) = child_id.birth_date();
+        let birth_month = Month::new(by, bm);
+        if birth_month.is_some_and(|b| approved_from < b) {
+            return Err(Rejection::new(
+                Reason::InconsistentDates,
+                format!("approved_from {approved_from} is before the child's birth month {by:04}-{bm:02}"),
+            ));
+        }
+
+        Ok(Record {
+            child_id,
+            name: name.to_owned(),
+            category,
+            region_code: region.into_owned(),
+            approved_from,
+            ended_after,
+            status,
+            monthly_amount,
+            payee_name: payee_name.to_owned(),
+            payee_account,
+            payee_bank: payee_bank.to_owned(),
+        })
+    }
+
+    /// The month of the 18th birthday: the last month the allowance is paid.
+    pub fn last_month_before_adulthood(&self) -> Option<Month> {
+        let (y, m, _) = self.child_id.birth_date();
+        Month::new(y, m).map(|b| b.plus_years(18))
+    }
+}
+
+/// True for exactly six ASCII digits whose first two are a province code.
+pub fn valid_region(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 6 || !b.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let p = (b[0] - b'0') * 10 + (b[1] - b'0');
+    matches!(p, 11..=15 | 21..=23 | 31..=37 | 41..=46 | 50..=54 | 61..=65 | 71 | 81 | 82)
+}
+
+fn id_rejection(p: IdProblem) -> Rejection {
+    let detail = match p {
+        IdProblem::ExcelNumber => "this looks like an ID number that Excel turned into a number: format the column as text and export again".to_owned(),
+        IdProblem::Length(n) => format!("child_id has {n} characters; an ID number has 18"),
+        IdProblem::Characters => "child_id must be 17 digits followed by a digit or X".to_owned(),
+        IdProblem::Check { expected, found } => format!(
+            "child_id check character is {found} but the first 17 digits give {expected}: a digit is probably mistyped"
+        ),
+        IdProblem::BirthDate => "child_id characters 7-14 are not a real birth date".to_owned(),
+    };
+    Rejection::new(Reason::InvalidId, detail)
+}
+
+fn amount_rejection(p: AmountProblem) -> Rejection {
+    let detail = match p {
+        AmountProblem::NotPlain => "monthly_amount must be a plain number of yuan such as 800 or 800.50 (no sign, separator or symbol)",
+        AmountProblem::TooPrecise => "monthly_amount has more than 2 decimal places",
+        AmountProblem::TooLarge => "monthly_amount is too large to be a monthly amount",
+    };
+    Rejection::new(Reason::InvalidAmount, detail)
+}
+
+fn month_field(c: Column, s: &str) -> Result<Month, Rejection> {
+    Month::parse(&fold_width(s)).ok_or_else(|| {
+        Rejection::new(
+            Reason::InvalidMonth,
+            format!("{} must be a month such as 2018-06, 201806 or 2018年6月 (years 1900-2199)", c.name()),
+        )
+    })
+}
+
+fn text_field(c: Column, s: &str) -> Result<&str, Rejection> {
+    match check_text(s) {
+        Ok(()) => Ok(s),
+        Err(TextProblem::FormulaStart(_)) => Err(Rejection::new(
+            Reason::InvalidText,
+            format!("{} begins with a character a spreadsheet treats as a formula (= + - @)", c.name()),
+        )),
+        Err(TextProblem::Control(code)) => Err(Rejection::new(
+            Reason::InvalidText,
+            format!("{} holds a control character (U+{code:04X})", c.name()),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn good_row() -> [String; 11] {
+        [
+            "11010519491231002X", "张三", "scattered", "430102", "2018-01", "", "", "", "李四",
+            "6222 0200-1234 5678", "中国工商银行",
+        ]
+        .map(String::from)
+    }
+
+    fn validate(row: &[String; 11]) -> Result<Record, Rejection> {
+        let raw: RawFields<'_> = std::array::from_fn(|i| row[i].as_str());
+        Record::validate(&raw)
+    }
+
+    fn reason_with(col: Column, value: &str) -> Reason {
+        let mut row = good_row();
+        row[col.index()] = value.to_owned();
+        validate(&row).expect_err(value).reason
+    }
+
+    #[test]
+    fn good_row_is_valid_and_normalised() {
+        let r = validate(&good_row()).unwrap();
+        assert_eq!(r.payee_account, "6222020012345678");
+        assert_eq!(r.category, Category::Scattered);
+        assert_eq!(r.status, Status::Active);
+        assert_eq!(r.monthly_amount, None);
+    }
+
+    #[test]
+    fn aliases_and_full_width() {
+        let mut row = good_row();
+        row[Column::ChildId.index()] = "１１０１０５１９４９１２３１００２ｘ".into();
+        row[Column::Category.index()] = "集中供养".into();
+        row[Column::RegionCode.index()] = "\u{3000}４３０１０２ ".into();
+        row[Column::ApprovedFrom.index()] = "２０１８年１月".into();
+        row[Column::Status.index()] = "暂停".into();
+        row[Column::MonthlyAmount.index()] = "１２００.５".into();
+        let r = validate(&row).unwrap();
+        assert_eq!(r.child_id.as_str(), "11010519491231002X");
+        assert_eq!(r.category, Category::Institutional);
+        assert_eq!(r.region_code, "430102");
+        assert_eq!(r.status, Status::Suspended);
+        assert_eq!(r.monthly_amount, Some(Decimal::new(120050, 2)));
+    }
+
+    #[test]
+    fn each_rejection_reason() {
+        assert_eq!(reason_with(Column::Name, "  "), Reason::MissingField);
+        assert_eq!(reason_with(Column::PayeeBank, ""), Reason::MissingField);
+        assert_eq!(reason_with(Column::ChildId, "110105194912310021"), Reason::InvalidId);
+        assert_eq!(reason_with(Column::Category, "orphanage"), Reason::InvalidCategory);
+        assert_eq!(reason_with(Column::RegionCode, "990102"), Reason::InvalidRegion);
+        assert_eq!(reason_with(Column::RegionCode, "43010"), Reason::InvalidRegion);
+        assert_eq!(reason_with(Column::ApprovedFrom, "2018-13"), Reason::InvalidMonth);
+        assert_eq!(reason_with(Column::EndedAfter, "someday"), Reason::InvalidMonth);
+        assert_eq!(reason_with(Column::Status, "dead"), Reason::InvalidStatus);
+        assert_eq!(reason_with(Column::MonthlyAmount, "1,200"), Reason::InvalidAmount);
+        assert_eq!(reason_with(Column::PayeeAccount, "1234567"), Reason::InvalidAccount);
+        assert_eq!(reason_with(Column::PayeeAccount, "6222abc012345678"), Reason::InvalidAccount);
+        assert_eq!(reason_with(Column::PayeeName, "=cmd|' /C calc'!A0"), Reason::InvalidText);
+        assert_eq!(reason_with(Column::Name, "张\u{7}三"), Reason::InvalidText);
+        assert_eq!(reason_with(Column::EndedAfter, "2017-12"), Reason::InconsistentDates);
+        assert_eq!(reason_with(Column::ApprovedFrom, "1949-11"), Reason::InconsistentDates);
+    }
+
+    #[test]
+    fn approved_in_birth_month_is_fine() {
+        let mut row = good_row();
+        row[Column::ApprovedFrom.index()] = "1949-12".into();
+        assert!(validate(&row).is_ok());
+    }
+
+    #[test]
+    fn region_province_codes() {
+        for ok in ["110000", "430102", "710000", "820000", "650102"] {
+            assert!(valid_region(ok), "{ok}");
+        }
+        for bad in ["100000", "160000", "240000", "470000", "720000", "830000", "43010a", "4301023"] {
+            assert!(!valid_region(bad), "{bad}");
+        }
+    }
+}

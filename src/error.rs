@@ -1,0 +1,104 @@
+//! Errors the caller can match on, and how they map to exit codes (SPEC section 6).
+//!
+//! A `Fatal` stops the run before anything is written. Its `Display` is the one line a
+//! clerk sees: the file (and line), what is wrong, and what to do.
+
+use std::fmt;
+use std::path::Path;
+
+/// What kind of fatal error happened (all exit 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FatalKind {
+    /// Bad flags or arguments.
+    Usage,
+    /// A roster file that cannot be read or is not CSV.
+    Input,
+    /// A roster header lacks a required column (or has one twice).
+    MissingColumn,
+    /// A policy file that cannot be used.
+    Policy,
+    /// The policy has no standard for a child's category, region and period.
+    PolicyGap,
+    /// `--out` exists and is not empty.
+    OutputNotEmpty,
+    /// Reading or writing failed (disk full, permissions, ...).
+    Io,
+}
+
+/// A fatal error: nothing is written, exit code 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fatal {
+    pub kind: FatalKind,
+    pub file: Option<String>,
+    pub line: Option<u64>,
+    pub message: String,
+    pub fix: String,
+}
+
+impl Fatal {
+    pub fn new(kind: FatalKind, message: impl Into<String>, fix: impl Into<String>) -> Fatal {
+        Fatal { kind, file: None, line: None, message: message.into(), fix: fix.into() }
+    }
+
+    pub fn in_file(mut self, file: impl Into<String>) -> Fatal {
+        self.file = Some(file.into());
+        self
+    }
+
+    pub fn at_line(mut self, line: u64) -> Fatal {
+        self.line = Some(line);
+        self
+    }
+
+    /// An I/O failure on `path`.
+    pub fn io(path: &Path, doing: &str, err: &std::io::Error) -> Fatal {
+        Fatal::new(
+            FatalKind::Io,
+            format!("{doing} failed: {err}"),
+            "check that the path exists, is writable and the disk is not full, then run again",
+        )
+        .in_file(path.display().to_string())
+    }
+}
+
+impl fmt::Display for Fatal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => write!(f, "{file}:{line}: ")?,
+            (Some(file), None) => write!(f, "{file}: ")?,
+            _ => {}
+        }
+        let message = self.message.replace(['\n', '\r'], " ");
+        write!(f, "{message}")?;
+        if !self.fix.is_empty() {
+            write!(f, " — {}", self.fix)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Fatal {}
+
+/// How a command that did not fail fatally finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    /// Exit 0.
+    Done,
+    /// Exit 1: `verify` found a mismatch.
+    Mismatch,
+    /// Exit 3: `--strict` and some row was rejected or held.
+    StrictFailed,
+}
+
+impl Finish {
+    pub fn code(self) -> i32 {
+        match self {
+            Finish::Done => 0,
+            Finish::Mismatch => 1,
+            Finish::StrictFailed => 3,
+        }
+    }
+}
+
+/// Exit code for a fatal error.
+pub const FATAL_EXIT: i32 = 2;

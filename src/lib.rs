@@ -1,0 +1,38 @@
+//! disburse: the monthly orphan basic living allowance, decided row by row, paid
+//! through one bank file, with an audit trail anyone can verify.
+//!
+//! The library does the work; `main.rs` only parses flags and maps errors to exit
+//! codes. Layout:
+//! - [`core`]: the pure rules (ID, months, money, policy, the decision for one row);
+//! - [`roster`]: reading roster files (columns, encodings, line numbers);
+//! - [`batch`]: the two-pass parallel pipeline that decides a whole roster;
+//! - [`output`]: the files of a run, written atomically;
+//! - [`commands`]: one module per command.
+
+pub mod batch;
+pub mod cli;
+pub mod commands;
+pub mod core;
+pub mod error;
+pub mod output;
+pub mod roster;
+
+pub use error::{Fatal, FatalKind, Finish};
+
+use sha2::{Digest, Sha256};
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex of any bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
+}

@@ -1,0 +1,5 @@
+//! The thin binary: parse flags, run, map the outcome to an exit code.
+
+fn main() {
+    std::process::exit(disburse::cli::main());
+}

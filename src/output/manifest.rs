@@ -1,0 +1,68 @@
+//! `manifest.json`: what a run read, decided and wrote, with hashes to check it by.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::sink::OutputInfo;
+
+/// The manifest of SPEC section 4, members in contract order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub tool: String,
+    pub version: String,
+    pub mode: String,
+    pub period: String,
+    pub policy: PolicyInfo,
+    pub ceiling: String,
+    pub inputs: Vec<InputInfo>,
+    pub outputs: Vec<OutputInfo>,
+    pub totals: Totals,
+    pub by_category: BTreeMap<String, Group>,
+    pub by_region: BTreeMap<String, Group>,
+    pub audit_head: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyInfo {
+    pub name: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputInfo {
+    pub path: String,
+    pub sha256: String,
+    pub encoding: String,
+    pub rows: u64,
+    pub blank_rows: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub rows: u64,
+    pub paid: u64,
+    pub held: u64,
+    pub excluded: u64,
+    pub rejected: u64,
+    pub amount: String,
+    pub transfers: u64,
+}
+
+/// Paid children and amount of one category or region.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    pub children: u64,
+    pub amount: String,
+}
+
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+impl Manifest {
+    /// The exact bytes disburse writes: pretty JSON and a final line end.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut v = serde_json::to_vec_pretty(self).expect("manifest serializes");
+        v.push(b'\n');
+        v
+    }
+}

@@ -1,0 +1,8 @@
+//! The files a run leaves behind, written at the edge of the program. Each format is
+//! its own file here, so a new one (a bank template, a workbook) is a new writer.
+
+pub mod csvline;
+pub mod manifest;
+pub mod monthly;
+pub mod sink;
+pub mod staged;

@@ -1,0 +1,127 @@
+//! The output directory appears complete or not at all.
+//!
+//! Files are written into a hidden sibling directory, fsynced, and the directory is
+//! renamed onto `--out` in one step. If the run fails (or is killed) the hidden
+//! directory is removed (or left hidden, never mistaken for output).
+
+use std::fs::{self, File, OpenOptions};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Fatal, FatalKind};
+
+/// A directory being filled, to be renamed onto its target when complete.
+#[derive(Debug)]
+pub struct StagedDir {
+    tmp: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+impl StagedDir {
+    /// Checks that `target` does not exist or is an empty directory, then creates the
+    /// hidden staging directory beside it (in its nearest existing ancestor).
+    pub fn prepare(target: &Path) -> Result<StagedDir, Fatal> {
+        check_empty(target)?;
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+        let mut home = target.parent().map(Path::to_path_buf).unwrap_or_default();
+        while !home.as_os_str().is_empty() && !home.is_dir() {
+            home = home.parent().map(Path::to_path_buf).unwrap_or_default();
+        }
+        let tmp = home.join(format!(".{name}.disburse-tmp-{}", std::process::id()));
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp).map_err(|e| Fatal::io(&tmp, "removing an old temporary directory", &e))?;
+        }
+        fs::DirBuilder::new().mode(0o700).create(&tmp).map_err(|e| Fatal::io(&tmp, "creating the output", &e))?;
+        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o700))
+            .map_err(|e| Fatal::io(&tmp, "setting permissions", &e))?;
+        Ok(StagedDir { tmp, target: target.to_path_buf(), committed: false })
+    }
+
+    /// Creates a file readable and writable by the owner only.
+    pub fn create(&self, name: &str) -> Result<File, Fatal> {
+        let path = self.tmp.join(name);
+        if let Some(parent) = path.parent() {
+            fs::DirBuilder::new().recursive(true).mode(0o700).create(parent)
+                .map_err(|e| Fatal::io(parent, "creating the output", &e))?;
+        }
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| Fatal::io(&self.target.join(name), "creating the output file", &e))?;
+        file.set_permissions(fs::Permissions::from_mode(0o600))
+            .map_err(|e| Fatal::io(&path, "setting permissions", &e))?;
+        Ok(file)
+    }
+
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Renames the staging directory onto the target (creating missing parents).
+    pub fn commit(mut self) -> Result<(), Fatal> {
+        sync_dir(&self.tmp).map_err(|e| Fatal::io(&self.tmp, "syncing the output", &e))?;
+        if let Some(parent) = self.target.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::DirBuilder::new().recursive(true).mode(0o700).create(parent)
+                .map_err(|e| Fatal::io(parent, "creating the output's parent folder", &e))?;
+        }
+        check_empty(&self.target)?;
+        fs::rename(&self.tmp, &self.target).map_err(|e| {
+            if e.raw_os_error() == Some(39) || e.kind() == std::io::ErrorKind::AlreadyExists {
+                not_empty(&self.target)
+            } else {
+                Fatal::io(&self.target, "moving the finished output into place", &e)
+            }
+        })?;
+        self.committed = true;
+        if let Some(parent) = self.target.parent() {
+            let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+            let _ = sync_dir(parent);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for StagedDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// `--out` must not exist or be an empty directory.
+pub fn check_empty(target: &Path) -> Result<(), Fatal> {
+    match fs::read_dir(target) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                Err(not_empty(target))
+            } else {
+                Ok(())
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(_) if target.exists() => Err(Fatal::new(
+            FatalKind::OutputNotEmpty,
+            "--out names something that is not a directory",
+            "choose a new directory name for --out",
+        )
+        .in_file(target.display().to_string())),
+        Err(e) => Err(Fatal::io(target, "looking at --out", &e)),
+    }
+}
+
+fn not_empty(target: &Path) -> Fatal {
+    Fatal::new(
+        FatalKind::OutputNotEmpty,
+        "the output directory already exists and is not empty",
+        "choose a new --out directory (each run writes into its own), or move the old one away",
+    )
+    .in_file(target.display().to_string())
+}

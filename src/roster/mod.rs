@@ -1,0 +1,10 @@
+//! Roster input at the edge of the program: a new input format (xlsx, ods) is a new
+//! file here that yields the same `RawRow`s, not a change to the rules.
+
+pub mod columns;
+pub mod encoding;
+pub mod reader;
+
+pub use columns::ColumnMap;
+pub use encoding::{Detected, Encoding, EncodingChoice};
+pub use reader::{RawRow, RosterFile, RosterReader};

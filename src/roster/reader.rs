@@ -1,0 +1,210 @@
+//! Reading one roster file: header, then data rows in batches, each with the line on
+//! which it starts. Blank rows (every field empty, or an empty line) are counted and
+//! skipped here; everything else goes on to be decided, malformed rows included.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+
+use csv::ByteRecord;
+
+use super::columns::ColumnMap;
+use super::encoding::{decode, ByteStats, Detected, Encoding, EncodingChoice};
+use crate::error::{Fatal, FatalKind};
+
+/// One data row as read: raw bytes split into fields, and where it starts.
+#[derive(Debug, Clone, Default)]
+pub struct RawRow {
+    pub line: u64,
+    pub record: ByteRecord,
+}
+
+/// What the first look at a file found: its hash, encoding and columns.
+#[derive(Debug, Clone)]
+pub struct RosterFile {
+    /// The path as the clerk gave it.
+    pub path: String,
+    pub sha256: String,
+    pub detected: Detected,
+    pub columns: ColumnMap,
+}
+
+const READ_BUFFER: usize = 1 << 20;
+
+impl RosterFile {
+    /// Hashes the file, decides its encoding and reads its header.
+    pub fn inspect(path: &str, choice: EncodingChoice) -> Result<RosterFile, Fatal> {
+        let file = open(path)?;
+        let mut hasher = sha2::Sha256::default();
+        let mut first = Vec::with_capacity(8);
+        let stats = ByteStats::scan(BufReader::with_capacity(READ_BUFFER, file), |chunk| {
+            use sha2::Digest;
+            if first.len() < 8 {
+                first.extend(chunk.iter().take(8 - first.len()));
+            }
+            hasher.update(chunk);
+        })
+        .map_err(|e| Fatal::io(path.as_ref(), "reading the roster", &e))?;
+        use sha2::Digest;
+        let sha256 = crate::hex(&hasher.finalize());
+        if first.is_empty() {
+            return Err(input(path, "the file is empty: there is no header row", "export the roster again with its header row"));
+        }
+        if first.starts_with(b"PK\x03\x04") || first.starts_with(b"\xD0\xCF\x11\xE0") {
+            return Err(input(
+                path,
+                "this is an Excel workbook (or another zip file), not CSV",
+                "open it in Excel and save as \"CSV UTF-8\", then run again with the .csv file",
+            ));
+        }
+        let detected = match choice {
+            EncodingChoice::Auto => stats.detect(),
+            EncodingChoice::Utf8 => Detected { encoding: Encoding::Utf8, damaged: stats.invalid_bytes > 0 },
+            EncodingChoice::Gbk => Detected { encoding: Encoding::Gb18030, damaged: false },
+        };
+        let mut reader = RosterReader::raw(path, detected.encoding)?;
+        let columns = reader.read_header()?;
+        Ok(RosterFile { path: path.to_owned(), sha256, detected, columns })
+    }
+
+    /// Opens the file again for reading its data rows.
+    pub fn rows(&self) -> Result<RosterReader, Fatal> {
+        let mut reader = RosterReader::raw(&self.path, self.detected.encoding)?;
+        reader.read_header()?;
+        Ok(reader)
+    }
+}
+
+/// Streams the data rows of one roster file.
+pub struct RosterReader {
+    path: String,
+    encoding: Encoding,
+    csv: csv::Reader<BufReader<File>>,
+    /// Line the reader stands on after the last record (to count skipped empty lines).
+    next_line: u64,
+    pub rows: u64,
+    pub blank_rows: u64,
+    done: bool,
+}
+
+impl RosterReader {
+    fn raw(path: &str, encoding: Encoding) -> Result<RosterReader, Fatal> {
+        let file = open(path)?;
+        let csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(READ_BUFFER)
+            .from_reader(BufReader::with_capacity(READ_BUFFER, file));
+        Ok(RosterReader { path: path.to_owned(), encoding, csv, next_line: 1, rows: 0, blank_rows: 0, done: false })
+    }
+
+    fn read_header(&mut self) -> Result<ColumnMap, Fatal> {
+        let mut header = ByteRecord::new();
+        if !self.read(&mut header)? {
+            return Err(input(&self.path, "the file is empty: there is no header row", "export the roster again with its header row"));
+        }
+        let line = header.position().map_or(1, |p| p.line());
+        let mut cells = Vec::with_capacity(header.len());
+        for (i, raw) in header.iter().enumerate() {
+            let raw = if i == 0 { raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw) } else { raw };
+            let cell = decode(self.encoding, raw).map_err(|_| {
+                input(&self.path, "the header row is not readable text", "save the file as CSV (UTF-8 or GBK) and run again")
+                    .at_line(line)
+            })?;
+            cells.push(cell.into_owned());
+        }
+        ColumnMap::from_header(cells.iter().map(String::as_str)).map_err(|p| {
+            Fatal::new(
+                FatalKind::MissingColumn,
+                p.describe(),
+                "add the column (English name or Chinese alias) to the header row, or fix its spelling",
+            )
+            .in_file(self.path.clone())
+            .at_line(line)
+        })
+    }
+
+    /// Reads the next record into `rec`; false at the end of the file.
+    fn read(&mut self, rec: &mut ByteRecord) -> Result<bool, Fatal> {
+        let more = self.csv.read_byte_record(rec).map_err(|e| {
+            let line = e.position().map_or(self.next_line, |p| p.line());
+            input(&self.path, format!("cannot read CSV: {e}"), "check that the file is a CSV export of the roster").at_line(line)
+        })?;
+        let start = if more { rec.position().map_or(self.next_line, |p| p.line()) } else { self.csv.position().line() };
+        // csv skips empty lines silently; each is a blank row of the roster.
+        self.blank_rows += start.saturating_sub(self.next_line);
+        self.next_line = self.csv.position().line();
+        Ok(more)
+    }
+
+    /// Fills `batch[..k]` with up to `n` data rows, reusing its records; returns k
+    /// (0 at the end of the file). Rows of `batch` past k are stale.
+    pub fn next_batch(&mut self, batch: &mut Vec<RawRow>, n: usize) -> Result<usize, Fatal> {
+        let mut filled = 0;
+        while filled < n && !self.done {
+            if batch.len() <= filled {
+                batch.push(RawRow::default());
+            }
+            let slot = &mut batch[filled];
+            if !self.read(&mut slot.record)? {
+                self.done = true;
+                break;
+            }
+            if is_blank(&slot.record) {
+                self.blank_rows += 1;
+                continue;
+            }
+            slot.line = slot.record.position().map_or(0, |p| p.line());
+            self.rows += 1;
+            filled += 1;
+        }
+        Ok(filled)
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+}
+
+/// Every field empty once ASCII white space and U+3000 (UTF-8 or GB18030) are trimmed.
+fn is_blank(rec: &ByteRecord) -> bool {
+    rec.iter().all(|f| {
+        let mut rest = f;
+        loop {
+            match rest {
+                [] => return true,
+                [b, tail @ ..] if b.is_ascii_whitespace() => rest = tail,
+                [0xE3, 0x80, 0x80, tail @ ..] | [0xA1, 0xA1, tail @ ..] => rest = tail,
+                _ => return false,
+            }
+        }
+    })
+}
+
+fn open(path: &str) -> Result<File, Fatal> {
+    let file = File::open(path).map_err(|e| {
+        Fatal::new(FatalKind::Input, format!("cannot open the roster: {e}"), "check the file name and that you may read it")
+            .in_file(path)
+    })?;
+    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return Err(input(path, "this is a folder, not a roster file", "name the CSV files themselves"));
+    }
+    Ok(file)
+}
+
+fn input(path: &str, message: impl Into<String>, fix: &str) -> Fatal {
+    Fatal::new(FatalKind::Input, message, fix).in_file(path)
+}
+
+/// Reads a whole small file (policy, manifest) with a fatal error naming it.
+pub fn read_all(path: &str, what: &str) -> Result<Vec<u8>, Fatal> {
+    let mut bytes = Vec::new();
+    File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(|e| {
+        Fatal::new(FatalKind::Input, format!("cannot read the {what}: {e}"), "check the file name and that you may read it")
+            .in_file(path)
+    })?;
+    Ok(bytes)
+}
