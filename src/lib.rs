@@ -13,6 +13,7 @@ pub mod batch;
 pub mod cli;
 pub mod commands;
 pub mod core;
+pub mod csvsplit;
 pub mod error;
 pub mod output;
 pub mod roster;

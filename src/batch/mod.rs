@@ -161,7 +161,7 @@ impl Roster {
                 sha256: file.sha256.clone(),
                 encoding: file.detected.label(),
                 rows: reader.rows,
-                blank_rows: reader.blank_rows,
+                blank_rows: reader.blank_rows(),
             });
         }
         Ok(summaries)

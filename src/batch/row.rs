@@ -21,7 +21,7 @@ pub enum Checked {
 
 /// Checks one row of a file with these columns and encoding.
 pub fn check_row(row: &RawRow, columns: &ColumnMap, encoding: Encoding) -> Checked {
-    let rec = &row.record;
+    let rec = row;
     let as_found = |c: Column| -> String {
         columns
             .get(c)

@@ -76,15 +76,17 @@ impl Policy {
     pub fn from_csv(name: &str, bytes: &[u8]) -> Result<Policy, PolicyError> {
         let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
             .map_err(|_| PolicyError { line: None, message: "the policy file is not UTF-8 text".into() })?;
-        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-        let mut records = rdr.records();
-        let header = match records.next() {
-            Some(Ok(h)) => h,
-            Some(Err(e)) => return Err(PolicyError { line: None, message: format!("not a CSV file: {e}") }),
-            None => return Err(PolicyError { line: None, message: "the policy file is empty".into() }),
-        };
+        let mut split = crate::csvsplit::Splitter::new(text.as_bytes());
+        let mut header = crate::csvsplit::RawRow::default();
+        let read_err = |e: std::io::Error| PolicyError { line: None, message: format!("cannot read it: {e}") };
+        if !split.next(&mut header).map_err(read_err)? {
+            return Err(PolicyError { line: None, message: "the policy file is empty".into() });
+        }
+        let cell = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let header: Vec<String> = header.iter().map(cell).collect();
         let mut idx = [usize::MAX; 4];
         for (i, h) in header.iter().enumerate() {
+            let h = h.as_str();
             let h = trim(h).to_ascii_lowercase();
             if let Some(k) = POLICY_HEADER.iter().position(|c| *c == h) {
                 if idx[k] != usize::MAX {
@@ -103,9 +105,10 @@ impl Policy {
         }
         let mut rows = Vec::new();
         let mut seen: HashMap<(Month, Category, String), u64> = HashMap::new();
-        for rec in records {
-            let rec = rec.map_err(|e| PolicyError { line: None, message: format!("not a CSV file: {e}") })?;
-            let line = rec.position().map_or(0, |p| p.line());
+        let mut raw = crate::csvsplit::RawRow::default();
+        while split.next(&mut raw).map_err(read_err)? {
+            let line = raw.line;
+            let rec: Vec<String> = raw.iter().map(cell).collect();
             if rec.iter().all(|f| trim(f).is_empty()) {
                 continue;
             }

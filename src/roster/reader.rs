@@ -5,18 +5,13 @@
 use std::fs::File;
 use std::io::{BufReader, Read};
 
-use csv::ByteRecord;
 
 use super::columns::ColumnMap;
 use super::encoding::{decode, ByteStats, Detected, Encoding, EncodingChoice};
 use crate::error::{Fatal, FatalKind};
 
-/// One data row as read: raw bytes split into fields, and where it starts.
-#[derive(Debug, Clone, Default)]
-pub struct RawRow {
-    pub line: u64,
-    pub record: ByteRecord,
-}
+pub use crate::csvsplit::RawRow;
+use crate::csvsplit::Splitter;
 
 /// What the first look at a file found: its hash, encoding and columns.
 #[derive(Debug, Clone)]
@@ -78,31 +73,24 @@ impl RosterFile {
 pub struct RosterReader {
     path: String,
     encoding: Encoding,
-    csv: csv::Reader<BufReader<File>>,
-    /// Line the reader stands on after the last record (to count skipped empty lines).
-    next_line: u64,
+    split: Splitter<File>,
     pub rows: u64,
-    pub blank_rows: u64,
+    blank_records: u64,
     done: bool,
 }
 
 impl RosterReader {
     fn raw(path: &str, encoding: Encoding) -> Result<RosterReader, Fatal> {
         let file = open(path)?;
-        let csv = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .buffer_capacity(READ_BUFFER)
-            .from_reader(BufReader::with_capacity(READ_BUFFER, file));
-        Ok(RosterReader { path: path.to_owned(), encoding, csv, next_line: 1, rows: 0, blank_rows: 0, done: false })
+        Ok(RosterReader { path: path.to_owned(), encoding, split: Splitter::new(file), rows: 0, blank_records: 0, done: false })
     }
 
     fn read_header(&mut self) -> Result<ColumnMap, Fatal> {
-        let mut header = ByteRecord::new();
+        let mut header = RawRow::default();
         if !self.read(&mut header)? {
             return Err(input(&self.path, "the file is empty: there is no header row", "export the roster again with its header row"));
         }
-        let line = header.position().map_or(1, |p| p.line());
+        let line = header.line;
         let mut cells = Vec::with_capacity(header.len());
         for (i, raw) in header.iter().enumerate() {
             let raw = if i == 0 { raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw) } else { raw };
@@ -124,16 +112,13 @@ impl RosterReader {
     }
 
     /// Reads the next record into `rec`; false at the end of the file.
-    fn read(&mut self, rec: &mut ByteRecord) -> Result<bool, Fatal> {
-        let more = self.csv.read_byte_record(rec).map_err(|e| {
-            let line = e.position().map_or(self.next_line, |p| p.line());
-            input(&self.path, format!("cannot read CSV: {e}"), "check that the file is a CSV export of the roster").at_line(line)
-        })?;
-        let start = if more { rec.position().map_or(self.next_line, |p| p.line()) } else { self.csv.position().line() };
-        // csv skips empty lines silently; each is a blank row of the roster.
-        self.blank_rows += start.saturating_sub(self.next_line);
-        self.next_line = self.csv.position().line();
-        Ok(more)
+    fn read(&mut self, rec: &mut RawRow) -> Result<bool, Fatal> {
+        self.split.next(rec).map_err(|e| Fatal::io(self.path.as_ref(), "reading the roster", &e))
+    }
+
+    /// Blank rows so far: rows whose fields are all empty, and empty lines.
+    pub fn blank_rows(&self) -> u64 {
+        self.blank_records + self.split.empty_lines
     }
 
     /// Fills `batch[..k]` with up to `n` data rows, reusing its records; returns k
@@ -145,15 +130,14 @@ impl RosterReader {
                 batch.push(RawRow::default());
             }
             let slot = &mut batch[filled];
-            if !self.read(&mut slot.record)? {
+            if !self.read(slot)? {
                 self.done = true;
                 break;
             }
-            if is_blank(&slot.record) {
-                self.blank_rows += 1;
+            if is_blank(slot) {
+                self.blank_records += 1;
                 continue;
             }
-            slot.line = slot.record.position().map_or(0, |p| p.line());
             self.rows += 1;
             filled += 1;
         }
@@ -170,7 +154,7 @@ impl RosterReader {
 }
 
 /// Every field empty once ASCII white space and U+3000 (UTF-8 or GB18030) are trimmed.
-fn is_blank(rec: &ByteRecord) -> bool {
+fn is_blank(rec: &RawRow) -> bool {
     rec.iter().all(|f| {
         let mut rest = f;
         loop {

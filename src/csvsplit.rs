@@ -1,0 +1,244 @@
+//! Splitting CSV bytes into records while knowing, exactly, the line each starts on.
+//!
+//! The `csv` crate's record positions lag behind with CRLF line ends and after
+//! skipped empty lines, and SPEC section 4 makes the line part of every `source`. So
+//! records are split with `csv_core` over our own buffer: empty lines between records
+//! are skipped here (and counted, they are blank rows), and every `\n` consumed is
+//! counted, inside quoted fields too.
+
+use std::io::Read;
+
+/// One record as raw bytes: fields stored back to back, with their end offsets.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawRow {
+    /// The 1-based line on which the record starts.
+    pub line: u64,
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl RawRow {
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The bytes of field `i`.
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.bytes[start..end])
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        (0..self.len()).map(move |i| self.get(i).expect("in range"))
+    }
+
+    /// Builds a row from fields (for tests and benches).
+    pub fn from_fields<S: AsRef<[u8]>>(line: u64, fields: &[S]) -> RawRow {
+        let mut row = RawRow { line, ..RawRow::default() };
+        for f in fields {
+            row.bytes.extend_from_slice(f.as_ref());
+            row.ends.push(row.bytes.len());
+        }
+        row
+    }
+}
+
+/// Streams records out of a reader.
+pub struct Splitter<R> {
+    input: R,
+    core: csv_core::Reader,
+    buf: Vec<u8>,
+    pos: usize,
+    len: usize,
+    eof: bool,
+    /// `\n` bytes consumed so far.
+    newlines: u64,
+    last_byte: u8,
+    /// Line of the previous record's terminator (0 before the first record).
+    prev_end_line: u64,
+    /// Empty lines skipped between (and after) records.
+    pub empty_lines: u64,
+    finished: bool,
+}
+
+const BUFFER: usize = 1 << 20;
+
+impl<R: Read> Splitter<R> {
+    pub fn new(input: R) -> Splitter<R> {
+        Splitter {
+            input,
+            core: csv_core::Reader::new(),
+            buf: vec![0; BUFFER],
+            pos: 0,
+            len: 0,
+            eof: false,
+            newlines: 0,
+            last_byte: 0,
+            prev_end_line: 0,
+            empty_lines: 0,
+            finished: false,
+        }
+    }
+
+    /// Makes input available; false at the end of the input.
+    fn fill(&mut self) -> std::io::Result<bool> {
+        if self.pos < self.len {
+            return Ok(true);
+        }
+        if self.eof {
+            return Ok(false);
+        }
+        loop {
+            match self.input.read(&mut self.buf) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.pos = 0;
+                    self.len = n;
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn consumed(&mut self, n: usize) {
+        if n > 0 {
+            let chunk = &self.buf[self.pos..self.pos + n];
+            self.newlines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
+            self.last_byte = chunk[n - 1];
+            self.pos += n;
+        }
+    }
+
+    /// Reads the next record into `row`; false at the end of the input.
+    pub fn next(&mut self, row: &mut RawRow) -> std::io::Result<bool> {
+        if self.finished {
+            return Ok(false);
+        }
+        // Skip line ends before the record: the rest of a CRLF, and empty lines.
+        loop {
+            if !self.fill()? {
+                let last_line = if self.last_byte == b'\n' || self.newlines == 0 && self.last_byte == 0 {
+                    self.newlines
+                } else {
+                    self.newlines + 1
+                };
+                self.empty_lines += last_line.saturating_sub(self.prev_end_line);
+                self.finished = true;
+                return Ok(false);
+            }
+            let skip = self.buf[self.pos..self.len].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+            self.consumed(skip);
+            if self.pos < self.len {
+                break;
+            }
+        }
+        row.line = self.newlines + 1;
+        self.empty_lines += row.line.saturating_sub(self.prev_end_line + 1);
+        row.bytes.clear();
+        row.ends.clear();
+        if row.bytes.capacity() == 0 {
+            row.bytes.reserve(256);
+        }
+        let mut nout = 0;
+        let mut nend = 0;
+        loop {
+            let has_input = self.fill()?;
+            let input: &[u8] = if has_input { &self.buf[self.pos..self.len] } else { &[] };
+            if row.bytes.len() < nout + 64 {
+                let grow = row.bytes.len().max(256);
+                row.bytes.resize(row.bytes.len() + grow, 0);
+            }
+            if row.ends.len() < nend + 1 {
+                let grow = row.ends.len().max(16);
+                row.ends.resize(row.ends.len() + grow, 0);
+            }
+            let (res, nin, o, e) = self.core.read_record(input, &mut row.bytes[nout..], &mut row.ends[nend..]);
+            // csv_core reports field ends from the start of the record, across calls.
+            nout += o;
+            nend += e;
+            self.consumed(nin);
+            use csv_core::ReadRecordResult::*;
+            match res {
+                InputEmpty | OutputFull | OutputEndsFull => continue,
+                Record | End => break,
+            }
+        }
+        row.bytes.truncate(nout);
+        row.ends.truncate(nend);
+        self.prev_end_line = if self.last_byte == b'\n' { self.newlines } else { self.newlines + 1 };
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(data: &[u8]) -> (Vec<(u64, Vec<String>)>, u64) {
+        let mut s = Splitter::new(data);
+        let mut row = RawRow::default();
+        let mut out = Vec::new();
+        while s.next(&mut row).unwrap() {
+            out.push((row.line, row.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect()));
+        }
+        (out, s.empty_lines)
+    }
+
+    fn lines(data: &[u8]) -> Vec<u64> {
+        split(data).0.iter().map(|r| r.0).collect()
+    }
+
+    #[test]
+    fn lf_and_crlf_give_the_same_lines() {
+        assert_eq!(lines(b"h1,h2\na,b\nc,d\n"), [1, 2, 3]);
+        assert_eq!(lines(b"h1,h2\r\na,b\r\nc,d\r\n"), [1, 2, 3]);
+        assert_eq!(lines(b"h1,h2\r\na,b\r\nc,d"), [1, 2, 3]);
+    }
+
+    #[test]
+    fn quoted_line_breaks_push_later_rows_down() {
+        let (rows, _) = split(b"h1,h2\n\"x\ny\",b\nc,d\n");
+        assert_eq!(rows[1], (2, vec!["x\ny".to_owned(), "b".to_owned()]));
+        assert_eq!(rows[2].0, 4);
+        assert_eq!(lines(b"h1,h2\r\n\"x\r\ny\",b\r\nc,d\r\n"), [1, 2, 4]);
+    }
+
+    #[test]
+    fn empty_lines_are_counted() {
+        assert_eq!(split(b"h\na\n\n\nc\n\n"), (vec![(1, vec!["h".into()]), (2, vec!["a".into()]), (5, vec!["c".into()])], 3));
+        assert_eq!(split(b"h\r\n\r\na\r\n").1, 1);
+        assert_eq!(split(b"h\na").1, 0);
+        assert_eq!(split(b"h\na\n").1, 0);
+        assert_eq!(split(b"").0.len(), 0);
+        assert_eq!(split(b"\n\nh\n"), (vec![(3, vec!["h".into()])], 2));
+    }
+
+    #[test]
+    fn quotes_commas_and_big_fields() {
+        let (rows, _) = split(b"a,\"b,c\",\"d\"\"e\"\n");
+        assert_eq!(rows[0].1, ["a", "b,c", "d\"e"]);
+        let big = format!("{},x\n", "y".repeat(3 << 20));
+        let (rows, _) = split(big.as_bytes());
+        assert_eq!(rows[0].1[0].len(), 3 << 20);
+        let wide = format!("{}\n", vec!["1"; 200_000].join(","));
+        assert_eq!(split(wide.as_bytes()).0[0].1.len(), 200_000);
+    }
+
+    #[test]
+    fn unterminated_quote_runs_to_the_end() {
+        let (rows, _) = split(b"h1,h2\n\"open,b\nc,d\n");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].0, 2);
+    }
+}

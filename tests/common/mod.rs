@@ -1,0 +1,122 @@
+//! A tiny work-directory harness: run the real binary from the project root (so the
+//! fixtures' relative paths appear in outputs as a clerk would type them), in fresh
+//! temporary directories, and compare with golden files a person can read.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub const ROSTERS: [&str; 3] = ["fixtures/changsha.csv", "fixtures/xiangtan-zh.csv", "fixtures/hengyang-crlf.csv"];
+pub const OUTPUT_FILES: [&str; 5] = ["entitlements.csv", "transfers.csv", "exceptions.csv", "audit.jsonl", "manifest.json"];
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh, empty scratch directory (removed when dropped).
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    pub fn new(tag: &str) -> Scratch {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "disburse-test-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> String {
+        let p = self.path(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.to_string_lossy().into_owned()
+    }
+
+    /// Every entry left in the scratch directory (hidden ones too).
+    pub fn entries(&self) -> Vec<String> {
+        let mut v: Vec<String> =
+            std::fs::read_dir(&self.0).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        v.sort();
+        v
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn disburse<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    Command::new(env!("CARGO_BIN_EXE_disburse"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("DISBURSE_LEDGER")
+        .output()
+        .expect("run disburse")
+}
+
+pub fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs `run --period P --out OUT [extra] ROSTERS` and returns the output.
+pub fn run_month(period: &str, out: &Path, extra: &[&str], rosters: &[&str]) -> Output {
+    let mut args: Vec<String> = vec!["run".into(), "--period".into(), period.into(), "--out".into()];
+    args.push(out.to_string_lossy().into_owned());
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args.extend(rosters.iter().map(|s| s.to_string()));
+    disburse(args)
+}
+
+/// Compares `dir/file` with `tests/golden/<case>/<file>`; `UPDATE_GOLDEN=1` rewrites it.
+pub fn assert_golden(case: &str, dir: &Path, file: &str) {
+    let actual = std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let golden = root().join("tests/golden").join(case).join(file);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+        std::fs::write(&golden, &actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read(&golden).unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1 to create)", golden.display()));
+    if actual != expected {
+        let a = String::from_utf8_lossy(&actual);
+        let e = String::from_utf8_lossy(&expected);
+        for (i, (la, le)) in a.lines().zip(e.lines()).enumerate() {
+            if la != le {
+                panic!("{case}/{file} differs from the golden file at line {}:\n  got:      {la}\n  expected: {le}", i + 1);
+            }
+        }
+        panic!("{case}/{file} differs from the golden file in length ({} vs {} lines)", a.lines().count(), e.lines().count());
+    }
+}
+
+/// Parses a CSV output into header-keyed rows.
+pub fn csv_rows(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let headers = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_owned(), v.to_owned())).collect())
+        .collect()
+}
+
+pub fn manifest(dir: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap()
+}
