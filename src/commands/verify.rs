@@ -4,6 +4,7 @@
 //! audit hash chain to `audit_head`, checks the manifest is in the form disburse
 //! writes and that its totals agree with the audit trail and the payment files.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
@@ -12,8 +13,10 @@ use sha2::{Digest, Sha256};
 
 use crate::core::money::{fmt_amount, parse_amount};
 use crate::error::{Fatal, FatalKind};
-use crate::output::manifest::{Manifest, MANIFEST_FILE};
-use crate::output::monthly::{AUDIT, ENTITLEMENTS, GENESIS, TRANSFERS};
+use crate::core::policy::Policy;
+use crate::core::record::Category;
+use crate::output::manifest::{Group, Manifest, MANIFEST_FILE};
+use crate::output::monthly::{AUDIT, ENTITLEMENTS, EXCEPTIONS, GENESIS, TRANSFERS};
 
 /// The first broken place found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,17 +74,46 @@ fn check(dir: &Path) -> Result<(), Broken> {
     if fmt_amount(audit.amount) != t.amount {
         return Err(broken(format!("{MANIFEST_FILE}: totals.amount {} but {AUDIT} pays {}", t.amount, fmt_amount(audit.amount))));
     }
-    let ent = sum_column(&dir.join(ENTITLEMENTS), "amount")?;
-    if fmt_amount(ent) != t.amount {
-        return Err(broken(format!("{ENTITLEMENTS}: amounts sum to {} but the manifest says {}", fmt_amount(ent), t.amount)));
+    let inputs: u64 = manifest.inputs.iter().map(|i| i.rows).sum();
+    if inputs != t.rows {
+        return Err(broken(format!("{MANIFEST_FILE}: the inputs' rows add up to {inputs}, not totals.rows {}", t.rows)));
     }
+    let dry = match manifest.mode.as_str() {
+        "run" => false,
+        "dry-run" => true,
+        other => return Err(broken(format!("{MANIFEST_FILE}: unknown mode {other:?}"))),
+    };
+    if dry == listed(TRANSFERS) {
+        return Err(broken(format!("{MANIFEST_FILE}: mode {} but transfers.csv is {}listed", manifest.mode, if dry { "" } else { "not " })));
+    }
+    if manifest.policy.name == "hunan-2018" && manifest.policy.sha256 != Policy::hunan_2018().sha256 {
+        return Err(broken(format!("{MANIFEST_FILE}: policy.sha256 is not that of the built-in hunan-2018")));
+    }
+    let mut ent = read_payments(&dir.join(ENTITLEMENTS), &manifest.period)?;
+    for c in Category::ALL {
+        ent.by_category.entry(c.as_str().to_owned()).or_default();
+    }
+    if fmt_amount(ent.amount) != t.amount {
+        return Err(broken(format!("{ENTITLEMENTS}: amounts sum to {} but the manifest says {}", fmt_amount(ent.amount), t.amount)));
+    }
+    if groups(&ent.by_category) != manifest.by_category || groups(&ent.by_region) != manifest.by_region {
+        return Err(broken(format!("{MANIFEST_FILE}: by_category or by_region does not agree with {ENTITLEMENTS}")));
+    }
+    read_payments(&dir.join(EXCEPTIONS), &manifest.period)?;
     if listed(TRANSFERS) {
-        let tr = sum_column(&dir.join(TRANSFERS), "amount")?;
-        if fmt_amount(tr) != t.amount {
-            return Err(broken(format!("{TRANSFERS}: amounts sum to {} but the manifest says {}", fmt_amount(tr), t.amount)));
+        let tr = read_payments(&dir.join(TRANSFERS), &manifest.period)?;
+        if fmt_amount(tr.amount) != t.amount {
+            return Err(broken(format!("{TRANSFERS}: amounts sum to {} but the manifest says {}", fmt_amount(tr.amount), t.amount)));
+        }
+        if tr.rows != t.transfers {
+            return Err(broken(format!("{TRANSFERS}: {} transfers but the manifest says {}", tr.rows, t.transfers)));
         }
     }
     Ok(())
+}
+
+fn groups(m: &BTreeMap<String, (u64, Decimal)>) -> BTreeMap<String, Group> {
+    m.iter().map(|(k, (n, a))| (k.clone(), Group { children: *n, amount: fmt_amount(*a) })).collect()
 }
 
 fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
@@ -155,22 +187,42 @@ fn walk_audit(path: &Path, manifest: &Manifest) -> Result<AuditFacts, Broken> {
     Ok(facts)
 }
 
-fn sum_column(path: &Path, column: &str) -> Result<Decimal, Broken> {
+/// What a CSV output says: rows, amount (where it has one), groups, all of one period.
+#[derive(Default)]
+struct Payments {
+    rows: u64,
+    amount: Decimal,
+    by_category: BTreeMap<String, (u64, Decimal)>,
+    by_region: BTreeMap<String, (u64, Decimal)>,
+}
+
+fn read_payments(path: &Path, period: &str) -> Result<Payments, Broken> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut rdr = csv::Reader::from_path(path).map_err(|e| broken(format!("{name}: cannot read it: {e}")))?;
-    let idx = rdr
-        .headers()
-        .ok()
-        .and_then(|h| h.iter().position(|c| c == column))
-        .ok_or_else(|| broken(format!("{name}: no {column} column")))?;
-    let mut sum = Decimal::ZERO;
+    let headers = rdr.headers().map_err(|e| broken(format!("{name}: {e}")))?.clone();
+    let col = |c: &str| headers.iter().position(|h| h == c);
+    let (amount, category, region, period_col) = (col("amount"), col("category"), col("region_code"), col("period"));
+    let mut p = Payments::default();
     for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| broken(format!("{name}:{}: {e}", i + 2)))?;
-        let amount = rec
-            .get(idx)
-            .and_then(|a| parse_amount(a).ok())
-            .ok_or_else(|| broken(format!("{name}:{}: {column} is not an amount", i + 2)))?;
-        sum += amount;
+        let line = i + 2;
+        let rec = rec.map_err(|e| broken(format!("{name}:{line}: {e}")))?;
+        p.rows += 1;
+        if period_col.and_then(|c| rec.get(c)) != Some(period) {
+            return Err(broken(format!("{name}:{line}: the period is not the manifest's {period}")));
+        }
+        let Some(a) = amount else { continue };
+        let value = rec
+            .get(a)
+            .and_then(|v| parse_amount(v).ok())
+            .ok_or_else(|| broken(format!("{name}:{line}: amount is not an amount")))?;
+        p.amount += value;
+        for (col, map) in [(category, &mut p.by_category), (region, &mut p.by_region)] {
+            if let Some(key) = col.and_then(|c| rec.get(c)) {
+                let g = map.entry(key.to_owned()).or_default();
+                g.0 += 1;
+                g.1 += value;
+            }
+        }
     }
-    Ok(sum)
+    Ok(p)
 }
