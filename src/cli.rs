@@ -15,7 +15,11 @@ use crate::error::{Fatal, FatalKind, Finish, FATAL_EXIT};
 use crate::roster::EncodingChoice;
 
 #[derive(Debug, Parser)]
-#[command(name = "disburse", version, about = "Monthly orphan basic living allowance: decide, pay, audit")]
+#[command(
+    name = "disburse",
+    version,
+    about = "Monthly orphan basic living allowance: decide, pay, audit"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -79,12 +83,23 @@ fn usage(message: impl Into<String>, fix: &str) -> Fatal {
 impl RunArgs {
     /// Checks every flag once.
     pub fn into_config(self) -> Result<(RunConfig, Option<usize>), Fatal> {
-        let period = Month::parse(&fold_width(trim(&self.period)))
-            .ok_or_else(|| usage(format!("--period {:?} is not a month", self.period), "write it as YYYY-MM, e.g. --period 2018-06"))?;
-        let ceiling = parse_amount(&fold_width(trim(&self.ceiling)))
-            .map_err(|_| usage(format!("--ceiling {:?} is not an amount", self.ceiling), "write it as a plain number such as 5000 or 5000.00"))?;
+        let period = Month::parse(&fold_width(trim(&self.period))).ok_or_else(|| {
+            usage(
+                format!("--period {:?} is not a month", self.period),
+                "write it as YYYY-MM, e.g. --period 2018-06",
+            )
+        })?;
+        let ceiling = parse_amount(&fold_width(trim(&self.ceiling))).map_err(|_| {
+            usage(
+                format!("--ceiling {:?} is not an amount", self.ceiling),
+                "write it as a plain number such as 5000 or 5000.00",
+            )
+        })?;
         if self.threads == Some(0) {
-            return Err(usage("--threads must be at least 1", "leave it out to use every core"));
+            return Err(usage(
+                "--threads must be at least 1",
+                "leave it out to use every core",
+            ));
         }
         let policy = match &self.policy {
             None => Policy::hunan_2018(),
@@ -117,7 +132,11 @@ impl RunArgs {
             dry_run: self.dry_run,
             strict: self.strict,
             encoding,
-            rosters: self.rosters.iter().map(|p| p.to_string_lossy().into_owned()).collect(),
+            rosters: self
+                .rosters
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect(),
         };
         Ok((config, self.threads))
     }
@@ -144,14 +163,22 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
             if let Some(n) = threads {
                 pool = pool.num_threads(n);
             }
-            let pool = pool
-                .build()
-                .map_err(|e| Fatal::new(FatalKind::Usage, format!("cannot start worker threads: {e}"), "try a smaller --threads"))?;
+            let pool = pool.build().map_err(|e| {
+                Fatal::new(
+                    FatalKind::Usage,
+                    format!("cannot start worker threads: {e}"),
+                    "try a smaller --threads",
+                )
+            })?;
             pool.install(|| crate::commands::run::run(&config, stderr))
         }
         Command::Verify { dir } => match crate::commands::verify::verify(&dir)? {
             Ok(()) => {
-                let _ = writeln!(stderr, "{}: intact (hashes, audit chain and totals agree with the manifest)", dir.display());
+                let _ = writeln!(
+                    stderr,
+                    "{}: intact (hashes, audit chain and totals agree with the manifest)",
+                    dir.display()
+                );
                 Ok(Finish::Done)
             }
             Err(b) => {

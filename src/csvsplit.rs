@@ -40,7 +40,10 @@ impl RawRow {
 
     /// Builds a row from fields (for tests and benches).
     pub fn from_fields<S: AsRef<[u8]>>(line: u64, fields: &[S]) -> RawRow {
-        let mut row = RawRow { line, ..RawRow::default() };
+        let mut row = RawRow {
+            line,
+            ..RawRow::default()
+        };
         for f in fields {
             row.bytes.extend_from_slice(f.as_ref());
             row.ends.push(row.bytes.len());
@@ -57,7 +60,8 @@ pub struct Splitter<R> {
     pos: usize,
     len: usize,
     eof: bool,
-    /// `\n` bytes consumed so far.
+    /// Line breaks consumed so far: `\n`, `\r\n`, and a lone `\r` (which csv also
+    /// takes as a record end, so counting it keeps record lines increasing).
     newlines: u64,
     last_byte: u8,
     /// Line of the previous record's terminator (0 before the first record).
@@ -114,7 +118,7 @@ impl<R: Read> Splitter<R> {
     fn consumed(&mut self, n: usize) {
         if n > 0 {
             let chunk = &self.buf[self.pos..self.pos + n];
-            self.newlines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
+            self.newlines += line_breaks(chunk, self.last_byte);
             self.last_byte = chunk[n - 1];
             self.pos += n;
         }
@@ -128,16 +132,20 @@ impl<R: Read> Splitter<R> {
         // Skip line ends before the record: the rest of a CRLF, and empty lines.
         loop {
             if !self.fill()? {
-                let last_line = if self.last_byte == b'\n' || self.newlines == 0 && self.last_byte == 0 {
-                    self.newlines
-                } else {
-                    self.newlines + 1
-                };
+                let last_line =
+                    if is_eol(self.last_byte) || self.newlines == 0 && self.last_byte == 0 {
+                        self.newlines
+                    } else {
+                        self.newlines + 1
+                    };
                 self.empty_lines += last_line.saturating_sub(self.prev_end_line);
                 self.finished = true;
                 return Ok(false);
             }
-            let skip = self.buf[self.pos..self.len].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+            let skip = self.buf[self.pos..self.len]
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
             self.consumed(skip);
             if self.pos < self.len {
                 break;
@@ -154,7 +162,11 @@ impl<R: Read> Splitter<R> {
         let mut nend = 0;
         loop {
             let has_input = self.fill()?;
-            let input: &[u8] = if has_input { &self.buf[self.pos..self.len] } else { &[] };
+            let input: &[u8] = if has_input {
+                &self.buf[self.pos..self.len]
+            } else {
+                &[]
+            };
             if row.bytes.len() < nout + 64 {
                 let grow = row.bytes.len().max(256);
                 row.bytes.resize(row.bytes.len() + grow, 0);
@@ -163,7 +175,9 @@ impl<R: Read> Splitter<R> {
                 let grow = row.ends.len().max(16);
                 row.ends.resize(row.ends.len() + grow, 0);
             }
-            let (res, nin, o, e) = self.core.read_record(input, &mut row.bytes[nout..], &mut row.ends[nend..]);
+            let (res, nin, o, e) =
+                self.core
+                    .read_record(input, &mut row.bytes[nout..], &mut row.ends[nend..]);
             // csv_core reports field ends from the start of the record, across calls.
             nout += o;
             nend += e;
@@ -176,9 +190,29 @@ impl<R: Read> Splitter<R> {
         }
         row.bytes.truncate(nout);
         row.ends.truncate(nend);
-        self.prev_end_line = if self.last_byte == b'\n' { self.newlines } else { self.newlines + 1 };
+        self.prev_end_line = if is_eol(self.last_byte) {
+            self.newlines
+        } else {
+            self.newlines + 1
+        };
         Ok(true)
     }
+}
+
+fn is_eol(b: u8) -> bool {
+    b == b'\n' || b == b'\r'
+}
+
+/// Line breaks in `chunk`, given the byte before it (a `\r\n` is one break).
+fn line_breaks(chunk: &[u8], before: u8) -> u64 {
+    let lf = chunk.iter().filter(|b| **b == b'\n').count();
+    let cr = chunk.iter().filter(|b| **b == b'\r').count();
+    if cr == 0 && before != b'\r' {
+        return lf as u64;
+    }
+    let pairs = chunk.windows(2).filter(|w| w == b"\r\n").count()
+        + usize::from(before == b'\r' && chunk[0] == b'\n');
+    (lf + cr - pairs) as u64
 }
 
 #[cfg(test)]
@@ -190,7 +224,12 @@ mod tests {
         let mut row = RawRow::default();
         let mut out = Vec::new();
         while s.next(&mut row).unwrap() {
-            out.push((row.line, row.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect()));
+            out.push((
+                row.line,
+                row.iter()
+                    .map(|f| String::from_utf8_lossy(f).into_owned())
+                    .collect(),
+            ));
         }
         (out, s.empty_lines)
     }
@@ -207,6 +246,12 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_carriage_return_is_a_line_break() {
+        assert_eq!(lines(b"h\ra\rb\n"), [1, 2, 3]);
+        assert_eq!(lines(b"h\r\r\na\r\n"), [1, 3]);
+    }
+
+    #[test]
     fn quoted_line_breaks_push_later_rows_down() {
         let (rows, _) = split(b"h1,h2\n\"x\ny\",b\nc,d\n");
         assert_eq!(rows[1], (2, vec!["x\ny".to_owned(), "b".to_owned()]));
@@ -216,7 +261,17 @@ mod tests {
 
     #[test]
     fn empty_lines_are_counted() {
-        assert_eq!(split(b"h\na\n\n\nc\n\n"), (vec![(1, vec!["h".into()]), (2, vec!["a".into()]), (5, vec!["c".into()])], 3));
+        assert_eq!(
+            split(b"h\na\n\n\nc\n\n"),
+            (
+                vec![
+                    (1, vec!["h".into()]),
+                    (2, vec!["a".into()]),
+                    (5, vec!["c".into()])
+                ],
+                3
+            )
+        );
         assert_eq!(split(b"h\r\n\r\na\r\n").1, 1);
         assert_eq!(split(b"h\na").1, 0);
         assert_eq!(split(b"h\na\n").1, 0);

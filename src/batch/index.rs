@@ -58,15 +58,23 @@ impl RosterIndex {
         self.accounts
             .entry(keys.account)
             .and_modify(|a| a.conflict |= a.payee != keys.payee)
-            .or_insert(AccountSeen { payee: keys.payee, conflict: false });
-        self.coverage.entry((keys.region, keys.category)).or_insert((file, keys.line));
+            .or_insert(AccountSeen {
+                payee: keys.payee,
+                conflict: false,
+            });
+        self.coverage
+            .entry((keys.region, keys.category))
+            .or_insert((file, keys.line));
     }
 
     /// The roster-wide flags of a valid row.
     pub fn flags(&self, rec: &Record) -> RosterFlags {
         RosterFlags {
             duplicate_id: self.ids.get(&rec.child_id.key()).is_some_and(|n| *n > 1),
-            payee_conflict: self.accounts.get(&account_key(&rec.payee_account)).is_some_and(|a| a.conflict),
+            payee_conflict: self
+                .accounts
+                .get(&account_key(&rec.payee_account))
+                .is_some_and(|a| a.conflict),
         }
     }
 }
@@ -74,7 +82,9 @@ impl RosterIndex {
 /// A normalized account (8–32 digits) packed with its length into 128 bits, so
 /// `0012345678` and `12345678` stay different.
 pub fn account_key(digits: &str) -> u128 {
-    let value = digits.bytes().fold(0u128, |a, d| a * 10 + u128::from(d.wrapping_sub(b'0') % 10));
+    let value = digits
+        .bytes()
+        .fold(0u128, |a, d| a * 10 + u128::from(d.wrapping_sub(b'0') % 10));
     value | ((digits.len() as u128) << 112)
 }
 
@@ -97,13 +107,22 @@ mod tests {
     #[test]
     fn account_keys_keep_leading_zeros() {
         assert_ne!(account_key("0012345678"), account_key("12345678"));
-        assert_eq!(account_key("12345678901234567890123456789012"), account_key("12345678901234567890123456789012"));
-        assert_ne!(account_key("99999999999999999999999999999999"), account_key("99999999999999999999999999999998"));
+        assert_eq!(
+            account_key("12345678901234567890123456789012"),
+            account_key("12345678901234567890123456789012")
+        );
+        assert_ne!(
+            account_key("99999999999999999999999999999999"),
+            account_key("99999999999999999999999999999998")
+        );
     }
 
     #[test]
     fn payee_fingerprints_separate_name_and_bank() {
         assert_ne!(payee_fingerprint("ab", "c"), payee_fingerprint("a", "bc"));
-        assert_eq!(payee_fingerprint("张三", "农行"), payee_fingerprint("张三", "农行"));
+        assert_eq!(
+            payee_fingerprint("张三", "农行"),
+            payee_fingerprint("张三", "农行")
+        );
     }
 }

@@ -73,7 +73,10 @@ pub struct Roster {
 impl Roster {
     /// Inspects every file; any unreadable file or bad header is fatal.
     pub fn open(paths: &[String], choice: EncodingChoice) -> Result<Roster, Fatal> {
-        let files: Vec<RosterFile> = paths.iter().map(|p| RosterFile::inspect(p, choice)).collect::<Result<_, _>>()?;
+        let files: Vec<RosterFile> = paths
+            .iter()
+            .map(|p| RosterFile::inspect(p, choice))
+            .collect::<Result<_, _>>()?;
         let stamps = paths.iter().map(|p| stamp(p)).collect();
         Ok(Roster { files, stamps })
     }
@@ -91,10 +94,12 @@ impl Roster {
                 }
                 let keys: Vec<Option<index::RowKeys>> = batch[..n]
                     .par_iter()
-                    .map(|raw| match check_row(raw, &file.columns, file.detected.encoding) {
-                        Checked::Valid(rec) => Some(index::RowKeys::of(&rec, raw.line)),
-                        Checked::Rejected { .. } => None,
-                    })
+                    .map(
+                        |raw| match check_row(raw, &file.columns, file.detected.encoding) {
+                            Checked::Valid(rec) => Some(index::RowKeys::of(&rec, raw.line)),
+                            Checked::Rejected { .. } => None,
+                        },
+                    )
                     .collect();
                 for k in keys.into_iter().flatten() {
                     index.add(k, file_no);
@@ -106,13 +111,12 @@ impl Roster {
 
     /// Every valid row's category and region must have a standard in the period.
     pub fn check_coverage(&self, index: &RosterIndex, rules: &Rules) -> Result<(), Fatal> {
-        let mut gaps: Vec<(&(String, crate::core::record::Category), &(usize, u64))> = index
+        let first_gap = index
             .coverage
             .iter()
             .filter(|((region, category), _)| rules.standards.standard(*category, region).is_none())
-            .collect();
-        gaps.sort_by_key(|(_, at)| **at);
-        match gaps.first() {
+            .min_by_key(|(_, at)| **at);
+        match first_gap {
             None => Ok(()),
             Some(((region, category), (file, line))) => Err(Fatal::new(
                 FatalKind::PolicyGap,
@@ -144,8 +148,10 @@ impl Roster {
                 if n == 0 {
                     break;
                 }
-                let outcomes: Vec<RowOutcome> =
-                    batch[..n].par_iter().map(|raw| decide_row(raw, file, index, rules)).collect();
+                let outcomes: Vec<RowOutcome> = batch[..n]
+                    .par_iter()
+                    .map(|raw| decide_row(raw, file, index, rules))
+                    .collect();
                 consume(&outcomes)?;
             }
             if stamp(&file.path) != *stamp_before {
@@ -171,7 +177,11 @@ impl Roster {
 fn decide_row(raw: &RawRow, file: &RosterFile, index: &RosterIndex, rules: &Rules) -> RowOutcome {
     let source = format!("{}:{}", file.path, raw.line);
     match check_row(raw, &file.columns, file.detected.encoding) {
-        Checked::Rejected { rejection, child_id, name } => RowOutcome {
+        Checked::Rejected {
+            rejection,
+            child_id,
+            name,
+        } => RowOutcome {
             source,
             decision: Decision::Rejected,
             reason: Some(rejection.reason),
@@ -184,11 +194,24 @@ fn decide_row(raw: &RawRow, file: &RosterFile, index: &RosterIndex, rules: &Rule
         },
         Checked::Valid(rec) => {
             // Coverage was checked in pass 1, so every valid row has a standard.
-            let standard = rules.standards.standard(rec.category, &rec.region_code).unwrap_or(Decimal::ZERO);
-            let outcome = decide(&rec, rules.period, standard, index.flags(&rec), rules.ceiling);
+            let standard = rules
+                .standards
+                .standard(rec.category, &rec.region_code)
+                .unwrap_or(Decimal::ZERO);
+            let outcome = decide(
+                &rec,
+                rules.period,
+                standard,
+                index.flags(&rec),
+                rules.ceiling,
+            );
             let (decision, reason, detail, entitlement) = match outcome {
                 Outcome::Paid(e) => (Decision::Paid, None, String::new(), Some(e)),
-                Outcome::NotPaid { decision, reason, detail } => (decision, Some(reason), detail, None),
+                Outcome::NotPaid {
+                    decision,
+                    reason,
+                    detail,
+                } => (decision, Some(reason), detail, None),
             };
             RowOutcome {
                 source,
@@ -206,5 +229,7 @@ fn decide_row(raw: &RawRow, file: &RosterFile, index: &RosterIndex, rules: &Rule
 }
 
 fn stamp(path: &str) -> Option<(u64, SystemTime)> {
-    std::fs::metadata(path).ok().and_then(|m| Some((m.len(), m.modified().ok()?)))
+    std::fs::metadata(path)
+        .ok()
+        .and_then(|m| Some((m.len(), m.modified().ok()?)))
 }

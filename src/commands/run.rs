@@ -35,7 +35,11 @@ pub const DEFAULT_CEILING: &str = "5000.00";
 pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
     let staged = StagedDir::prepare(&cfg.out)?;
     let roster = Roster::open(&cfg.rosters, cfg.encoding)?;
-    let rules = Rules { period: cfg.period, standards: cfg.policy.for_period(cfg.period), ceiling: cfg.ceiling };
+    let rules = Rules {
+        period: cfg.period,
+        standards: cfg.policy.for_period(cfg.period),
+        ceiling: cfg.ceiling,
+    };
     let index = roster.index()?;
     roster.check_coverage(&index, &rules)?;
 
@@ -60,11 +64,20 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
         version: env!("CARGO_PKG_VERSION").into(),
         mode: if cfg.dry_run { "dry-run" } else { "run" }.into(),
         period: cfg.period.to_string(),
-        policy: PolicyInfo { name: cfg.policy.name.clone(), sha256: cfg.policy.sha256.clone() },
+        policy: PolicyInfo {
+            name: cfg.policy.name.clone(),
+            sha256: cfg.policy.sha256.clone(),
+        },
         ceiling: fmt_amount(cfg.ceiling),
         inputs: inputs
             .into_iter()
-            .map(|i| InputInfo { path: i.path, sha256: i.sha256, encoding: i.encoding.into(), rows: i.rows, blank_rows: i.blank_rows })
+            .map(|i| InputInfo {
+                path: i.path,
+                sha256: i.sha256,
+                encoding: i.encoding.into(),
+                rows: i.rows,
+                blank_rows: i.blank_rows,
+            })
             .collect(),
         outputs: totals.outputs.clone(),
         totals: totals.totals.clone(),
@@ -82,7 +95,10 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
 
     print_summary(summary, cfg, &totals, Some(&manifest));
     if strict_failed {
-        let _ = writeln!(summary, "--strict: some rows were rejected or held (exit 3); the report was written.");
+        let _ = writeln!(
+            summary,
+            "--strict: some rows were rejected or held (exit 3); the report was written."
+        );
         return Ok(Finish::StrictFailed);
     }
     Ok(Finish::Done)
@@ -92,11 +108,20 @@ fn print_summary(w: &mut dyn Write, cfg: &RunConfig, t: &RunTotals, manifest: Op
     let tt = &t.totals;
     let mode = if cfg.dry_run { "dry run" } else { "run" };
     let _ = writeln!(w, "disburse {mode} for {}: {} rows", cfg.period, tt.rows);
-    let _ = writeln!(w, "  paid      {:>8}   amount {}", tt.paid, fmt_amount(t.amount));
+    let _ = writeln!(
+        w,
+        "  paid      {:>8}   amount {}",
+        tt.paid,
+        fmt_amount(t.amount)
+    );
     let _ = writeln!(w, "  held      {:>8}", tt.held);
     let _ = writeln!(w, "  excluded  {:>8}", tt.excluded);
     let _ = writeln!(w, "  rejected  {:>8}", tt.rejected);
-    let transfers = if cfg.dry_run { "bank transfers (not written on a dry run)" } else { "bank transfers" };
+    let transfers = if cfg.dry_run {
+        "bank transfers (not written on a dry run)"
+    } else {
+        "bank transfers"
+    };
     let _ = writeln!(w, "  {transfers}: {}", tt.transfers);
     if let Some(m) = manifest {
         let blank: u64 = m.inputs.iter().map(|i| i.blank_rows).sum();
@@ -107,12 +132,24 @@ fn print_summary(w: &mut dyn Write, cfg: &RunConfig, t: &RunTotals, manifest: Op
     if !t.reasons.is_empty() {
         let mut reasons: Vec<_> = t.reasons.iter().collect();
         reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-        let top: Vec<String> = reasons.iter().take(5).map(|(r, n)| format!("{} {n}", r.code())).collect();
+        let top: Vec<String> = reasons
+            .iter()
+            .take(5)
+            .map(|(r, n)| format!("{} {n}", r.code()))
+            .collect();
         let _ = writeln!(w, "  top reasons: {}", top.join(", "));
     }
     if let Some(m) = manifest {
         let files: Vec<&str> = m.outputs.iter().map(|o| o.file.as_str()).collect();
-        let _ = writeln!(w, "  files in {}: {}, {MANIFEST_FILE}", cfg.out.display(), files.join(", "));
-        let _ = writeln!(w, "  rows not paid are listed with their reasons in exceptions.csv");
+        let _ = writeln!(
+            w,
+            "  files in {}: {}, {MANIFEST_FILE}",
+            cfg.out.display(),
+            files.join(", ")
+        );
+        let _ = writeln!(
+            w,
+            "  rows not paid are listed with their reasons in exceptions.csv"
+        );
     }
 }

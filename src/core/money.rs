@@ -44,7 +44,11 @@ pub fn parse_amount(s: &str) -> Result<Decimal, AmountProblem> {
         return Err(AmountProblem::TooLarge);
     }
     let mut fen: i64 = 0;
-    for b in int.bytes().chain(frac.bytes()).chain(std::iter::repeat_n(b'0', 2 - frac.len())) {
+    for b in int
+        .bytes()
+        .chain(frac.bytes())
+        .chain(std::iter::repeat_n(b'0', 2 - frac.len()))
+    {
         fen = fen * 10 + i64::from(b - b'0');
     }
     Ok(Decimal::new(fen, 2))

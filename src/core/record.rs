@@ -66,7 +66,10 @@ impl Column {
     }
 
     pub fn required(self) -> bool {
-        !matches!(self, Column::EndedAfter | Column::Status | Column::MonthlyAmount)
+        !matches!(
+            self,
+            Column::EndedAfter | Column::Status | Column::MonthlyAmount
+        )
     }
 
     pub fn index(self) -> usize {
@@ -153,7 +156,10 @@ pub struct Rejection {
 
 impl Rejection {
     pub fn new(reason: Reason, detail: impl Into<String>) -> Rejection {
-        Rejection { reason, detail: detail.into() }
+        Rejection {
+            reason,
+            detail: detail.into(),
+        }
     }
 }
 
@@ -216,8 +222,13 @@ impl Record {
         };
 
         let account_text = fold_width(field(Column::PayeeAccount));
-        let payee_account: String = account_text.chars().filter(|c| *c != ' ' && *c != '-').collect();
-        if !(8..=32).contains(&payee_account.len()) || !payee_account.bytes().all(|b| b.is_ascii_digit()) {
+        let payee_account: String = account_text
+            .chars()
+            .filter(|c| *c != ' ' && *c != '-')
+            .collect();
+        if !(8..=32).contains(&payee_account.len())
+            || !payee_account.bytes().all(|b| b.is_ascii_digit())
+        {
             return Err(Rejection::new(
                 Reason::InvalidAccount,
                 "payee_account must be 8 to 32 digits (spaces and dashes are allowed between them)",
@@ -302,7 +313,10 @@ fn month_field(c: Column, s: &str) -> Result<Month, Rejection> {
     Month::parse(&fold_width(s)).ok_or_else(|| {
         Rejection::new(
             Reason::InvalidMonth,
-            format!("{} must be a month such as 2018-06, 201806 or 2018年6月 (years 1900-2199)", c.name()),
+            format!(
+                "{} must be a month such as 2018-06, 201806 or 2018年6月 (years 1900-2199)",
+                c.name()
+            ),
         )
     })
 }
@@ -312,7 +326,10 @@ fn text_field(c: Column, s: &str) -> Result<&str, Rejection> {
         Ok(()) => Ok(s),
         Err(TextProblem::FormulaStart(_)) => Err(Rejection::new(
             Reason::InvalidText,
-            format!("{} begins with a character a spreadsheet treats as a formula (= + - @)", c.name()),
+            format!(
+                "{} begins with a character a spreadsheet treats as a formula (= + - @)",
+                c.name()
+            ),
         )),
         Err(TextProblem::Control(code)) => Err(Rejection::new(
             Reason::InvalidText,
@@ -327,8 +344,17 @@ mod tests {
 
     pub(crate) fn good_row() -> [String; 11] {
         [
-            "11010519491231002X", "张三", "scattered", "430102", "2018-01", "", "", "", "李四",
-            "6222 0200-1234 5678", "中国工商银行",
+            "11010519491231002X",
+            "张三",
+            "scattered",
+            "430102",
+            "2018-01",
+            "",
+            "",
+            "",
+            "李四",
+            "6222 0200-1234 5678",
+            "中国工商银行",
         ]
         .map(String::from)
     }
@@ -374,20 +400,56 @@ mod tests {
     fn each_rejection_reason() {
         assert_eq!(reason_with(Column::Name, "  "), Reason::MissingField);
         assert_eq!(reason_with(Column::PayeeBank, ""), Reason::MissingField);
-        assert_eq!(reason_with(Column::ChildId, "110105194912310021"), Reason::InvalidId);
-        assert_eq!(reason_with(Column::Category, "orphanage"), Reason::InvalidCategory);
-        assert_eq!(reason_with(Column::RegionCode, "990102"), Reason::InvalidRegion);
-        assert_eq!(reason_with(Column::RegionCode, "43010"), Reason::InvalidRegion);
-        assert_eq!(reason_with(Column::ApprovedFrom, "2018-13"), Reason::InvalidMonth);
-        assert_eq!(reason_with(Column::EndedAfter, "someday"), Reason::InvalidMonth);
+        assert_eq!(
+            reason_with(Column::ChildId, "110105194912310021"),
+            Reason::InvalidId
+        );
+        assert_eq!(
+            reason_with(Column::Category, "orphanage"),
+            Reason::InvalidCategory
+        );
+        assert_eq!(
+            reason_with(Column::RegionCode, "990102"),
+            Reason::InvalidRegion
+        );
+        assert_eq!(
+            reason_with(Column::RegionCode, "43010"),
+            Reason::InvalidRegion
+        );
+        assert_eq!(
+            reason_with(Column::ApprovedFrom, "2018-13"),
+            Reason::InvalidMonth
+        );
+        assert_eq!(
+            reason_with(Column::EndedAfter, "someday"),
+            Reason::InvalidMonth
+        );
         assert_eq!(reason_with(Column::Status, "dead"), Reason::InvalidStatus);
-        assert_eq!(reason_with(Column::MonthlyAmount, "1,200"), Reason::InvalidAmount);
-        assert_eq!(reason_with(Column::PayeeAccount, "1234567"), Reason::InvalidAccount);
-        assert_eq!(reason_with(Column::PayeeAccount, "6222abc012345678"), Reason::InvalidAccount);
-        assert_eq!(reason_with(Column::PayeeName, "=cmd|' /C calc'!A0"), Reason::InvalidText);
+        assert_eq!(
+            reason_with(Column::MonthlyAmount, "1,200"),
+            Reason::InvalidAmount
+        );
+        assert_eq!(
+            reason_with(Column::PayeeAccount, "1234567"),
+            Reason::InvalidAccount
+        );
+        assert_eq!(
+            reason_with(Column::PayeeAccount, "6222abc012345678"),
+            Reason::InvalidAccount
+        );
+        assert_eq!(
+            reason_with(Column::PayeeName, "=cmd|' /C calc'!A0"),
+            Reason::InvalidText
+        );
         assert_eq!(reason_with(Column::Name, "张\u{7}三"), Reason::InvalidText);
-        assert_eq!(reason_with(Column::EndedAfter, "2017-12"), Reason::InconsistentDates);
-        assert_eq!(reason_with(Column::ApprovedFrom, "1949-11"), Reason::InconsistentDates);
+        assert_eq!(
+            reason_with(Column::EndedAfter, "2017-12"),
+            Reason::InconsistentDates
+        );
+        assert_eq!(
+            reason_with(Column::ApprovedFrom, "1949-11"),
+            Reason::InconsistentDates
+        );
     }
 
     #[test]
@@ -402,7 +464,9 @@ mod tests {
         for ok in ["110000", "430102", "710000", "820000", "650102"] {
             assert!(valid_region(ok), "{ok}");
         }
-        for bad in ["100000", "160000", "240000", "470000", "720000", "830000", "43010a", "4301023"] {
+        for bad in [
+            "100000", "160000", "240000", "470000", "720000", "830000", "43010a", "4301023",
+        ] {
             assert!(!valid_region(bad), "{bad}");
         }
     }

@@ -45,14 +45,19 @@ mod tests {
     #[test]
     fn quotes_only_when_needed() {
         assert_eq!(row(&["a", "b c", ""]), b"a,b c,\n");
-        assert_eq!(row(&["a,b", "say \"hi\"", "x\ny", " pad"]), b"\"a,b\",\"say \"\"hi\"\"\",\"x\ny\",\" pad\"\n");
+        assert_eq!(
+            row(&["a,b", "say \"hi\"", "x\ny", " pad"]),
+            b"\"a,b\",\"say \"\"hi\"\"\",\"x\ny\",\" pad\"\n"
+        );
     }
 
     #[test]
     fn round_trips_through_the_csv_crate() {
         let fields = ["张三", "a,b", "\"q\"", "line\r\nbreak", " lead", "trail "];
         let bytes = row(&fields);
-        let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(&bytes[..]);
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(&bytes[..]);
         let rec = r.records().next().unwrap().unwrap();
         assert_eq!(rec.iter().collect::<Vec<_>>(), fields);
     }

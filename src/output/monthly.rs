@@ -28,12 +28,34 @@ pub const EXCEPTIONS: &str = "exceptions.csv";
 pub const AUDIT: &str = "audit.jsonl";
 
 pub const ENTITLEMENTS_HEADER: [&str; 15] = [
-    "period", "kind", "months", "child_id", "name", "category", "region_code", "payee_name", "payee_account",
-    "payee_bank", "standard", "recorded_amount", "amount", "basis", "source",
+    "period",
+    "kind",
+    "months",
+    "child_id",
+    "name",
+    "category",
+    "region_code",
+    "payee_name",
+    "payee_account",
+    "payee_bank",
+    "standard",
+    "recorded_amount",
+    "amount",
+    "basis",
+    "source",
 ];
-pub const TRANSFERS_HEADER: [&str; 7] =
-    ["transfer_id", "period", "payee_account", "payee_name", "payee_bank", "amount", "children"];
-pub const EXCEPTIONS_HEADER: [&str; 7] = ["period", "source", "decision", "reason", "child_id", "name", "detail"];
+pub const TRANSFERS_HEADER: [&str; 7] = [
+    "transfer_id",
+    "period",
+    "payee_account",
+    "payee_name",
+    "payee_bank",
+    "amount",
+    "children",
+];
+pub const EXCEPTIONS_HEADER: [&str; 7] = [
+    "period", "source", "decision", "reason", "child_id", "name", "detail",
+];
 
 /// The `prev` of the first audit line.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -94,7 +116,11 @@ struct Rendered {
 }
 
 impl MonthlyWriter {
-    pub fn create(dir: &StagedDir, period: Month, write_transfers: bool) -> Result<MonthlyWriter, Fatal> {
+    pub fn create(
+        dir: &StagedDir,
+        period: Month,
+        write_transfers: bool,
+    ) -> Result<MonthlyWriter, Fatal> {
         let mut entitlements = open(dir, ENTITLEMENTS)?;
         entitlements.write_raw(&header(&ENTITLEMENTS_HEADER))?;
         let mut exceptions = open(dir, EXCEPTIONS)?;
@@ -111,7 +137,10 @@ impl MonthlyWriter {
             seq: 0,
             counts: [0; 4],
             amount: Decimal::ZERO,
-            categories: Category::ALL.iter().map(|c| (*c, (0, Decimal::ZERO))).collect(),
+            categories: Category::ALL
+                .iter()
+                .map(|c| (*c, (0, Decimal::ZERO)))
+                .collect(),
             regions: BTreeMap::new(),
             reasons: BTreeMap::new(),
             transfers: HashMap::new(),
@@ -122,8 +151,11 @@ impl MonthlyWriter {
     pub fn write_batch(&mut self, rows: &[RowOutcome]) -> Result<(), Fatal> {
         let base = self.seq;
         let period = self.period_text.as_str();
-        let rendered: Vec<Rendered> =
-            rows.par_iter().enumerate().map(|(i, r)| render(r, base + i as u64 + 1, period)).collect();
+        let rendered: Vec<Rendered> = rows
+            .par_iter()
+            .enumerate()
+            .map(|(i, r)| render(r, base + i as u64 + 1, period))
+            .collect();
         let mut line = Vec::with_capacity(512);
         for (row, out) in rows.iter().zip(rendered) {
             self.seq += 1;
@@ -150,7 +182,9 @@ impl MonthlyWriter {
         if let Some(reason) = row.reason {
             *self.reasons.entry(reason).or_default() += 1;
         }
-        let (Some(e), Some(rec)) = (&row.entitlement, &row.record) else { return };
+        let (Some(e), Some(rec)) = (&row.entitlement, &row.record) else {
+            return;
+        };
         self.amount += e.amount;
         let c = self.categories.entry(rec.category).or_default();
         c.0 += 1;
@@ -158,12 +192,15 @@ impl MonthlyWriter {
         let r = self.regions.entry(rec.region_code.clone()).or_default();
         r.0 += 1;
         r.1 += e.amount;
-        let t = self.transfers.entry(rec.payee_account.clone()).or_insert_with(|| TransferSum {
-            name: rec.payee_name.clone(),
-            bank: rec.payee_bank.clone(),
-            amount: Decimal::ZERO,
-            children: 0,
-        });
+        let t = self
+            .transfers
+            .entry(rec.payee_account.clone())
+            .or_insert_with(|| TransferSum {
+                name: rec.payee_name.clone(),
+                bank: rec.payee_bank.clone(),
+                amount: Decimal::ZERO,
+                children: 0,
+            });
         t.amount += e.amount;
         t.children += 1;
     }
@@ -198,7 +235,10 @@ impl MonthlyWriter {
         }
         outputs.push(self.exceptions.finish()?);
         outputs.push(self.audit.finish()?);
-        let group = |(n, a): (u64, Decimal)| Group { children: n, amount: fmt_amount(a) };
+        let group = |(n, a): (u64, Decimal)| Group {
+            children: n,
+            amount: fmt_amount(a),
+        };
         let [paid, held, excluded, rejected] = self.counts;
         Ok(RunTotals {
             totals: Totals {
@@ -211,10 +251,22 @@ impl MonthlyWriter {
                 transfers: accounts.len() as u64,
             },
             amount: self.amount,
-            by_category: self.categories.into_iter().map(|(c, v)| (c.as_str().to_owned(), group(v))).collect(),
-            by_region: self.regions.into_iter().map(|(r, v)| (r, group(v))).collect(),
+            by_category: self
+                .categories
+                .into_iter()
+                .map(|(c, v)| (c.as_str().to_owned(), group(v)))
+                .collect(),
+            by_region: self
+                .regions
+                .into_iter()
+                .map(|(r, v)| (r, group(v)))
+                .collect(),
             reasons: self.reasons,
-            audit_head: if self.seq == 0 { GENESIS.to_owned() } else { crate::hex(&self.prev) },
+            audit_head: if self.seq == 0 {
+                GENESIS.to_owned()
+            } else {
+                crate::hex(&self.prev)
+            },
             outputs,
         })
     }
@@ -267,7 +319,15 @@ fn render(r: &RowOutcome, seq: u64, period: &str) -> Rendered {
         let mut v = Vec::with_capacity(256);
         push_row(
             &mut v,
-            &[period, &source, r.decision.as_str(), reason.code(), &defuse(&r.child_id), &defuse(&r.name), &r.detail],
+            &[
+                period,
+                &source,
+                r.decision.as_str(),
+                reason.code(),
+                &defuse(&r.child_id),
+                &defuse(&r.name),
+                &r.detail,
+            ],
         );
         v
     });
@@ -285,5 +345,9 @@ fn render(r: &RowOutcome, seq: u64, period: &str) -> Rendered {
         json_opt(r.entitlement.map(|e| e.basis.as_str())),
     )
     .into_bytes();
-    Rendered { entitlement, exception, audit_head }
+    Rendered {
+        entitlement,
+        exception,
+        audit_head,
+    }
 }

@@ -28,13 +28,21 @@ pub struct Sink {
 
 impl Sink {
     pub fn new(name: &str, path: PathBuf, file: File) -> Sink {
-        Sink { name: name.to_owned(), path, out: BufWriter::with_capacity(1 << 20, file), hasher: Sha256::new(), rows: 0 }
+        Sink {
+            name: name.to_owned(),
+            path,
+            out: BufWriter::with_capacity(1 << 20, file),
+            hasher: Sha256::new(),
+            rows: 0,
+        }
     }
 
     /// Writes bytes that are not a data row (a header).
     pub fn write_raw(&mut self, bytes: &[u8]) -> Result<(), Fatal> {
         self.hasher.update(bytes);
-        self.out.write_all(bytes).map_err(|e| Fatal::io(&self.path, "writing the output", &e))
+        self.out
+            .write_all(bytes)
+            .map_err(|e| Fatal::io(&self.path, "writing the output", &e))
     }
 
     /// Writes one data row (its bytes include the line end).
@@ -46,8 +54,16 @@ impl Sink {
     /// Flushes and fsyncs the file; returns its manifest entry.
     pub fn finish(self) -> Result<OutputInfo, Fatal> {
         let path = self.path;
-        let file = self.out.into_inner().map_err(|e| Fatal::io(&path, "writing the output", e.error()))?;
-        file.sync_all().map_err(|e| Fatal::io(&path, "syncing the output", &e))?;
-        Ok(OutputInfo { file: self.name, sha256: crate::hex(&self.hasher.finalize()), rows: self.rows })
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| Fatal::io(&path, "writing the output", e.error()))?;
+        file.sync_all()
+            .map_err(|e| Fatal::io(&path, "syncing the output", &e))?;
+        Ok(OutputInfo {
+            file: self.name,
+            sha256: crate::hex(&self.hasher.finalize()),
+            rows: self.rows,
+        })
     }
 }

@@ -23,26 +23,40 @@ impl StagedDir {
     /// hidden staging directory beside it (in its nearest existing ancestor).
     pub fn prepare(target: &Path) -> Result<StagedDir, Fatal> {
         check_empty(target)?;
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
         let mut home = target.parent().map(Path::to_path_buf).unwrap_or_default();
         while !home.as_os_str().is_empty() && !home.is_dir() {
             home = home.parent().map(Path::to_path_buf).unwrap_or_default();
         }
         let tmp = home.join(format!(".{name}.disburse-tmp-{}", std::process::id()));
         if tmp.exists() {
-            fs::remove_dir_all(&tmp).map_err(|e| Fatal::io(&tmp, "removing an old temporary directory", &e))?;
+            fs::remove_dir_all(&tmp)
+                .map_err(|e| Fatal::io(&tmp, "removing an old temporary directory", &e))?;
         }
-        fs::DirBuilder::new().mode(0o700).create(&tmp).map_err(|e| Fatal::io(&tmp, "creating the output", &e))?;
+        fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&tmp)
+            .map_err(|e| Fatal::io(&tmp, "creating the output", &e))?;
         fs::set_permissions(&tmp, fs::Permissions::from_mode(0o700))
             .map_err(|e| Fatal::io(&tmp, "setting permissions", &e))?;
-        Ok(StagedDir { tmp, target: target.to_path_buf(), committed: false })
+        Ok(StagedDir {
+            tmp,
+            target: target.to_path_buf(),
+            committed: false,
+        })
     }
 
     /// Creates a file readable and writable by the owner only.
     pub fn create(&self, name: &str) -> Result<File, Fatal> {
         let path = self.tmp.join(name);
         if let Some(parent) = path.parent() {
-            fs::DirBuilder::new().recursive(true).mode(0o700).create(parent)
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(parent)
                 .map_err(|e| Fatal::io(parent, "creating the output", &e))?;
         }
         let file = OpenOptions::new()
@@ -64,7 +78,10 @@ impl StagedDir {
     pub fn commit(mut self) -> Result<(), Fatal> {
         sync_dir(&self.tmp).map_err(|e| Fatal::io(&self.tmp, "syncing the output", &e))?;
         if let Some(parent) = self.target.parent().filter(|p| !p.as_os_str().is_empty()) {
-            fs::DirBuilder::new().recursive(true).mode(0o700).create(parent)
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(parent)
                 .map_err(|e| Fatal::io(parent, "creating the output's parent folder", &e))?;
         }
         check_empty(&self.target)?;
@@ -77,7 +94,11 @@ impl StagedDir {
         })?;
         self.committed = true;
         if let Some(parent) = self.target.parent() {
-            let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
             let _ = sync_dir(parent);
         }
         Ok(())

@@ -14,29 +14,45 @@ pub struct ColumnMap {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HeaderProblem {
     Missing(Vec<Column>),
-    Twice { column: Column, first: String, second: String },
+    Twice {
+        column: Column,
+        first: String,
+        second: String,
+    },
 }
 
 impl ColumnMap {
     /// Maps header cells (case-insensitive after trimming) to columns; extra columns
     /// are ignored, a required column missing or any column given twice is refused.
-    pub fn from_header<'a>(header: impl IntoIterator<Item = &'a str>) -> Result<ColumnMap, HeaderProblem> {
+    pub fn from_header<'a>(
+        header: impl IntoIterator<Item = &'a str>,
+    ) -> Result<ColumnMap, HeaderProblem> {
         let mut index = [None; 11];
         let mut names: [Option<String>; 11] = Default::default();
         let mut width = 0;
         for (i, cell) in header.into_iter().enumerate() {
             width = i + 1;
             let cell = trim(cell).to_lowercase();
-            let Some(col) = Column::ALL.into_iter().find(|c| c.names().contains(&cell.as_str())) else {
+            let Some(col) = Column::ALL
+                .into_iter()
+                .find(|c| c.names().contains(&cell.as_str()))
+            else {
                 continue;
             };
             if let Some(first) = &names[col.index()] {
-                return Err(HeaderProblem::Twice { column: col, first: first.clone(), second: cell });
+                return Err(HeaderProblem::Twice {
+                    column: col,
+                    first: first.clone(),
+                    second: cell,
+                });
             }
             index[col.index()] = Some(i);
             names[col.index()] = Some(cell);
         }
-        let missing: Vec<Column> = Column::ALL.into_iter().filter(|c| c.required() && index[c.index()].is_none()).collect();
+        let missing: Vec<Column> = Column::ALL
+            .into_iter()
+            .filter(|c| c.required() && index[c.index()].is_none())
+            .collect();
         if !missing.is_empty() {
             return Err(HeaderProblem::Missing(missing));
         }
@@ -58,12 +74,21 @@ impl HeaderProblem {
     pub fn describe(&self) -> String {
         match self {
             HeaderProblem::Missing(cols) => {
-                let list: Vec<String> =
-                    cols.iter().map(|c| format!("{} ({})", c.name(), c.names()[1..].join("/"))).collect();
+                let list: Vec<String> = cols
+                    .iter()
+                    .map(|c| format!("{} ({})", c.name(), c.names()[1..].join("/")))
+                    .collect();
                 format!("the header has no column {}", list.join(", "))
             }
-            HeaderProblem::Twice { column, first, second } => {
-                format!("the header names column {} twice ({first:?} and {second:?})", column.name())
+            HeaderProblem::Twice {
+                column,
+                first,
+                second,
+            } => {
+                format!(
+                    "the header names column {} twice ({first:?} and {second:?})",
+                    column.name()
+                )
             }
         }
     }
@@ -74,8 +99,17 @@ mod tests {
     use super::*;
 
     const ENGLISH: [&str; 11] = [
-        "child_id", "name", "category", "region_code", "approved_from", "ended_after", "status",
-        "monthly_amount", "payee_name", "payee_account", "payee_bank",
+        "child_id",
+        "name",
+        "category",
+        "region_code",
+        "approved_from",
+        "ended_after",
+        "status",
+        "monthly_amount",
+        "payee_name",
+        "payee_account",
+        "payee_bank",
     ];
 
     #[test]
@@ -89,7 +123,17 @@ mod tests {
 
     #[test]
     fn chinese_aliases_shuffled_with_extras() {
-        let h = ["备注", "收款账号", " 姓名 ", "身份证号码", "供养方式", "区划代码", "起始年月", "收款人姓名", "开户行"];
+        let h = [
+            "备注",
+            "收款账号",
+            " 姓名 ",
+            "身份证号码",
+            "供养方式",
+            "区划代码",
+            "起始年月",
+            "收款人姓名",
+            "开户行",
+        ];
         let m = ColumnMap::from_header(h).unwrap();
         assert_eq!(m.get(Column::ChildId), Some(3));
         assert_eq!(m.get(Column::PayeeAccount), Some(1));
@@ -106,9 +150,18 @@ mod tests {
     #[test]
     fn missing_and_twice() {
         let h = &ENGLISH[1..];
-        assert_eq!(ColumnMap::from_header(h.iter().copied()), Err(HeaderProblem::Missing(vec![Column::ChildId])));
+        assert_eq!(
+            ColumnMap::from_header(h.iter().copied()),
+            Err(HeaderProblem::Missing(vec![Column::ChildId]))
+        );
         let mut twice = ENGLISH.to_vec();
         twice.push("身份证号");
-        assert!(matches!(ColumnMap::from_header(twice), Err(HeaderProblem::Twice { column: Column::ChildId, .. })));
+        assert!(matches!(
+            ColumnMap::from_header(twice),
+            Err(HeaderProblem::Twice {
+                column: Column::ChildId,
+                ..
+            })
+        ));
     }
 }

@@ -5,7 +5,6 @@ pub mod columns;
 pub mod encoding;
 pub mod reader;
 
-
 pub use columns::ColumnMap;
 pub use encoding::{Detected, Encoding, EncodingChoice};
 pub use reader::{RawRow, RosterFile, RosterReader};

@@ -5,7 +5,6 @@
 use std::fs::File;
 use std::io::{BufReader, Read};
 
-
 use super::columns::ColumnMap;
 use super::encoding::{decode, ByteStats, Detected, Encoding, EncodingChoice};
 use crate::error::{Fatal, FatalKind};
@@ -42,7 +41,11 @@ impl RosterFile {
         use sha2::Digest;
         let sha256 = crate::hex(&hasher.finalize());
         if first.is_empty() {
-            return Err(input(path, "the file is empty: there is no header row", "export the roster again with its header row"));
+            return Err(input(
+                path,
+                "the file is empty: there is no header row",
+                "export the roster again with its header row",
+            ));
         }
         if first.starts_with(b"PK\x03\x04") || first.starts_with(b"\xD0\xCF\x11\xE0") {
             return Err(input(
@@ -53,12 +56,23 @@ impl RosterFile {
         }
         let detected = match choice {
             EncodingChoice::Auto => stats.detect(),
-            EncodingChoice::Utf8 => Detected { encoding: Encoding::Utf8, damaged: stats.invalid_bytes > 0 },
-            EncodingChoice::Gbk => Detected { encoding: Encoding::Gb18030, damaged: false },
+            EncodingChoice::Utf8 => Detected {
+                encoding: Encoding::Utf8,
+                damaged: stats.invalid_bytes > 0,
+            },
+            EncodingChoice::Gbk => Detected {
+                encoding: Encoding::Gb18030,
+                damaged: false,
+            },
         };
         let mut reader = RosterReader::raw(path, detected.encoding)?;
         let columns = reader.read_header()?;
-        Ok(RosterFile { path: path.to_owned(), sha256, detected, columns })
+        Ok(RosterFile {
+            path: path.to_owned(),
+            sha256,
+            detected,
+            columns,
+        })
     }
 
     /// Opens the file again for reading its data rows.
@@ -82,21 +96,40 @@ pub struct RosterReader {
 impl RosterReader {
     fn raw(path: &str, encoding: Encoding) -> Result<RosterReader, Fatal> {
         let file = open(path)?;
-        Ok(RosterReader { path: path.to_owned(), encoding, split: Splitter::new(file), rows: 0, blank_records: 0, done: false })
+        Ok(RosterReader {
+            path: path.to_owned(),
+            encoding,
+            split: Splitter::new(file),
+            rows: 0,
+            blank_records: 0,
+            done: false,
+        })
     }
 
     fn read_header(&mut self) -> Result<ColumnMap, Fatal> {
         let mut header = RawRow::default();
         if !self.read(&mut header)? {
-            return Err(input(&self.path, "the file is empty: there is no header row", "export the roster again with its header row"));
+            return Err(input(
+                &self.path,
+                "the file is empty: there is no header row",
+                "export the roster again with its header row",
+            ));
         }
         let line = header.line;
         let mut cells = Vec::with_capacity(header.len());
         for (i, raw) in header.iter().enumerate() {
-            let raw = if i == 0 { raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw) } else { raw };
+            let raw = if i == 0 {
+                raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+            } else {
+                raw
+            };
             let cell = decode(self.encoding, raw).map_err(|_| {
-                input(&self.path, "the header row is not readable text", "save the file as CSV (UTF-8 or GBK) and run again")
-                    .at_line(line)
+                input(
+                    &self.path,
+                    "the header row is not readable text",
+                    "save the file as CSV (UTF-8 or GBK) and run again",
+                )
+                .at_line(line)
             })?;
             cells.push(cell.into_owned());
         }
@@ -113,7 +146,9 @@ impl RosterReader {
 
     /// Reads the next record into `rec`; false at the end of the file.
     fn read(&mut self, rec: &mut RawRow) -> Result<bool, Fatal> {
-        self.split.next(rec).map_err(|e| Fatal::io(self.path.as_ref(), "reading the roster", &e))
+        self.split
+            .next(rec)
+            .map_err(|e| Fatal::io(self.path.as_ref(), "reading the roster", &e))
     }
 
     /// Blank rows so far: rows whose fields are all empty, and empty lines.
@@ -170,11 +205,19 @@ fn is_blank(rec: &RawRow) -> bool {
 
 fn open(path: &str) -> Result<File, Fatal> {
     let file = File::open(path).map_err(|e| {
-        Fatal::new(FatalKind::Input, format!("cannot open the roster: {e}"), "check the file name and that you may read it")
-            .in_file(path)
+        Fatal::new(
+            FatalKind::Input,
+            format!("cannot open the roster: {e}"),
+            "check the file name and that you may read it",
+        )
+        .in_file(path)
     })?;
     if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        return Err(input(path, "this is a folder, not a roster file", "name the CSV files themselves"));
+        return Err(input(
+            path,
+            "this is a folder, not a roster file",
+            "name the CSV files themselves",
+        ));
     }
     Ok(file)
 }
@@ -186,9 +229,15 @@ fn input(path: &str, message: impl Into<String>, fix: &str) -> Fatal {
 /// Reads a whole small file (policy, manifest) with a fatal error naming it.
 pub fn read_all(path: &str, what: &str) -> Result<Vec<u8>, Fatal> {
     let mut bytes = Vec::new();
-    File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(|e| {
-        Fatal::new(FatalKind::Input, format!("cannot read the {what}: {e}"), "check the file name and that you may read it")
+    File::open(path)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .map_err(|e| {
+            Fatal::new(
+                FatalKind::Input,
+                format!("cannot read the {what}: {e}"),
+                "check the file name and that you may read it",
+            )
             .in_file(path)
-    })?;
+        })?;
     Ok(bytes)
 }
