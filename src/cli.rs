@@ -15,11 +15,7 @@ use crate::error::{Fatal, FatalKind, Finish, FATAL_EXIT};
 use crate::roster::EncodingChoice;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "disburse",
-    version,
-    about = "Monthly orphan basic living allowance: decide, pay, audit"
-)]
+#[command(name = "disburse", version, about = "Monthly orphan basic living allowance: decide, pay, audit")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -84,10 +80,7 @@ impl RunArgs {
     /// Checks every flag once.
     pub fn into_config(self) -> Result<(RunConfig, Option<usize>), Fatal> {
         let period = Month::parse(&fold_width(trim(&self.period))).ok_or_else(|| {
-            usage(
-                format!("--period {:?} is not a month", self.period),
-                "write it as YYYY-MM, e.g. --period 2018-06",
-            )
+            usage(format!("--period {:?} is not a month", self.period), "write it as YYYY-MM, e.g. --period 2018-06")
         })?;
         let ceiling = parse_amount(&fold_width(trim(&self.ceiling))).map_err(|_| {
             usage(
@@ -96,10 +89,7 @@ impl RunArgs {
             )
         })?;
         if self.threads == Some(0) {
-            return Err(usage(
-                "--threads must be at least 1",
-                "leave it out to use every core",
-            ));
+            return Err(usage("--threads must be at least 1", "leave it out to use every core"));
         }
         let policy = match &self.policy {
             None => Policy::hunan_2018(),
@@ -132,11 +122,7 @@ impl RunArgs {
             dry_run: self.dry_run,
             strict: self.strict,
             encoding,
-            rosters: self
-                .rosters
-                .iter()
-                .map(|p| p.to_string_lossy().into_owned())
-                .collect(),
+            rosters: self.rosters.iter().map(|p| p.to_string_lossy().into_owned()).collect(),
         };
         Ok((config, self.threads))
     }
@@ -164,11 +150,7 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 pool = pool.num_threads(n);
             }
             let pool = pool.build().map_err(|e| {
-                Fatal::new(
-                    FatalKind::Usage,
-                    format!("cannot start worker threads: {e}"),
-                    "try a smaller --threads",
-                )
+                Fatal::new(FatalKind::Usage, format!("cannot start worker threads: {e}"), "try a smaller --threads")
             })?;
             pool.install(|| crate::commands::run::run(&config, stderr))
         }

@@ -40,10 +40,7 @@ impl RawRow {
 
     /// Builds a row from fields (for tests and benches).
     pub fn from_fields<S: AsRef<[u8]>>(line: u64, fields: &[S]) -> RawRow {
-        let mut row = RawRow {
-            line,
-            ..RawRow::default()
-        };
+        let mut row = RawRow { line, ..RawRow::default() };
         for f in fields {
             row.bytes.extend_from_slice(f.as_ref());
             row.ends.push(row.bytes.len());
@@ -132,20 +129,16 @@ impl<R: Read> Splitter<R> {
         // Skip line ends before the record: the rest of a CRLF, and empty lines.
         loop {
             if !self.fill()? {
-                let last_line =
-                    if is_eol(self.last_byte) || self.newlines == 0 && self.last_byte == 0 {
-                        self.newlines
-                    } else {
-                        self.newlines + 1
-                    };
+                let last_line = if is_eol(self.last_byte) || self.newlines == 0 && self.last_byte == 0 {
+                    self.newlines
+                } else {
+                    self.newlines + 1
+                };
                 self.empty_lines += last_line.saturating_sub(self.prev_end_line);
                 self.finished = true;
                 return Ok(false);
             }
-            let skip = self.buf[self.pos..self.len]
-                .iter()
-                .take_while(|b| matches!(b, b'\r' | b'\n'))
-                .count();
+            let skip = self.buf[self.pos..self.len].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
             self.consumed(skip);
             if self.pos < self.len {
                 break;
@@ -162,11 +155,7 @@ impl<R: Read> Splitter<R> {
         let mut nend = 0;
         loop {
             let has_input = self.fill()?;
-            let input: &[u8] = if has_input {
-                &self.buf[self.pos..self.len]
-            } else {
-                &[]
-            };
+            let input: &[u8] = if has_input { &self.buf[self.pos..self.len] } else { &[] };
             if row.bytes.len() < nout + 64 {
                 let grow = row.bytes.len().max(256);
                 row.bytes.resize(row.bytes.len() + grow, 0);
@@ -175,9 +164,7 @@ impl<R: Read> Splitter<R> {
                 let grow = row.ends.len().max(16);
                 row.ends.resize(row.ends.len() + grow, 0);
             }
-            let (res, nin, o, e) =
-                self.core
-                    .read_record(input, &mut row.bytes[nout..], &mut row.ends[nend..]);
+            let (res, nin, o, e) = self.core.read_record(input, &mut row.bytes[nout..], &mut row.ends[nend..]);
             // csv_core reports field ends from the start of the record, across calls.
             nout += o;
             nend += e;
@@ -190,11 +177,7 @@ impl<R: Read> Splitter<R> {
         }
         row.bytes.truncate(nout);
         row.ends.truncate(nend);
-        self.prev_end_line = if is_eol(self.last_byte) {
-            self.newlines
-        } else {
-            self.newlines + 1
-        };
+        self.prev_end_line = if is_eol(self.last_byte) { self.newlines } else { self.newlines + 1 };
         Ok(true)
     }
 }
@@ -210,8 +193,7 @@ fn line_breaks(chunk: &[u8], before: u8) -> u64 {
     if cr == 0 && before != b'\r' {
         return lf as u64;
     }
-    let pairs = chunk.windows(2).filter(|w| w == b"\r\n").count()
-        + usize::from(before == b'\r' && chunk[0] == b'\n');
+    let pairs = chunk.windows(2).filter(|w| w == b"\r\n").count() + usize::from(before == b'\r' && chunk[0] == b'\n');
     (lf + cr - pairs) as u64
 }
 
@@ -224,12 +206,7 @@ mod tests {
         let mut row = RawRow::default();
         let mut out = Vec::new();
         while s.next(&mut row).unwrap() {
-            out.push((
-                row.line,
-                row.iter()
-                    .map(|f| String::from_utf8_lossy(f).into_owned())
-                    .collect(),
-            ));
+            out.push((row.line, row.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect()));
         }
         (out, s.empty_lines)
     }
@@ -263,14 +240,7 @@ mod tests {
     fn empty_lines_are_counted() {
         assert_eq!(
             split(b"h\na\n\n\nc\n\n"),
-            (
-                vec![
-                    (1, vec!["h".into()]),
-                    (2, vec!["a".into()]),
-                    (5, vec!["c".into()])
-                ],
-                3
-            )
+            (vec![(1, vec!["h".into()]), (2, vec!["a".into()]), (5, vec!["c".into()])], 3)
         );
         assert_eq!(split(b"h\r\n\r\na\r\n").1, 1);
         assert_eq!(split(b"h\na").1, 0);

@@ -37,13 +37,7 @@ pub struct Fatal {
 
 impl Fatal {
     pub fn new(kind: FatalKind, message: impl Into<String>, fix: impl Into<String>) -> Fatal {
-        Fatal {
-            kind,
-            file: None,
-            line: None,
-            message: message.into(),
-            fix: fix.into(),
-        }
+        Fatal { kind, file: None, line: None, message: message.into(), fix: fix.into() }
     }
 
     pub fn in_file(mut self, file: impl Into<String>) -> Fatal {

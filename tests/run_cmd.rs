@@ -29,44 +29,23 @@ fn monthly_run_matches_golden_files() {
 fn county_policy_matches_golden_files() {
     let s = Scratch::new("county");
     let out = s.path("out");
-    let o = run_month(
-        "2018-06",
-        &out,
-        &["--policy", "fixtures/policy-county.csv"],
-        &ROSTERS,
-    );
+    let o = run_month("2018-06", &out, &["--policy", "fixtures/policy-county.csv"], &ROSTERS);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     for f in OUTPUT_FILES {
         assert_golden("county", &out, f);
     }
     let rows = csv_rows(&out.join("entitlements.csv"));
-    let by_name = |n: &str| {
-        rows.iter()
-            .find(|r| r["name"] == n)
-            .unwrap_or_else(|| panic!("{n} not paid"))
-    };
+    let by_name = |n: &str| rows.iter().find(|r| r["name"] == n).unwrap_or_else(|| panic!("{n} not paid"));
     // Changsha (4301) scattered children get the city's 900 top-up.
-    assert_eq!(
-        (
-            by_name("刘一鸣")["standard"].as_str(),
-            by_name("刘一鸣")["amount"].as_str()
-        ),
-        ("900.00", "900.00")
-    );
+    assert_eq!((by_name("刘一鸣")["standard"].as_str(), by_name("刘一鸣")["amount"].as_str()), ("900.00", "900.00"));
     assert_eq!(by_name("郑雪")["basis"], "raised_to_minimum");
     // Yuhu (430304) institutional: 1350 from 2018-04 raises the recorded 1250.
     assert_eq!(by_name("林静")["amount"], "1350.00");
     assert_eq!(by_name("林静")["basis"], "raised_to_minimum");
     // Outside the top-up regions the provincial floor applies.
     assert_eq!(by_name("李娜")["amount"], "800.00");
-    assert_eq!(
-        manifest(&out)["policy"]["name"],
-        "fixtures/policy-county.csv"
-    );
-    let policy_sha = format!(
-        "{:x}",
-        Sha256::digest(std::fs::read(root().join("fixtures/policy-county.csv")).unwrap())
-    );
+    assert_eq!(manifest(&out)["policy"]["name"], "fixtures/policy-county.csv");
+    let policy_sha = format!("{:x}", Sha256::digest(std::fs::read(root().join("fixtures/policy-county.csv")).unwrap()));
     assert_eq!(manifest(&out)["policy"]["sha256"], policy_sha.as_str());
 }
 
@@ -77,21 +56,12 @@ fn dry_run_writes_everything_but_the_bank_file() {
     let o = run_month("2018-06", &out, &["--dry-run"], &ROSTERS);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(!out.join("transfers.csv").exists());
-    for f in [
-        "entitlements.csv",
-        "exceptions.csv",
-        "audit.jsonl",
-        "manifest.json",
-    ] {
+    for f in ["entitlements.csv", "exceptions.csv", "audit.jsonl", "manifest.json"] {
         assert_golden("dry-run", &out, f);
     }
     let m = manifest(&out);
     assert_eq!(m["mode"], "dry-run");
-    assert!(m["outputs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|o| o["file"] != "transfers.csv"));
+    assert!(m["outputs"].as_array().unwrap().iter().all(|o| o["file"] != "transfers.csv"));
 }
 
 #[test]
@@ -99,10 +69,8 @@ fn every_reason_code_is_exercised_by_the_fixtures() {
     let s = Scratch::new("reasons");
     let out = s.path("out");
     assert_eq!(code(&run_month("2018-06", &out, &[], &ROSTERS)), 0);
-    let found: BTreeSet<String> = csv_rows(&out.join("exceptions.csv"))
-        .into_iter()
-        .map(|r| r["reason"].clone())
-        .collect();
+    let found: BTreeSet<String> =
+        csv_rows(&out.join("exceptions.csv")).into_iter().map(|r| r["reason"].clone()).collect();
     let all = [
         "MALFORMED_ROW",
         "MISSING_FIELD",
@@ -135,17 +103,11 @@ fn decisions_on_the_fixtures() {
     assert_eq!(code(&run_month("2018-06", &out, &[], &ROSTERS)), 0);
     let exc = csv_rows(&out.join("exceptions.csv"));
     let ent = csv_rows(&out.join("entitlements.csv"));
-    let reason_of = |name: &str| {
-        exc.iter()
-            .filter(|r| r["name"] == name)
-            .map(|r| r["reason"].clone())
-            .collect::<Vec<_>>()
-    };
+    let reason_of =
+        |name: &str| exc.iter().filter(|r| r["name"] == name).map(|r| r["reason"].clone()).collect::<Vec<_>>();
     // Born 2000-03-15: excluded from 2018-04 on. Born 2000-06-20: still paid for 2018-06.
     assert_eq!(reason_of("吴天宇"), ["AGED_OUT"]);
-    assert!(ent
-        .iter()
-        .any(|r| r["name"] == "郑雪" && r["amount"] == "850.50" && r["basis"] == "recorded"));
+    assert!(ent.iter().any(|r| r["name"] == "郑雪" && r["amount"] == "850.50" && r["basis"] == "recorded"));
     // The same ID in two files: both rows held, neither paid.
     assert_eq!(reason_of("何佳怡"), ["DUPLICATE_ID", "DUPLICATE_ID"]);
     assert!(!ent.iter().any(|r| r["name"] == "何佳怡"));
@@ -153,27 +115,15 @@ fn decisions_on_the_fixtures() {
     assert_eq!(reason_of("曹操"), ["PAYEE_CONFLICT"]);
     assert_eq!(reason_of("曹植"), ["PAYEE_CONFLICT"]);
     // Line numbers: the row after a quoted line break starts two lines later.
-    assert!(exc
-        .iter()
-        .any(|r| r["source"] == "fixtures/changsha.csv:25" && r["reason"] == "INVALID_TEXT"));
-    assert!(ent
-        .iter()
-        .any(|r| r["source"] == "fixtures/changsha.csv:27" && r["name"] == "孔明"));
+    assert!(exc.iter().any(|r| r["source"] == "fixtures/changsha.csv:25" && r["reason"] == "INVALID_TEXT"));
+    assert!(ent.iter().any(|r| r["source"] == "fixtures/changsha.csv:27" && r["name"] == "孔明"));
     // CRLF file: the header is line 1, so the first data row is line 2.
-    assert!(ent
-        .iter()
-        .any(|r| r["source"] == "fixtures/hengyang-crlf.csv:2" && r["name"] == "郭靖"));
+    assert!(ent.iter().any(|r| r["source"] == "fixtures/hengyang-crlf.csv:2" && r["name"] == "郭靖"));
     // Full-width digits read as ASCII; the account is normalized.
-    assert!(ent
-        .iter()
-        .any(|r| r["child_id"] == "43030220100914102X" && r["recorded_amount"] == "800.00"));
-    assert!(ent
-        .iter()
-        .any(|r| r["name"] == "孔明" && r["payee_account"] == "6222021001000000244"));
+    assert!(ent.iter().any(|r| r["child_id"] == "43030220100914102X" && r["recorded_amount"] == "800.00"));
+    assert!(ent.iter().any(|r| r["name"] == "孔明" && r["payee_account"] == "6222021001000000244"));
     // Excel damage gets the hint.
-    assert!(exc
-        .iter()
-        .any(|r| r["child_id"] == "4.30102E+17" && r["detail"].contains("Excel")));
+    assert!(exc.iter().any(|r| r["child_id"] == "4.30102E+17" && r["detail"].contains("Excel")));
     // A formula in a name is neutralised when written back as found.
     let m = manifest(&out);
     assert_eq!(m["inputs"][0]["blank_rows"], 1);
@@ -185,54 +135,27 @@ fn totals_agree_and_rows_are_conserved() {
     let s = Scratch::new("totals");
     let out = s.path("out");
     assert_eq!(code(&run_month("2018-06", &out, &[], &ROSTERS)), 0);
-    let sum = |file: &str| {
-        csv_rows(&out.join(file))
-            .iter()
-            .map(|r| dec(&r["amount"]))
-            .sum::<Decimal>()
-    };
+    let sum = |file: &str| csv_rows(&out.join(file)).iter().map(|r| dec(&r["amount"])).sum::<Decimal>();
     let m = manifest(&out);
     let t = &m["totals"];
     let total = dec(t["amount"].as_str().unwrap());
     assert_eq!(sum("entitlements.csv"), total);
     assert_eq!(sum("transfers.csv"), total);
     let n = |k: &str| t[k].as_u64().unwrap();
-    assert_eq!(
-        n("rows"),
-        n("paid") + n("held") + n("excluded") + n("rejected")
-    );
-    let inputs: u64 = m["inputs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["rows"].as_u64().unwrap())
-        .sum();
+    assert_eq!(n("rows"), n("paid") + n("held") + n("excluded") + n("rejected"));
+    let inputs: u64 = m["inputs"].as_array().unwrap().iter().map(|i| i["rows"].as_u64().unwrap()).sum();
     assert_eq!(n("rows"), inputs);
     let exceptions = csv_rows(&out.join("exceptions.csv")).len() as u64;
     assert_eq!(exceptions, n("held") + n("excluded") + n("rejected"));
-    assert_eq!(
-        csv_rows(&out.join("entitlements.csv")).len() as u64,
-        n("paid")
-    );
+    assert_eq!(csv_rows(&out.join("entitlements.csv")).len() as u64, n("paid"));
     let transfers = csv_rows(&out.join("transfers.csv"));
     assert_eq!(transfers.len() as u64, n("transfers"));
-    let children: u64 = transfers
-        .iter()
-        .map(|r| r["children"].parse::<u64>().unwrap())
-        .sum();
+    let children: u64 = transfers.iter().map(|r| r["children"].parse::<u64>().unwrap()).sum();
     assert_eq!(children, n("paid"));
-    let by_cat: Decimal = m["by_category"]
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|g| dec(g["amount"].as_str().unwrap()))
-        .sum();
-    let by_region: Decimal = m["by_region"]
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|g| dec(g["amount"].as_str().unwrap()))
-        .sum();
+    let by_cat: Decimal =
+        m["by_category"].as_object().unwrap().values().map(|g| dec(g["amount"].as_str().unwrap())).sum();
+    let by_region: Decimal =
+        m["by_region"].as_object().unwrap().values().map(|g| dec(g["amount"].as_str().unwrap())).sum();
     assert_eq!((by_cat, by_region), (total, total));
     // transfers sorted by account, ids in sequence.
     let accounts: Vec<&String> = transfers.iter().map(|r| &r["payee_account"]).collect();
@@ -265,10 +188,7 @@ fn audit_chain_verifies_with_a_few_lines_of_code() {
     // Every output's hash is in the manifest.
     for o in m["outputs"].as_array().unwrap() {
         let bytes = std::fs::read(out.join(o["file"].as_str().unwrap())).unwrap();
-        assert_eq!(
-            o["sha256"],
-            format!("{:x}", Sha256::digest(&bytes)).as_str()
-        );
+        assert_eq!(o["sha256"], format!("{:x}", Sha256::digest(&bytes)).as_str());
     }
 }
 
@@ -278,20 +198,13 @@ fn output_is_identical_whatever_the_thread_count() {
     let mut dirs = Vec::new();
     for t in ["1", "2", "8"] {
         let out = s.path(&format!("t{t}"));
-        assert_eq!(
-            code(&run_month("2018-06", &out, &["--threads", t], &ROSTERS)),
-            0
-        );
+        assert_eq!(code(&run_month("2018-06", &out, &["--threads", t], &ROSTERS)), 0);
         dirs.push(out);
     }
     for f in OUTPUT_FILES {
         let first = std::fs::read(dirs[0].join(f)).unwrap();
         for d in &dirs[1..] {
-            assert_eq!(
-                first,
-                std::fs::read(d.join(f)).unwrap(),
-                "{f} differs between thread counts"
-            );
+            assert_eq!(first, std::fs::read(d.join(f)).unwrap(), "{f} differs between thread counts");
         }
     }
 }
@@ -303,22 +216,11 @@ fn files_are_owner_only_and_an_empty_out_dir_is_accepted() {
     std::fs::create_dir(&out).unwrap();
     std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(code(&run_month("2018-06", &out, &[], &ROSTERS)), 0);
-    assert_eq!(
-        std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
-        0o700
-    );
+    assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o700);
     for f in OUTPUT_FILES {
-        assert_eq!(
-            std::fs::metadata(out.join(f)).unwrap().permissions().mode() & 0o777,
-            0o600,
-            "{f}"
-        );
+        assert_eq!(std::fs::metadata(out.join(f)).unwrap().permissions().mode() & 0o777, 0o600, "{f}");
     }
-    assert_eq!(
-        s.entries(),
-        ["existing"],
-        "no temporary directory is left behind"
-    );
+    assert_eq!(s.entries(), ["existing"], "no temporary directory is left behind");
 }
 
 #[test]
@@ -347,15 +249,7 @@ fn strict_real_run_writes_nothing_and_exits_3() {
 fn strict_dry_run_writes_its_report_and_exits_3() {
     let s = Scratch::new("strictdry");
     let out = s.path("out");
-    assert_eq!(
-        code(&run_month(
-            "2018-06",
-            &out,
-            &["--strict", "--dry-run"],
-            &ROSTERS
-        )),
-        3
-    );
+    assert_eq!(code(&run_month("2018-06", &out, &["--strict", "--dry-run"], &ROSTERS)), 3);
     assert!(out.join("exceptions.csv").exists() && out.join("manifest.json").exists());
     assert!(!out.join("transfers.csv").exists());
 }
@@ -375,33 +269,17 @@ fn strict_passes_a_clean_roster() {
     assert_eq!(rows[0]["amount"], "1200.00");
     // 2018-04 is after the month of the 18th birthday (2018-03).
     let out2 = s.path("out2");
-    assert_eq!(
-        code(&run_month("2018-04", &out2, &["--strict"], &[&roster])),
-        0
-    );
-    assert_eq!(
-        csv_rows(&out2.join("exceptions.csv"))[0]["reason"],
-        "AGED_OUT"
-    );
+    assert_eq!(code(&run_month("2018-04", &out2, &["--strict"], &[&roster])), 0);
+    assert_eq!(csv_rows(&out2.join("exceptions.csv"))[0]["reason"], "AGED_OUT");
 }
 
 #[test]
 fn ceiling_flag_changes_what_is_held() {
     let s = Scratch::new("ceiling");
     let out = s.path("out");
-    assert_eq!(
-        code(&run_month(
-            "2018-06",
-            &out,
-            &["--ceiling", "6000"],
-            &ROSTERS
-        )),
-        0
-    );
+    assert_eq!(code(&run_month("2018-06", &out, &["--ceiling", "6000"], &ROSTERS)), 0);
     let ent = csv_rows(&out.join("entitlements.csv"));
-    assert!(ent
-        .iter()
-        .any(|r| r["name"] == "冯乐" && r["amount"] == "6000.00"));
+    assert!(ent.iter().any(|r| r["name"] == "冯乐" && r["amount"] == "6000.00"));
     assert_eq!(manifest(&out)["ceiling"], "6000.00");
 }
 
@@ -410,24 +288,9 @@ fn the_terminal_never_shows_a_full_id_or_account() {
     let s = Scratch::new("mask");
     let o = run_month("2018-06", &s.path("out"), &[], &ROSTERS);
     let err = stderr(&o);
-    let digits_run = err
-        .as_bytes()
-        .split(|b| !b.is_ascii_digit())
-        .map(<[u8]>::len)
-        .max()
-        .unwrap_or(0);
-    assert!(
-        digits_run < 10,
-        "a long number reached the terminal:\n{err}"
-    );
-    for word in [
-        "paid",
-        "held",
-        "excluded",
-        "rejected",
-        "13800.50",
-        "top reasons",
-    ] {
+    let digits_run = err.as_bytes().split(|b| !b.is_ascii_digit()).map(<[u8]>::len).max().unwrap_or(0);
+    assert!(digits_run < 10, "a long number reached the terminal:\n{err}");
+    for word in ["paid", "held", "excluded", "rejected", "13800.50", "top reasons"] {
         assert!(err.contains(word), "summary lacks {word}:\n{err}");
     }
 }
@@ -439,10 +302,7 @@ fn assert_fatal(args: &[&str], names: &str) {
     let out = s.path("out");
     let mut full: Vec<String> = args
         .iter()
-        .map(|a| {
-            a.replace("{out}", &out.to_string_lossy())
-                .replace("{dir}", &s.0.to_string_lossy())
-        })
+        .map(|a| a.replace("{out}", &out.to_string_lossy()).replace("{dir}", &s.0.to_string_lossy()))
         .collect();
     if !args.iter().any(|a| a.contains("{out}")) && args.first() == Some(&"run") {
         full.insert(1, "--out".into());
@@ -452,21 +312,10 @@ fn assert_fatal(args: &[&str], names: &str) {
     let o = disburse(&full);
     let err = stderr(&o);
     assert_eq!(code(&o), 2, "{args:?}: {err}");
-    assert!(
-        err.contains(names),
-        "{args:?}: the message should name {names}: {err}"
-    );
-    assert_eq!(
-        err.trim_end().lines().count(),
-        1,
-        "{args:?}: one line expected: {err}"
-    );
+    assert!(err.contains(names), "{args:?}: the message should name {names}: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: one line expected: {err}");
     assert!(!out.exists(), "{args:?}: out was written");
-    let after: Vec<String> = s
-        .entries()
-        .into_iter()
-        .filter(|e| !before.contains(e))
-        .collect();
+    let after: Vec<String> = s.entries().into_iter().filter(|e| !before.contains(e)).collect();
     assert!(after.is_empty(), "{args:?}: left {after:?}");
 }
 
@@ -474,10 +323,7 @@ fn assert_fatal(args: &[&str], names: &str) {
 fn fatal_errors_write_nothing() {
     let s = Scratch::new("inputs");
     let d = s.0.to_string_lossy().into_owned();
-    let no_id = s.write(
-        "no_id.csv",
-        "name,category,region_code,approved_from,payee_name,payee_account,payee_bank\n",
-    );
+    let no_id = s.write("no_id.csv", "name,category,region_code,approved_from,payee_name,payee_account,payee_bank\n");
     let empty = s.write("empty.csv", "");
     let zip = s.write("roster.xlsx", b"PK\x03\x04rest of a zip");
     let bad_policies = [
@@ -486,73 +332,28 @@ fn fatal_errors_write_nothing() {
         ("neg.csv", "2018-01,scattered,,-1"),
         ("nondec.csv", "2018-01,scattered,,8e2"),
         ("prefix.csv", "2018-01,scattered,43010201,800"),
-        (
-            "dup.csv",
-            "2018-01,scattered,43,800\n2018-01,scattered,43,900",
-        ),
+        ("dup.csv", "2018-01,scattered,43,800\n2018-01,scattered,43,900"),
     ];
     for (name, body) in bad_policies {
-        let p = s.write(
-            name,
-            format!("effective_from,category,region_prefix,minimum\n{body}\n"),
-        );
-        assert_fatal(
-            &["run", "--period", "2018-06", "--policy", &p, ROSTERS[0]],
-            name,
-        );
+        let p = s.write(name, format!("effective_from,category,region_prefix,minimum\n{body}\n"));
+        assert_fatal(&["run", "--period", "2018-06", "--policy", &p, ROSTERS[0]], name);
     }
-    let gap = s.write("gap.csv", "effective_from,category,region_prefix,minimum\n2018-01,scattered,4301,900\n2018-01,institutional,4301,1300\n");
-    assert_fatal(
-        &[
-            "run", "--period", "2018-06", "--policy", &gap, ROSTERS[0], ROSTERS[1],
-        ],
-        "xiangtan-zh.csv:2",
+    let gap = s.write(
+        "gap.csv",
+        "effective_from,category,region_prefix,minimum\n2018-01,scattered,4301,900\n2018-01,institutional,4301,1300\n",
     );
-    assert_fatal(
-        &[
-            "run", "--period", "2018-06", "--policy", &gap, ROSTERS[0], ROSTERS[1],
-        ],
-        "430302",
-    );
+    assert_fatal(&["run", "--period", "2018-06", "--policy", &gap, ROSTERS[0], ROSTERS[1]], "xiangtan-zh.csv:2");
+    assert_fatal(&["run", "--period", "2018-06", "--policy", &gap, ROSTERS[0], ROSTERS[1]], "430302");
     assert_fatal(&["run", "--period", "2018-13", ROSTERS[0]], "--period");
-    assert_fatal(
-        &[
-            "run",
-            "--period",
-            "2018-06",
-            "--ceiling",
-            "1,000",
-            ROSTERS[0],
-        ],
-        "--ceiling",
-    );
-    assert_fatal(
-        &["run", "--period", "2018-06", "--threads", "0", ROSTERS[0]],
-        "--threads",
-    );
-    assert_fatal(
-        &["run", "--period", "2018-06", "fixtures/no-such-roster.csv"],
-        "no-such-roster.csv",
-    );
-    assert_fatal(
-        &["run", "--period", "2018-06", ROSTERS[0], &no_id],
-        "no_id.csv:1",
-    );
+    assert_fatal(&["run", "--period", "2018-06", "--ceiling", "1,000", ROSTERS[0]], "--ceiling");
+    assert_fatal(&["run", "--period", "2018-06", "--threads", "0", ROSTERS[0]], "--threads");
+    assert_fatal(&["run", "--period", "2018-06", "fixtures/no-such-roster.csv"], "no-such-roster.csv");
+    assert_fatal(&["run", "--period", "2018-06", ROSTERS[0], &no_id], "no_id.csv:1");
     assert_fatal(&["run", "--period", "2018-06", &no_id], "child_id");
     assert_fatal(&["run", "--period", "2018-06", &empty], "empty.csv");
     assert_fatal(&["run", "--period", "2018-06", &zip], "roster.xlsx");
     assert_fatal(&["run", "--period", "2018-06", &d], &d);
-    assert_fatal(
-        &[
-            "run",
-            "--period",
-            "2018-06",
-            "--policy",
-            "fixtures/nope.csv",
-            ROSTERS[0],
-        ],
-        "fixtures/nope.csv",
-    );
+    assert_fatal(&["run", "--period", "2018-06", "--policy", "fixtures/nope.csv", ROSTERS[0]], "fixtures/nope.csv");
     let o = disburse(["run", "--period", "2018-06", "--bogus", ROSTERS[0]]);
     assert_eq!(code(&o), 2);
     let o = disburse(["run", "--period", "2018-06", "--out", "x"]);
@@ -587,9 +388,6 @@ fn by_category_and_region_count_paid_children() {
     let m = manifest(&out);
     for (region, (n, amount)) in regions {
         assert_eq!(m["by_region"][&region]["children"], n);
-        assert_eq!(
-            dec(m["by_region"][&region]["amount"].as_str().unwrap()),
-            amount
-        );
+        assert_eq!(dec(m["by_region"][&region]["amount"].as_str().unwrap()), amount);
     }
 }

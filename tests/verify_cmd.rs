@@ -48,21 +48,13 @@ fn flip(path: &std::path::Path, at: f64) -> usize {
 #[test]
 fn a_one_byte_change_in_any_output_file_is_caught() {
     let s = Scratch::new("verify-flip");
-    for file in [
-        "entitlements.csv",
-        "transfers.csv",
-        "exceptions.csv",
-        "audit.jsonl",
-    ] {
+    for file in ["entitlements.csv", "transfers.csv", "exceptions.csv", "audit.jsonl"] {
         for (k, at) in [0.0, 0.3, 0.55, 0.9].into_iter().enumerate() {
             let out = fresh_run(&s, &format!("{}-{k}", file.replace('.', "_")), &[]);
             let i = flip(&out.join(file), at);
             let (c, err) = verify(&out);
             assert_eq!(c, 1, "{file} byte {i} changed but verify said: {err}");
-            assert!(
-                err.contains(file),
-                "{file}: the message should name the file: {err}"
-            );
+            assert!(err.contains(file), "{file}: the message should name the file: {err}");
         }
     }
 }
@@ -71,19 +63,11 @@ fn a_one_byte_change_in_any_output_file_is_caught() {
 fn manifest_edits_are_caught() {
     let s = Scratch::new("verify-manifest");
     let edits: [(&str, &str, &str); 7] = [
-        (
-            "amount",
-            "\"amount\": \"13800.50\"",
-            "\"amount\": \"13800.51\"",
-        ),
+        ("amount", "\"amount\": \"13800.50\"", "\"amount\": \"13800.51\""),
         ("paid", "\"paid\": 15", "\"paid\": 16"),
         ("transfers", "\"transfers\": 13", "\"transfers\": 12"),
         ("head", "\"audit_head\": \"", "\"audit_head\": \"0"),
-        (
-            "region",
-            "\"430102\": {\n      \"children\": 5",
-            "\"430102\": {\n      \"children\": 6",
-        ),
+        ("region", "\"430102\": {\n      \"children\": 5", "\"430102\": {\n      \"children\": 6"),
         ("whitespace", "{\n  \"tool\"", "{\n   \"tool\""),
         ("mode", "\"mode\": \"run\"", "\"mode\": \"dry-run\""),
     ];
@@ -112,11 +96,7 @@ fn removed_or_reordered_audit_lines_are_caught() {
 
     let out = fresh_run(&s, "swap", &[]);
     let path = out.join("audit.jsonl");
-    let mut lines: Vec<String> = std::fs::read_to_string(&path)
-        .unwrap()
-        .lines()
-        .map(String::from)
-        .collect();
+    let mut lines: Vec<String> = std::fs::read_to_string(&path).unwrap().lines().map(String::from).collect();
     lines.swap(3, 4);
     std::fs::write(&path, format!("{}\n", lines.join("\n"))).unwrap();
     assert_eq!(verify(&out).0, 1);

@@ -37,9 +37,22 @@ impl Rng {
     }
 }
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英", "华", "慧", "宇", "浩然", "子涵", "欣怡", "梓轩"];
-const BANKS: &[&str] = &["中国工商银行长沙分行", "中国农业银行湘潭分行", "中国建设银行衡阳分行", "中国邮政储蓄银行株洲分行", "湖南农村信用社岳阳分社", "中国银行常德分行"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林",
+    "罗",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英", "华", "慧",
+    "宇", "浩然", "子涵", "欣怡", "梓轩",
+];
+const BANKS: &[&str] = &[
+    "中国工商银行长沙分行",
+    "中国农业银行湘潭分行",
+    "中国建设银行衡阳分行",
+    "中国邮政储蓄银行株洲分行",
+    "湖南农村信用社岳阳分社",
+    "中国银行常德分行",
+];
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 
 pub const HEADER: &str = "child_id,name,category,region_code,approved_from,ended_after,status,monthly_amount,payee_name,payee_account,payee_bank\n";
@@ -112,11 +125,16 @@ pub fn write_roster(rows: u64, seed: u64, out: &mut impl Write) -> std::io::Resu
             _ => "",
         };
         let (payee, account, bank) = if institutional {
-            (format!("{}市儿童福利院", ["长沙", "湘潭", "衡阳", "株洲"][(region % 4) as usize]), format!("62170020{:011}", region), BANKS[(region % 6) as usize].to_owned())
+            (
+                format!("{}市儿童福利院", ["长沙", "湘潭", "衡阳", "株洲"][(region % 4) as usize]),
+                format!("62170020{:011}", region),
+                BANKS[(region % 6) as usize].to_owned(),
+            )
         } else if rng.chance(60) && last_guardian.is_some() {
             last_guardian.clone().expect("some") // a sibling with the same guardian
         } else {
-            let g = (name(&mut rng), format!("6222{:015}", rng.below(1_000_000_000_000_000)), rng.pick(BANKS).to_string());
+            let g =
+                (name(&mut rng), format!("6222{:015}", rng.below(1_000_000_000_000_000)), rng.pick(BANKS).to_string());
             last_guardian = Some(g.clone());
             g
         };

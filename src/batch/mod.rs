@@ -9,6 +9,7 @@
 pub mod index;
 pub mod row;
 
+use std::borrow::Cow;
 use std::time::SystemTime;
 
 use rayon::prelude::*;
@@ -35,22 +36,51 @@ pub struct Rules {
     pub ceiling: Decimal,
 }
 
-/// The decision for one data row, with everything the outputs need.
+/// The decision for one data row, borrowing its text from the batch being read.
 #[derive(Debug, Clone)]
-pub struct RowOutcome {
-    /// `<path as given>:<line>`.
-    pub source: String,
+pub struct RowOutcome<'a> {
+    /// Line the row starts on (the file is the batch's).
+    pub line: u64,
     pub decision: Decision,
     pub reason: Option<Reason>,
+    /// A sentence for the clerk (empty when paid).
     pub detail: String,
-    /// The ID as normalized when valid, as found otherwise.
-    pub child_id: String,
-    pub name: String,
-    pub record: Option<Record>,
+    pub subject: Subject<'a>,
     /// The standard for the child in the period (valid rows).
     pub standard: Option<Decimal>,
     /// What is paid (paid rows only).
     pub entitlement: Option<Entitlement>,
+}
+
+/// Who the row is about: a valid record, or the values as found on a rejected row.
+#[derive(Debug, Clone)]
+pub enum Subject<'a> {
+    Valid(Record<'a>),
+    AsFound { child_id: Cow<'a, str>, name: Cow<'a, str> },
+}
+
+impl RowOutcome<'_> {
+    /// The ID, normalized when valid, as found otherwise.
+    pub fn child_id(&self) -> &str {
+        match &self.subject {
+            Subject::Valid(r) => r.child_id.as_str(),
+            Subject::AsFound { child_id, .. } => child_id,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match &self.subject {
+            Subject::Valid(r) => &r.name,
+            Subject::AsFound { name, .. } => name,
+        }
+    }
+
+    pub fn record(&self) -> Option<&Record<'_>> {
+        match &self.subject {
+            Subject::Valid(r) => Some(r),
+            Subject::AsFound { .. } => None,
+        }
+    }
 }
 
 /// Counts for one input file, for the manifest.
@@ -73,10 +103,7 @@ pub struct Roster {
 impl Roster {
     /// Inspects every file; any unreadable file or bad header is fatal.
     pub fn open(paths: &[String], choice: EncodingChoice) -> Result<Roster, Fatal> {
-        let files: Vec<RosterFile> = paths
-            .iter()
-            .map(|p| RosterFile::inspect(p, choice))
-            .collect::<Result<_, _>>()?;
+        let files: Vec<RosterFile> = paths.iter().map(|p| RosterFile::inspect(p, choice)).collect::<Result<_, _>>()?;
         let stamps = paths.iter().map(|p| stamp(p)).collect();
         Ok(Roster { files, stamps })
     }
@@ -94,12 +121,10 @@ impl Roster {
                 }
                 let keys: Vec<Option<index::RowKeys>> = batch[..n]
                     .par_iter()
-                    .map(
-                        |raw| match check_row(raw, &file.columns, file.detected.encoding) {
-                            Checked::Valid(rec) => Some(index::RowKeys::of(&rec, raw.line)),
-                            Checked::Rejected { .. } => None,
-                        },
-                    )
+                    .map(|raw| match check_row(raw, &file.columns, file.detected.encoding) {
+                        Checked::Valid(rec) => Some(index::RowKeys::of(&rec, raw.line)),
+                        Checked::Rejected { .. } => None,
+                    })
                     .collect();
                 for k in keys.into_iter().flatten() {
                     index.add(k, file_no);
@@ -114,15 +139,18 @@ impl Roster {
         let first_gap = index
             .coverage
             .iter()
-            .filter(|((region, category), _)| rules.standards.standard(*category, region).is_none())
+            .filter(|((region, category), _)| {
+                rules.standards.standard(*category, std::str::from_utf8(region).unwrap_or("")).is_none()
+            })
             .min_by_key(|(_, at)| **at);
         match first_gap {
             None => Ok(()),
             Some(((region, category), (file, line))) => Err(Fatal::new(
                 FatalKind::PolicyGap,
                 format!(
-                    "the policy has no standard for {} children in region {region} in {}",
+                    "the policy has no standard for {} children in region {} in {}",
                     category.as_str(),
+                    String::from_utf8_lossy(region),
                     rules.period
                 ),
                 "add a policy row for this category and region (or an empty prefix) effective on or before the period",
@@ -132,12 +160,13 @@ impl Roster {
         }
     }
 
-    /// Pass 2: decides every row and hands each batch, in input order, to `consume`.
+    /// Pass 2: decides every row and hands each batch, in input order, with the path
+    /// of its file, to `consume`.
     pub fn decide(
         &self,
         index: &RosterIndex,
         rules: &Rules,
-        mut consume: impl FnMut(&[RowOutcome]) -> Result<(), Fatal>,
+        mut consume: impl FnMut(&str, &[RowOutcome<'_>]) -> Result<(), Fatal>,
     ) -> Result<Vec<InputSummary>, Fatal> {
         let mut summaries = Vec::with_capacity(self.files.len());
         let mut batch: Vec<RawRow> = Vec::new();
@@ -148,11 +177,9 @@ impl Roster {
                 if n == 0 {
                     break;
                 }
-                let outcomes: Vec<RowOutcome> = batch[..n]
-                    .par_iter()
-                    .map(|raw| decide_row(raw, file, index, rules))
-                    .collect();
-                consume(&outcomes)?;
+                let outcomes: Vec<RowOutcome<'_>> =
+                    batch[..n].par_iter().map(|raw| decide_row(raw, file, index, rules)).collect();
+                consume(&file.path, &outcomes)?;
             }
             if stamp(&file.path) != *stamp_before {
                 return Err(Fatal::new(
@@ -174,62 +201,38 @@ impl Roster {
     }
 }
 
-fn decide_row(raw: &RawRow, file: &RosterFile, index: &RosterIndex, rules: &Rules) -> RowOutcome {
-    let source = format!("{}:{}", file.path, raw.line);
+fn decide_row<'a>(raw: &'a RawRow, file: &RosterFile, index: &RosterIndex, rules: &Rules) -> RowOutcome<'a> {
     match check_row(raw, &file.columns, file.detected.encoding) {
-        Checked::Rejected {
-            rejection,
-            child_id,
-            name,
-        } => RowOutcome {
-            source,
+        Checked::Rejected { rejection, child_id, name } => RowOutcome {
+            line: raw.line,
             decision: Decision::Rejected,
             reason: Some(rejection.reason),
             detail: rejection.detail,
-            child_id,
-            name,
-            record: None,
+            subject: Subject::AsFound { child_id, name },
             standard: None,
             entitlement: None,
         },
         Checked::Valid(rec) => {
             // Coverage was checked in pass 1, so every valid row has a standard.
-            let standard = rules
-                .standards
-                .standard(rec.category, &rec.region_code)
-                .unwrap_or(Decimal::ZERO);
-            let outcome = decide(
-                &rec,
-                rules.period,
-                standard,
-                index.flags(&rec),
-                rules.ceiling,
-            );
+            let standard = rules.standards.standard(rec.category, &rec.region_code).unwrap_or(Decimal::ZERO);
+            let outcome = decide(&rec, rules.period, standard, index.flags(&rec), rules.ceiling);
             let (decision, reason, detail, entitlement) = match outcome {
                 Outcome::Paid(e) => (Decision::Paid, None, String::new(), Some(e)),
-                Outcome::NotPaid {
-                    decision,
-                    reason,
-                    detail,
-                } => (decision, Some(reason), detail, None),
+                Outcome::NotPaid { decision, reason, detail } => (decision, Some(reason), detail, None),
             };
             RowOutcome {
-                source,
+                line: raw.line,
                 decision,
                 reason,
                 detail,
-                child_id: rec.child_id.as_str().to_owned(),
-                name: rec.name.clone(),
+                subject: Subject::Valid(rec),
                 standard: Some(standard),
                 entitlement,
-                record: Some(rec),
             }
         }
     }
 }
 
 fn stamp(path: &str) -> Option<(u64, SystemTime)> {
-    std::fs::metadata(path)
-        .ok()
-        .and_then(|m| Some((m.len(), m.modified().ok()?)))
+    std::fs::metadata(path).ok().and_then(|m| Some((m.len(), m.modified().ok()?)))
 }

@@ -33,19 +33,20 @@ pub const DEFAULT_CEILING: &str = "5000.00";
 
 /// Runs the monthly job; the human summary goes to `summary`.
 pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
+    let mut clock = PhaseClock::from_env();
     let staged = StagedDir::prepare(&cfg.out)?;
     let roster = Roster::open(&cfg.rosters, cfg.encoding)?;
-    let rules = Rules {
-        period: cfg.period,
-        standards: cfg.policy.for_period(cfg.period),
-        ceiling: cfg.ceiling,
-    };
+    clock.lap("inspect (hash, encoding, header)");
+    let rules = Rules { period: cfg.period, standards: cfg.policy.for_period(cfg.period), ceiling: cfg.ceiling };
     let index = roster.index()?;
     roster.check_coverage(&index, &rules)?;
+    clock.lap("pass 1 (check and index)");
 
     let mut writer = MonthlyWriter::create(&staged, cfg.period, !cfg.dry_run)?;
-    let inputs = roster.decide(&index, &rules, |batch| writer.write_batch(batch))?;
+    let inputs = roster.decide(&index, &rules, |path, batch| writer.write_batch(path, batch))?;
+    clock.lap("pass 2 (decide and render)");
     let totals = writer.finish(&staged)?;
+    clock.lap("finish (writer, transfers)");
 
     let strict_failed = cfg.strict && totals.totals.rejected + totals.totals.held > 0;
     if strict_failed && !cfg.dry_run {
@@ -64,10 +65,7 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
         version: env!("CARGO_PKG_VERSION").into(),
         mode: if cfg.dry_run { "dry-run" } else { "run" }.into(),
         period: cfg.period.to_string(),
-        policy: PolicyInfo {
-            name: cfg.policy.name.clone(),
-            sha256: cfg.policy.sha256.clone(),
-        },
+        policy: PolicyInfo { name: cfg.policy.name.clone(), sha256: cfg.policy.sha256.clone() },
         ceiling: fmt_amount(cfg.ceiling),
         inputs: inputs
             .into_iter()
@@ -92,13 +90,11 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
         .map_err(|e| Fatal::io(&manifest_path, "writing the manifest", &e))?;
     drop(file);
     staged.commit()?;
+    clock.lap("manifest and commit");
 
     print_summary(summary, cfg, &totals, Some(&manifest));
     if strict_failed {
-        let _ = writeln!(
-            summary,
-            "--strict: some rows were rejected or held (exit 3); the report was written."
-        );
+        let _ = writeln!(summary, "--strict: some rows were rejected or held (exit 3); the report was written.");
         return Ok(Finish::StrictFailed);
     }
     Ok(Finish::Done)
@@ -108,20 +104,11 @@ fn print_summary(w: &mut dyn Write, cfg: &RunConfig, t: &RunTotals, manifest: Op
     let tt = &t.totals;
     let mode = if cfg.dry_run { "dry run" } else { "run" };
     let _ = writeln!(w, "disburse {mode} for {}: {} rows", cfg.period, tt.rows);
-    let _ = writeln!(
-        w,
-        "  paid      {:>8}   amount {}",
-        tt.paid,
-        fmt_amount(t.amount)
-    );
+    let _ = writeln!(w, "  paid      {:>8}   amount {}", tt.paid, fmt_amount(t.amount));
     let _ = writeln!(w, "  held      {:>8}", tt.held);
     let _ = writeln!(w, "  excluded  {:>8}", tt.excluded);
     let _ = writeln!(w, "  rejected  {:>8}", tt.rejected);
-    let transfers = if cfg.dry_run {
-        "bank transfers (not written on a dry run)"
-    } else {
-        "bank transfers"
-    };
+    let transfers = if cfg.dry_run { "bank transfers (not written on a dry run)" } else { "bank transfers" };
     let _ = writeln!(w, "  {transfers}: {}", tt.transfers);
     if let Some(m) = manifest {
         let blank: u64 = m.inputs.iter().map(|i| i.blank_rows).sum();
@@ -132,24 +119,29 @@ fn print_summary(w: &mut dyn Write, cfg: &RunConfig, t: &RunTotals, manifest: Op
     if !t.reasons.is_empty() {
         let mut reasons: Vec<_> = t.reasons.iter().collect();
         reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-        let top: Vec<String> = reasons
-            .iter()
-            .take(5)
-            .map(|(r, n)| format!("{} {n}", r.code()))
-            .collect();
+        let top: Vec<String> = reasons.iter().take(5).map(|(r, n)| format!("{} {n}", r.code())).collect();
         let _ = writeln!(w, "  top reasons: {}", top.join(", "));
     }
     if let Some(m) = manifest {
         let files: Vec<&str> = m.outputs.iter().map(|o| o.file.as_str()).collect();
-        let _ = writeln!(
-            w,
-            "  files in {}: {}, {MANIFEST_FILE}",
-            cfg.out.display(),
-            files.join(", ")
-        );
-        let _ = writeln!(
-            w,
-            "  rows not paid are listed with their reasons in exceptions.csv"
-        );
+        let _ = writeln!(w, "  files in {}: {}, {MANIFEST_FILE}", cfg.out.display(), files.join(", "));
+        let _ = writeln!(w, "  rows not paid are listed with their reasons in exceptions.csv");
+    }
+}
+
+/// Phase timings on stderr when `DISBURSE_TIMINGS` is set (for profiling only; never
+/// in any output file).
+struct PhaseClock(Option<std::time::Instant>);
+
+impl PhaseClock {
+    fn from_env() -> PhaseClock {
+        PhaseClock(std::env::var_os("DISBURSE_TIMINGS").map(|_| std::time::Instant::now()))
+    }
+
+    fn lap(&mut self, what: &str) {
+        if let Some(start) = self.0 {
+            eprintln!("timing: {what}: {:.3} s", start.elapsed().as_secs_f64());
+            self.0 = Some(std::time::Instant::now());
+        }
     }
 }

@@ -25,12 +25,8 @@ pub struct Broken(pub String);
 /// Checks `dir`; `Ok(Ok(()))` when intact, `Ok(Err(..))` at the first mismatch.
 pub fn verify(dir: &Path) -> Result<Result<(), Broken>, Fatal> {
     if !dir.is_dir() {
-        return Err(Fatal::new(
-            FatalKind::Usage,
-            "not a directory",
-            "name the output directory of a run",
-        )
-        .in_file(dir.display().to_string()));
+        return Err(Fatal::new(FatalKind::Usage, "not a directory", "name the output directory of a run")
+            .in_file(dir.display().to_string()));
     }
     Ok(check(dir))
 }
@@ -40,35 +36,24 @@ fn broken(s: impl Into<String>) -> Broken {
 }
 
 fn check(dir: &Path) -> Result<(), Broken> {
-    let bytes = std::fs::read(dir.join(MANIFEST_FILE))
-        .map_err(|e| broken(format!("{MANIFEST_FILE}: cannot read it: {e}")))?;
-    let manifest: Manifest = serde_json::from_slice(&bytes)
-        .map_err(|e| broken(format!("{MANIFEST_FILE}: not a disburse manifest: {e}")))?;
+    let bytes =
+        std::fs::read(dir.join(MANIFEST_FILE)).map_err(|e| broken(format!("{MANIFEST_FILE}: cannot read it: {e}")))?;
+    let manifest: Manifest =
+        serde_json::from_slice(&bytes).map_err(|e| broken(format!("{MANIFEST_FILE}: not a disburse manifest: {e}")))?;
     if manifest.to_bytes() != bytes {
-        return Err(broken(format!(
-            "{MANIFEST_FILE}: edited after it was written (not in the form disburse writes)"
-        )));
+        return Err(broken(format!("{MANIFEST_FILE}: edited after it was written (not in the form disburse writes)")));
     }
     if manifest.tool != "disburse" {
-        return Err(broken(format!(
-            "{MANIFEST_FILE}: tool is {:?}, not disburse",
-            manifest.tool
-        )));
+        return Err(broken(format!("{MANIFEST_FILE}: tool is {:?}, not disburse", manifest.tool)));
     }
     for out in &manifest.outputs {
         if out.file.contains("..") || out.file.starts_with('/') {
-            return Err(broken(format!(
-                "{MANIFEST_FILE}: output {:?} is outside the directory",
-                out.file
-            )));
+            return Err(broken(format!("{MANIFEST_FILE}: output {:?} is outside the directory", out.file)));
         }
-        let (sha, lines) = hash_file(&dir.join(&out.file))
-            .map_err(|e| broken(format!("{}: cannot read it: {e}", out.file)))?;
+        let (sha, lines) =
+            hash_file(&dir.join(&out.file)).map_err(|e| broken(format!("{}: cannot read it: {e}", out.file)))?;
         if sha != out.sha256 {
-            return Err(broken(format!(
-                "{}: SHA-256 {sha} does not match the manifest's {}",
-                out.file, out.sha256
-            )));
+            return Err(broken(format!("{}: SHA-256 {sha} does not match the manifest's {}", out.file, out.sha256)));
         }
         let header = u64::from(out.file.ends_with(".csv"));
         if lines != out.rows + header {
@@ -88,17 +73,10 @@ fn check(dir: &Path) -> Result<(), Broken> {
     }
     let audit = walk_audit(&dir.join(AUDIT), &manifest)?;
     let t = &manifest.totals;
-    if (
-        audit.counts[0],
-        audit.counts[1],
-        audit.counts[2],
-        audit.counts[3],
-    ) != (t.paid, t.held, t.excluded, t.rejected)
+    if (audit.counts[0], audit.counts[1], audit.counts[2], audit.counts[3]) != (t.paid, t.held, t.excluded, t.rejected)
         || t.rows != t.paid + t.held + t.excluded + t.rejected
     {
-        return Err(broken(format!(
-            "{MANIFEST_FILE}: totals do not agree with the decisions in {AUDIT}"
-        )));
+        return Err(broken(format!("{MANIFEST_FILE}: totals do not agree with the decisions in {AUDIT}")));
     }
     if fmt_amount(audit.amount) != t.amount {
         return Err(broken(format!(
@@ -126,11 +104,8 @@ fn check(dir: &Path) -> Result<(), Broken> {
             if dry { "" } else { "not " }
         )));
     }
-    if manifest.policy.name == "hunan-2018" && manifest.policy.sha256 != Policy::hunan_2018().sha256
-    {
-        return Err(broken(format!(
-            "{MANIFEST_FILE}: policy.sha256 is not that of the built-in hunan-2018"
-        )));
+    if manifest.policy.name == "hunan-2018" && manifest.policy.sha256 != Policy::hunan_2018().sha256 {
+        return Err(broken(format!("{MANIFEST_FILE}: policy.sha256 is not that of the built-in hunan-2018")));
     }
     let mut ent = read_payments(&dir.join(ENTITLEMENTS), &manifest.period)?;
     for c in Category::ALL {
@@ -143,12 +118,8 @@ fn check(dir: &Path) -> Result<(), Broken> {
             t.amount
         )));
     }
-    if groups(&ent.by_category) != manifest.by_category
-        || groups(&ent.by_region) != manifest.by_region
-    {
-        return Err(broken(format!(
-            "{MANIFEST_FILE}: by_category or by_region does not agree with {ENTITLEMENTS}"
-        )));
+    if groups(&ent.by_category) != manifest.by_category || groups(&ent.by_region) != manifest.by_region {
+        return Err(broken(format!("{MANIFEST_FILE}: by_category or by_region does not agree with {ENTITLEMENTS}")));
     }
     read_payments(&dir.join(EXCEPTIONS), &manifest.period)?;
     if listed(TRANSFERS) {
@@ -161,27 +132,14 @@ fn check(dir: &Path) -> Result<(), Broken> {
             )));
         }
         if tr.rows != t.transfers {
-            return Err(broken(format!(
-                "{TRANSFERS}: {} transfers but the manifest says {}",
-                tr.rows, t.transfers
-            )));
+            return Err(broken(format!("{TRANSFERS}: {} transfers but the manifest says {}", tr.rows, t.transfers)));
         }
     }
     Ok(())
 }
 
 fn groups(m: &BTreeMap<String, (u64, Decimal)>) -> BTreeMap<String, Group> {
-    m.iter()
-        .map(|(k, (n, a))| {
-            (
-                k.clone(),
-                Group {
-                    children: *n,
-                    amount: fmt_amount(*a),
-                },
-            )
-        })
-        .collect()
+    m.iter().map(|(k, (n, a))| (k.clone(), Group { children: *n, amount: fmt_amount(*a) })).collect()
 }
 
 fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
@@ -206,34 +164,29 @@ struct AuditFacts {
 }
 
 fn walk_audit(path: &Path, manifest: &Manifest) -> Result<AuditFacts, Broken> {
-    let f =
-        std::fs::File::open(path).map_err(|e| broken(format!("{AUDIT}: cannot read it: {e}")))?;
+    let f = std::fs::File::open(path).map_err(|e| broken(format!("{AUDIT}: cannot read it: {e}")))?;
     let mut prev = GENESIS.to_owned();
-    let mut facts = AuditFacts {
-        counts: [0; 4],
-        amount: Decimal::ZERO,
-    };
+    let mut facts = AuditFacts { counts: [0; 4], amount: Decimal::ZERO };
     let mut reader = BufReader::with_capacity(1 << 20, f);
     let mut line = Vec::new();
     let mut n = 0u64;
     loop {
         line.clear();
-        let read = reader
-            .read_until(b'\n', &mut line)
-            .map_err(|e| broken(format!("{AUDIT}: cannot read it: {e}")))?;
+        let read = reader.read_until(b'\n', &mut line).map_err(|e| broken(format!("{AUDIT}: cannot read it: {e}")))?;
         if read == 0 {
             break;
         }
         n += 1;
         if line.pop() != Some(b'\n') {
-            return Err(broken(format!(
-                "{AUDIT}:{n}: the last line has no line end (the file was cut short)"
-            )));
+            return Err(broken(format!("{AUDIT}:{n}: the last line has no line end (the file was cut short)")));
         }
-        let v: serde_json::Value = serde_json::from_slice(&line)
-            .map_err(|e| broken(format!("{AUDIT}:{n}: not a JSON object: {e}")))?;
+        let v: serde_json::Value =
+            serde_json::from_slice(&line).map_err(|e| broken(format!("{AUDIT}:{n}: not a JSON object: {e}")))?;
         if v.get("prev").and_then(|p| p.as_str()) != Some(prev.as_str()) {
-            return Err(broken(format!("{AUDIT}:{n}: prev does not match the SHA-256 of line {} (the chain is broken here)", n - 1)));
+            return Err(broken(format!(
+                "{AUDIT}:{n}: prev does not match the SHA-256 of line {} (the chain is broken here)",
+                n - 1
+            )));
         }
         if v.get("seq").and_then(|s| s.as_u64()) != Some(n) {
             return Err(broken(format!("{AUDIT}:{n}: seq is not {n}")));
@@ -258,7 +211,9 @@ fn walk_audit(path: &Path, manifest: &Manifest) -> Result<AuditFacts, Broken> {
         prev = crate::hex(&Sha256::digest(&line));
     }
     if prev != manifest.audit_head {
-        return Err(broken(format!("{AUDIT}: the last line's SHA-256 is not the manifest's audit_head (lines were removed or added)")));
+        return Err(broken(format!(
+            "{AUDIT}: the last line's SHA-256 is not the manifest's audit_head (lines were removed or added)"
+        )));
     }
     Ok(facts)
 }
@@ -273,32 +228,18 @@ struct Payments {
 }
 
 fn read_payments(path: &Path, period: &str) -> Result<Payments, Broken> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut rdr =
-        csv::Reader::from_path(path).map_err(|e| broken(format!("{name}: cannot read it: {e}")))?;
-    let headers = rdr
-        .headers()
-        .map_err(|e| broken(format!("{name}: {e}")))?
-        .clone();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut rdr = csv::Reader::from_path(path).map_err(|e| broken(format!("{name}: cannot read it: {e}")))?;
+    let headers = rdr.headers().map_err(|e| broken(format!("{name}: {e}")))?.clone();
     let col = |c: &str| headers.iter().position(|h| h == c);
-    let (amount, category, region, period_col) = (
-        col("amount"),
-        col("category"),
-        col("region_code"),
-        col("period"),
-    );
+    let (amount, category, region, period_col) = (col("amount"), col("category"), col("region_code"), col("period"));
     let mut p = Payments::default();
     for (i, rec) in rdr.records().enumerate() {
         let line = i + 2;
         let rec = rec.map_err(|e| broken(format!("{name}:{line}: {e}")))?;
         p.rows += 1;
         if period_col.and_then(|c| rec.get(c)) != Some(period) {
-            return Err(broken(format!(
-                "{name}:{line}: the period is not the manifest's {period}"
-            )));
+            return Err(broken(format!("{name}:{line}: the period is not the manifest's {period}")));
         }
         let Some(a) = amount else { continue };
         let value = rec

@@ -71,21 +71,9 @@ pub struct Entitlement {
 impl Entitlement {
     pub fn new(recorded: Option<Decimal>, standard: Decimal) -> Entitlement {
         match recorded {
-            None => Entitlement {
-                standard,
-                amount: standard,
-                basis: Basis::Standard,
-            },
-            Some(r) if r >= standard => Entitlement {
-                standard,
-                amount: r,
-                basis: Basis::Recorded,
-            },
-            Some(_) => Entitlement {
-                standard,
-                amount: standard,
-                basis: Basis::RaisedToMinimum,
-            },
+            None => Entitlement { standard, amount: standard, basis: Basis::Standard },
+            Some(r) if r >= standard => Entitlement { standard, amount: r, basis: Basis::Recorded },
+            Some(_) => Entitlement { standard, amount: standard, basis: Basis::RaisedToMinimum },
         }
     }
 }
@@ -122,23 +110,12 @@ impl Outcome {
 
 /// Decides a valid row for `period` given its standard, in the order of SPEC 3:
 /// held (duplicate, payee conflict, ceiling), then excluded, then paid.
-pub fn decide(
-    rec: &Record,
-    period: Month,
-    standard: Decimal,
-    flags: RosterFlags,
-    ceiling: Decimal,
-) -> Outcome {
-    let held = |reason, detail: String| Outcome::NotPaid {
-        decision: Decision::Held,
-        reason,
-        detail,
-    };
+pub fn decide(rec: &Record, period: Month, standard: Decimal, flags: RosterFlags, ceiling: Decimal) -> Outcome {
+    let held = |reason, detail: String| Outcome::NotPaid { decision: Decision::Held, reason, detail };
     if flags.duplicate_id {
         return held(
             Reason::DuplicateId,
-            "this ID is on more than one valid roster row: none is paid until the roster keeps one"
-                .into(),
+            "this ID is on more than one valid roster row: none is paid until the roster keeps one".into(),
         );
     }
     if flags.payee_conflict {
@@ -159,11 +136,7 @@ pub fn decide(
         );
     }
     if let Err((reason, detail)) = eligibility(rec, period) {
-        return Outcome::NotPaid {
-            decision: Decision::Excluded,
-            reason,
-            detail,
-        };
+        return Outcome::NotPaid { decision: Decision::Excluded, reason, detail };
     }
     Outcome::Paid(entitlement)
 }
@@ -172,16 +145,10 @@ pub fn decide(
 /// failing check first.
 pub fn eligibility(rec: &Record, month: Month) -> Result<(), (Reason, String)> {
     if rec.status == Status::Suspended {
-        return Err((
-            Reason::Suspended,
-            "payment is suspended on the roster".into(),
-        ));
+        return Err((Reason::Suspended, "payment is suspended on the roster".into()));
     }
     if month < rec.approved_from {
-        return Err((
-            Reason::NotStarted,
-            format!("entitlement starts in {}", rec.approved_from),
-        ));
+        return Err((Reason::NotStarted, format!("entitlement starts in {}", rec.approved_from)));
     }
     if let Some(end) = rec.ended_after {
         if month > end {
@@ -204,7 +171,7 @@ mod tests {
     use super::*;
     use crate::core::id::check_char;
     use crate::core::money::parse_amount;
-    use crate::core::record::{Category, RawFields};
+    use crate::core::record::Category;
 
     fn id_born(date: &str) -> String {
         let first17 = format!("430102{date}123");
@@ -212,7 +179,7 @@ mod tests {
         format!("{first17}{}", c as char)
     }
 
-    fn record(born: &str, from: &str, ended: &str, status: &str, amount: &str) -> Record {
+    fn record(born: &str, from: &str, ended: &str, status: &str, amount: &str) -> Record<'static> {
         let id = id_born(born);
         let fields = [
             id.as_str(),
@@ -227,7 +194,7 @@ mod tests {
             "62220200123456",
             "农业银行",
         ];
-        Record::validate(&RawFields::from(fields)).unwrap()
+        Record::validate_strs(&fields).unwrap().into_owned()
     }
 
     fn d(s: &str) -> Decimal {
@@ -248,32 +215,20 @@ mod tests {
     const CEILING: i64 = 500000;
 
     fn decide_plain(r: &Record, p: &str) -> Outcome {
-        decide(
-            r,
-            m(p),
-            d("800"),
-            RosterFlags::default(),
-            Decimal::new(CEILING, 2),
-        )
+        decide(r, m(p), d("800"), RosterFlags::default(), Decimal::new(CEILING, 2))
     }
 
     #[test]
     fn age_out_boundary() {
         let r = record("20000315", "2010-01", "", "", "");
-        assert_eq!(
-            decide_plain(&r, "2018-03"),
-            Outcome::Paid(Entitlement::new(None, d("800")))
-        );
+        assert_eq!(decide_plain(&r, "2018-03"), Outcome::Paid(Entitlement::new(None, d("800"))));
         assert_eq!(reason(&decide_plain(&r, "2018-04")), Some(Reason::AgedOut));
     }
 
     #[test]
     fn start_and_end_months_are_inclusive() {
         let r = record("20100101", "2018-02", "2018-05", "", "");
-        assert_eq!(
-            reason(&decide_plain(&r, "2018-01")),
-            Some(Reason::NotStarted)
-        );
+        assert_eq!(reason(&decide_plain(&r, "2018-01")), Some(Reason::NotStarted));
         assert_eq!(reason(&decide_plain(&r, "2018-02")), None);
         assert_eq!(reason(&decide_plain(&r, "2018-05")), None);
         assert_eq!(reason(&decide_plain(&r, "2018-06")), Some(Reason::Ended));
@@ -282,41 +237,20 @@ mod tests {
     #[test]
     fn suspended_comes_first_among_exclusions() {
         let r = record("20000315", "2019-01", "", "suspended", "");
-        assert_eq!(
-            reason(&decide_plain(&r, "2018-06")),
-            Some(Reason::Suspended)
-        );
+        assert_eq!(reason(&decide_plain(&r, "2018-06")), Some(Reason::Suspended));
         let r = record("20000315", "2019-01", "", "", "");
-        assert_eq!(
-            reason(&decide_plain(&r, "2018-06")),
-            Some(Reason::NotStarted)
-        );
+        assert_eq!(reason(&decide_plain(&r, "2018-06")), Some(Reason::NotStarted));
     }
 
     #[test]
     fn held_before_excluded_in_contract_order() {
         let r = record("20100101", "2018-01", "", "suspended", "6000");
-        let all = RosterFlags {
-            duplicate_id: true,
-            payee_conflict: true,
-        };
+        let all = RosterFlags { duplicate_id: true, payee_conflict: true };
         let c = Decimal::new(CEILING, 2);
-        assert_eq!(
-            reason(&decide(&r, m("2018-06"), d("800"), all, c)),
-            Some(Reason::DuplicateId)
-        );
-        let payee = RosterFlags {
-            duplicate_id: false,
-            payee_conflict: true,
-        };
-        assert_eq!(
-            reason(&decide(&r, m("2018-06"), d("800"), payee, c)),
-            Some(Reason::PayeeConflict)
-        );
-        assert_eq!(
-            reason(&decide_plain(&r, "2018-06")),
-            Some(Reason::ExceedsCeiling)
-        );
+        assert_eq!(reason(&decide(&r, m("2018-06"), d("800"), all, c)), Some(Reason::DuplicateId));
+        let payee = RosterFlags { duplicate_id: false, payee_conflict: true };
+        assert_eq!(reason(&decide(&r, m("2018-06"), d("800"), payee, c)), Some(Reason::PayeeConflict));
+        assert_eq!(reason(&decide_plain(&r, "2018-06")), Some(Reason::ExceedsCeiling));
         assert_eq!(decide_plain(&r, "2018-06").decision(), Decision::Held);
     }
 
@@ -325,19 +259,10 @@ mod tests {
         let r = record("20100101", "2018-01", "", "", "5000");
         assert_eq!(reason(&decide_plain(&r, "2018-06")), None);
         let r = record("20100101", "2018-01", "", "", "5000.01");
-        assert_eq!(
-            reason(&decide_plain(&r, "2018-06")),
-            Some(Reason::ExceedsCeiling)
-        );
+        assert_eq!(reason(&decide_plain(&r, "2018-06")), Some(Reason::ExceedsCeiling));
         // The standard alone can exceed a low ceiling.
         let r = record("20100101", "2018-01", "", "", "");
-        let o = decide(
-            &r,
-            m("2018-06"),
-            d("800"),
-            RosterFlags::default(),
-            d("799.99"),
-        );
+        let o = decide(&r, m("2018-06"), d("800"), RosterFlags::default(), d("799.99"));
         assert_eq!(reason(&o), Some(Reason::ExceedsCeiling));
     }
 

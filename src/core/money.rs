@@ -44,11 +44,7 @@ pub fn parse_amount(s: &str) -> Result<Decimal, AmountProblem> {
         return Err(AmountProblem::TooLarge);
     }
     let mut fen: i64 = 0;
-    for b in int
-        .bytes()
-        .chain(frac.bytes())
-        .chain(std::iter::repeat_n(b'0', 2 - frac.len()))
-    {
+    for b in int.bytes().chain(frac.bytes()).chain(std::iter::repeat_n(b'0', 2 - frac.len())) {
         fen = fen * 10 + i64::from(b - b'0');
     }
     Ok(Decimal::new(fen, 2))
@@ -56,9 +52,43 @@ pub fn parse_amount(s: &str) -> Result<Decimal, AmountProblem> {
 
 /// Renders an amount with exactly two fraction digits (`800` → `800.00`).
 pub fn fmt_amount(d: Decimal) -> String {
-    let mut d = d.round_dp(2);
-    d.rescale(2);
-    d.to_string()
+    let mut v = Vec::with_capacity(16);
+    push_amount(&mut v, d);
+    String::from_utf8(v).expect("ASCII")
+}
+
+/// Appends an amount with exactly two fraction digits to `buf` (no allocation).
+pub fn push_amount(buf: &mut Vec<u8>, d: Decimal) {
+    let d = if d.scale() == 2 {
+        d
+    } else {
+        let mut r = d.round_dp(2);
+        r.rescale(2);
+        r
+    };
+    let m = d.mantissa();
+    if m < 0 {
+        buf.push(b'-');
+    }
+    let m = m.unsigned_abs();
+    push_u128(buf, m / 100);
+    let frac = (m % 100) as u8;
+    buf.extend_from_slice(&[b'.', b'0' + frac / 10, b'0' + frac % 10]);
+}
+
+/// Appends a whole number in decimal.
+pub fn push_u128(buf: &mut Vec<u8>, mut n: u128) {
+    let mut digits = [0u8; 40];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[i..]);
 }
 
 #[cfg(test)]
@@ -100,5 +130,8 @@ mod tests {
         assert_eq!(fmt_amount(Decimal::new(800, 0)), "800.00");
         assert_eq!(fmt_amount(Decimal::new(80050, 2)), "800.50");
         assert_eq!(fmt_amount(Decimal::ZERO), "0.00");
+        assert_eq!(fmt_amount(Decimal::new(5, 1)), "0.50");
+        assert_eq!(fmt_amount(Decimal::new(-150, 2)), "-1.50");
+        assert_eq!(fmt_amount(Decimal::new(1234567890123, 2)), "12345678901.23");
     }
 }

@@ -96,15 +96,7 @@ mod tests {
 
     #[test]
     fn every_spelling() {
-        for s in [
-            "2018-06",
-            "201806",
-            "2018/06",
-            "2018-6",
-            "2018/6",
-            "2018年6月",
-            "2018年06月",
-        ] {
+        for s in ["2018-06", "201806", "2018/06", "2018-6", "2018/6", "2018年6月", "2018年06月"] {
             assert_eq!(Month::parse(s), m(2018, 6), "{s}");
         }
         assert_eq!(Month::parse("2018-12"), m(2018, 12));
@@ -144,9 +136,6 @@ mod tests {
         assert_eq!(a.compact(), "201803");
         assert!(a < a.next());
         assert_eq!(a.plus_years(18).to_string(), "2036-03");
-        assert_eq!(
-            Month::parse("2018-12").unwrap().next().to_string(),
-            "2019-01"
-        );
+        assert_eq!(Month::parse("2018-12").unwrap().next().to_string(), "2019-01");
     }
 }

@@ -43,10 +43,7 @@ pub struct PolicyError {
 
 impl PolicyError {
     fn at(line: u64, message: impl Into<String>) -> PolicyError {
-        PolicyError {
-            line: Some(line),
-            message: message.into(),
-        }
+        PolicyError { line: Some(line), message: message.into() }
     }
 }
 
@@ -71,32 +68,19 @@ impl Policy {
             row("2018-01", Category::Institutional, 120000),
         ];
         let canonical = render_canonical(&rows);
-        Policy {
-            name: "hunan-2018".to_owned(),
-            sha256: crate::sha256_hex(canonical.as_bytes()),
-            rows,
-        }
+        Policy { name: "hunan-2018".to_owned(), sha256: crate::sha256_hex(canonical.as_bytes()), rows }
     }
 
     /// Reads a policy CSV (`effective_from,category,region_prefix,minimum[,note]`).
     /// `name` is what the manifest calls it; the SHA-256 is of `bytes` exactly.
     pub fn from_csv(name: &str, bytes: &[u8]) -> Result<Policy, PolicyError> {
         let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
-            .map_err(|_| PolicyError {
-                line: None,
-                message: "the policy file is not UTF-8 text".into(),
-            })?;
+            .map_err(|_| PolicyError { line: None, message: "the policy file is not UTF-8 text".into() })?;
         let mut split = crate::csvsplit::Splitter::new(text.as_bytes());
         let mut header = crate::csvsplit::RawRow::default();
-        let read_err = |e: std::io::Error| PolicyError {
-            line: None,
-            message: format!("cannot read it: {e}"),
-        };
+        let read_err = |e: std::io::Error| PolicyError { line: None, message: format!("cannot read it: {e}") };
         if !split.next(&mut header).map_err(read_err)? {
-            return Err(PolicyError {
-                line: None,
-                message: "the policy file is empty".into(),
-            });
+            return Err(PolicyError { line: None, message: "the policy file is empty".into() });
         }
         let cell = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
         let header: Vec<String> = header.iter().map(cell).collect();
@@ -117,10 +101,7 @@ impl Policy {
             }
         }
         if let Some(k) = idx.iter().position(|i| *i == usize::MAX) {
-            return Err(PolicyError::at(
-                1,
-                format!("missing column {}", POLICY_HEADER[k]),
-            ));
+            return Err(PolicyError::at(1, format!("missing column {}", POLICY_HEADER[k])));
         }
         let mut rows = Vec::new();
         let mut seen: HashMap<(Month, Category, String), u64> = HashMap::new();
@@ -140,31 +121,19 @@ impl Policy {
             let get = |k: usize| fold_width(trim(&rec[idx[k]])).into_owned();
             let from = get(0);
             let effective_from = Month::parse(&from).ok_or_else(|| {
-                PolicyError::at(
-                    line,
-                    format!("effective_from {from:?} is not a month such as 2018-01"),
-                )
+                PolicyError::at(line, format!("effective_from {from:?} is not a month such as 2018-01"))
             })?;
             let cat = get(1);
             let category = Category::parse(&cat).ok_or_else(|| {
-                PolicyError::at(
-                    line,
-                    format!("unknown category {cat:?}: use scattered or institutional"),
-                )
+                PolicyError::at(line, format!("unknown category {cat:?}: use scattered or institutional"))
             })?;
             let region_prefix = get(2);
             if region_prefix.len() > 6 || !region_prefix.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(PolicyError::at(
-                    line,
-                    format!("region_prefix {region_prefix:?} must be 0 to 6 digits"),
-                ));
+                return Err(PolicyError::at(line, format!("region_prefix {region_prefix:?} must be 0 to 6 digits")));
             }
             let min = get(3);
             let minimum = parse_amount(&min).map_err(|_| {
-                PolicyError::at(
-                    line,
-                    format!("minimum {min:?} must be a non-negative amount such as 800 or 800.50"),
-                )
+                PolicyError::at(line, format!("minimum {min:?} must be a non-negative amount such as 800 or 800.50"))
             })?;
             let key = (effective_from, category, region_prefix.clone());
             if let Some(first) = seen.insert(key, line) {
@@ -176,25 +145,12 @@ impl Policy {
                     ),
                 ));
             }
-            rows.push(PolicyRow {
-                effective_from,
-                category,
-                region_prefix,
-                minimum,
-                line,
-            });
+            rows.push(PolicyRow { effective_from, category, region_prefix, minimum, line });
         }
         if rows.is_empty() {
-            return Err(PolicyError {
-                line: None,
-                message: "the policy file has no rows".into(),
-            });
+            return Err(PolicyError { line: None, message: "the policy file has no rows".into() });
         }
-        Ok(Policy {
-            name: name.to_owned(),
-            sha256: crate::sha256_hex(bytes),
-            rows,
-        })
+        Ok(Policy { name: name.to_owned(), sha256: crate::sha256_hex(bytes), rows })
     }
 
     pub fn rows(&self) -> &[PolicyRow] {
@@ -207,10 +163,7 @@ impl Policy {
     pub fn applicable(&self, category: Category, region: &str, period: Month) -> Vec<&PolicyRow> {
         let mut best: BTreeMap<&str, &PolicyRow> = BTreeMap::new();
         for row in &self.rows {
-            if row.category == category
-                && row.effective_from <= period
-                && region.starts_with(&row.region_prefix)
-            {
+            if row.category == category && row.effective_from <= period && region.starts_with(&row.region_prefix) {
                 let slot = best.entry(row.region_prefix.as_str()).or_insert(row);
                 if row.effective_from > slot.effective_from {
                     *slot = row;
@@ -222,10 +175,7 @@ impl Policy {
 
     /// The standard for a child in `period`, or `None` if the policy does not cover it.
     pub fn standard(&self, category: Category, region: &str, period: Month) -> Option<Decimal> {
-        self.applicable(category, region, period)
-            .iter()
-            .map(|r| r.minimum)
-            .max()
+        self.applicable(category, region, period).iter().map(|r| r.minimum).max()
     }
 
     /// The standards of one period, ready for fast lookup by region code.
@@ -235,25 +185,19 @@ impl Policy {
             if row.effective_from > period {
                 continue;
             }
-            let slot =
-                &mut by_prefix.entry(row.region_prefix.clone()).or_default()[row.category.index()];
+            let slot = &mut by_prefix.entry(row.region_prefix.clone()).or_default()[row.category.index()];
             if slot.is_none_or(|(from, _)| row.effective_from > from) {
                 *slot = Some((row.effective_from, row.minimum));
             }
         }
-        PeriodStandards {
-            by_prefix: by_prefix
-                .into_iter()
-                .map(|(k, v)| (k, v.map(|s| s.map(|(_, m)| m))))
-                .collect(),
-        }
+        PeriodStandards { by_prefix: by_prefix.into_iter().map(|(k, v)| (k, v.map(|s| s.map(|(_, m)| m)))).collect() }
     }
 }
 
 /// The policy resolved for one period: prefix → minimum per category.
 #[derive(Debug, Clone)]
 pub struct PeriodStandards {
-    by_prefix: HashMap<String, [Option<Decimal>; 2]>,
+    by_prefix: rustc_hash::FxHashMap<String, [Option<Decimal>; 2]>,
 }
 
 impl PeriodStandards {
@@ -312,66 +256,30 @@ mod tests {
     #[test]
     fn built_in_hunan_floors() {
         let p = Policy::hunan_2018();
-        assert_eq!(
-            p.standard(Category::Scattered, "430102", m("2017-12")),
-            Some(d("600"))
-        );
-        assert_eq!(
-            p.standard(Category::Scattered, "430102", m("2018-01")),
-            Some(d("800"))
-        );
-        assert_eq!(
-            p.standard(Category::Institutional, "110105", m("2018-06")),
-            Some(d("1200"))
-        );
-        assert_eq!(
-            p.standard(Category::Institutional, "110105", m("2009-12")),
-            None
-        );
+        assert_eq!(p.standard(Category::Scattered, "430102", m("2017-12")), Some(d("600")));
+        assert_eq!(p.standard(Category::Scattered, "430102", m("2018-01")), Some(d("800")));
+        assert_eq!(p.standard(Category::Institutional, "110105", m("2018-06")), Some(d("1200")));
+        assert_eq!(p.standard(Category::Institutional, "110105", m("2009-12")), None);
         assert_eq!(p.sha256, crate::sha256_hex(p.canonical_text().as_bytes()));
-        assert!(p.canonical_text().starts_with(
-            "effective_from,category,region_prefix,minimum\n2010-01,scattered,,600.00\n"
-        ));
+        assert!(p
+            .canonical_text()
+            .starts_with("effective_from,category,region_prefix,minimum\n2010-01,scattered,,600.00\n"));
     }
 
     #[test]
     fn prefixes_take_the_maximum_of_each_latest_row() {
         let p = Policy::from_csv("county.csv", COUNTY.as_bytes()).unwrap();
         // City top-up from 2016-07 beats the 600 floor, and the 800 floor in 2018 does not beat 900.
-        assert_eq!(
-            p.standard(Category::Scattered, "430102", m("2016-06")),
-            Some(d("600"))
-        );
-        assert_eq!(
-            p.standard(Category::Scattered, "430102", m("2016-07")),
-            Some(d("900"))
-        );
-        assert_eq!(
-            p.standard(Category::Scattered, "430102", m("2018-06")),
-            Some(d("900"))
-        );
+        assert_eq!(p.standard(Category::Scattered, "430102", m("2016-06")), Some(d("600")));
+        assert_eq!(p.standard(Category::Scattered, "430102", m("2016-07")), Some(d("900")));
+        assert_eq!(p.standard(Category::Scattered, "430102", m("2018-06")), Some(d("900")));
         // The county row of 850 is below the city's 900: the maximum wins.
-        assert_eq!(
-            p.standard(Category::Scattered, "430103", m("2018-06")),
-            Some(d("900"))
-        );
+        assert_eq!(p.standard(Category::Scattered, "430103", m("2018-06")), Some(d("900")));
         // Outside the city, only the province.
-        assert_eq!(
-            p.standard(Category::Scattered, "430202", m("2018-06")),
-            Some(d("800"))
-        );
-        assert_eq!(
-            p.standard(Category::Institutional, "430202", m("2018-12")),
-            Some(d("1200"))
-        );
-        assert_eq!(
-            p.standard(Category::Institutional, "430202", m("2019-01")),
-            Some(d("1300"))
-        );
-        assert_eq!(
-            p.standard(Category::Institutional, "110105", m("2019-01")),
-            Some(d("1200"))
-        );
+        assert_eq!(p.standard(Category::Scattered, "430202", m("2018-06")), Some(d("800")));
+        assert_eq!(p.standard(Category::Institutional, "430202", m("2018-12")), Some(d("1200")));
+        assert_eq!(p.standard(Category::Institutional, "430202", m("2019-01")), Some(d("1300")));
+        assert_eq!(p.standard(Category::Institutional, "110105", m("2019-01")), Some(d("1200")));
         for (cat, region, period) in [
             (Category::Scattered, "430102", "2016-07"),
             (Category::Scattered, "430102", "2018-03"),
@@ -388,28 +296,13 @@ mod tests {
 
     #[test]
     fn a_county_row_alone_covers_only_its_county() {
-        let p = Policy::from_csv(
-            "c.csv",
-            b"effective_from,category,region_prefix,minimum\n2018-01,scattered,4301,900\n",
-        )
-        .unwrap();
-        assert_eq!(
-            p.standard(Category::Scattered, "430102", m("2018-06")),
-            Some(d("900"))
-        );
-        assert_eq!(
-            p.standard(Category::Scattered, "440102", m("2018-06")),
-            None
-        );
-        assert_eq!(
-            p.standard(Category::Institutional, "430102", m("2018-06")),
-            None
-        );
-        assert_eq!(
-            p.for_period(m("2018-06"))
-                .standard(Category::Scattered, "440102"),
-            None
-        );
+        let p =
+            Policy::from_csv("c.csv", b"effective_from,category,region_prefix,minimum\n2018-01,scattered,4301,900\n")
+                .unwrap();
+        assert_eq!(p.standard(Category::Scattered, "430102", m("2018-06")), Some(d("900")));
+        assert_eq!(p.standard(Category::Scattered, "440102", m("2018-06")), None);
+        assert_eq!(p.standard(Category::Institutional, "430102", m("2018-06")), None);
+        assert_eq!(p.for_period(m("2018-06")).standard(Category::Scattered, "440102"), None);
     }
 
     #[test]
@@ -429,17 +322,11 @@ mod tests {
             let err = Policy::from_csv("p.csv", format!("{h}{body}").as_bytes()).expect_err(body);
             assert_eq!(err.line, line, "{body}: {}", err.message);
         }
-        assert!(Policy::from_csv(
-            "p.csv",
-            b"effective_from,category,minimum\n2018-01,scattered,800\n"
-        )
-        .is_err());
+        assert!(Policy::from_csv("p.csv", b"effective_from,category,minimum\n2018-01,scattered,800\n").is_err());
         assert!(Policy::from_csv("p.csv", b"").is_err());
         assert!(Policy::from_csv(
             "p.csv",
-            format!("{h}2018-01,scattered,,800\n")
-                .replace("minimum", "minimun")
-                .as_bytes()
+            format!("{h}2018-01,scattered,,800\n").replace("minimum", "minimun").as_bytes()
         )
         .is_err());
     }

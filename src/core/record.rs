@@ -4,6 +4,8 @@
 //! `Record` the rest of the program can trust, or the `Rejection` (reason code and a
 //! detail a clerk understands) for the exceptions file.
 
+use std::borrow::Cow;
+
 use rust_decimal::Decimal;
 
 use super::id::{ChildId, IdProblem};
@@ -66,10 +68,7 @@ impl Column {
     }
 
     pub fn required(self) -> bool {
-        !matches!(
-            self,
-            Column::EndedAfter | Column::Status | Column::MonthlyAmount
-        )
+        !matches!(self, Column::EndedAfter | Column::Status | Column::MonthlyAmount)
     }
 
     pub fn index(self) -> usize {
@@ -130,21 +129,22 @@ impl Status {
     }
 }
 
-/// A roster row that passed every field and consistency rule.
+/// A roster row that passed every field and consistency rule. Text borrows from the
+/// row's bytes where it can (no allocation on the hot path); `into_owned` keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Record {
+pub struct Record<'a> {
     pub child_id: ChildId,
-    pub name: String,
+    pub name: Cow<'a, str>,
     pub category: Category,
-    pub region_code: String,
+    pub region_code: Cow<'a, str>,
     pub approved_from: Month,
     pub ended_after: Option<Month>,
     pub status: Status,
     pub monthly_amount: Option<Decimal>,
-    pub payee_name: String,
+    pub payee_name: Cow<'a, str>,
     /// Digits only (spaces and `-` removed).
-    pub payee_account: String,
-    pub payee_bank: String,
+    pub payee_account: Cow<'a, str>,
+    pub payee_bank: Cow<'a, str>,
 }
 
 /// Why a row is rejected: the reason code and a sentence for the clerk.
@@ -156,43 +156,59 @@ pub struct Rejection {
 
 impl Rejection {
     pub fn new(reason: Reason, detail: impl Into<String>) -> Rejection {
-        Rejection {
-            reason,
-            detail: detail.into(),
-        }
+        Rejection { reason, detail: detail.into() }
     }
 }
 
 /// The raw texts of one row, indexed by `Column` (an absent optional column is "").
-pub type RawFields<'a> = [&'a str; 11];
+pub type RawFields<'a> = [Cow<'a, str>; 11];
 
-impl Record {
+/// Trims a field, keeping it borrowed when it was.
+fn trimmed(c: Cow<'_, str>) -> Cow<'_, str> {
+    match c {
+        Cow::Borrowed(s) => Cow::Borrowed(trim(s)),
+        Cow::Owned(s) if trim(&s).len() == s.len() => Cow::Owned(s),
+        Cow::Owned(s) => Cow::Owned(trim(&s).to_owned()),
+    }
+}
+
+/// Folds full-width forms, keeping the field borrowed when nothing changes.
+fn folded(c: Cow<'_, str>) -> Cow<'_, str> {
+    match c {
+        Cow::Borrowed(s) => fold_width(s),
+        Cow::Owned(s) => match fold_width(&s) {
+            Cow::Borrowed(_) => Cow::Owned(s),
+            Cow::Owned(f) => Cow::Owned(f),
+        },
+    }
+}
+
+impl<'a> Record<'a> {
+    /// `validate` over plain strings.
+    pub fn validate_strs(raw: &[&'a str; 11]) -> Result<Record<'a>, Rejection> {
+        Record::validate(raw.map(Cow::Borrowed))
+    }
+
     /// Applies every field rule of SPEC section 1, then row consistency.
-    pub fn validate(raw: &RawFields<'_>) -> Result<Record, Rejection> {
-        let field = |c: Column| trim(raw[c.index()]);
+    pub fn validate(raw: RawFields<'a>) -> Result<Record<'a>, Rejection> {
+        let mut f = raw.map(trimmed);
+        let field = |c: Column| -> &str { f[c.index()].as_ref() };
         for c in Column::ALL {
             if c.required() && field(c).is_empty() {
-                return Err(Rejection::new(
-                    Reason::MissingField,
-                    format!("{} is empty: fill it in", c.name()),
-                ));
+                return Err(Rejection::new(Reason::MissingField, format!("{} is empty: fill it in", c.name())));
             }
         }
 
         let id_text = fold_width(field(Column::ChildId));
         let child_id = ChildId::parse(&id_text).map_err(id_rejection)?;
 
-        let name = text_field(Column::Name, field(Column::Name))?;
+        text_field(Column::Name, field(Column::Name))?;
 
         let category = Category::parse(field(Column::Category)).ok_or_else(|| {
-            Rejection::new(
-                Reason::InvalidCategory,
-                "category must be scattered (散居) or institutional (集中供养)",
-            )
+            Rejection::new(Reason::InvalidCategory, "category must be scattered (散居) or institutional (集中供养)")
         })?;
 
-        let region = fold_width(field(Column::RegionCode));
-        if !valid_region(&region) {
+        if !valid_region(&fold_width(field(Column::RegionCode))) {
             return Err(Rejection::new(
                 Reason::InvalidRegion,
                 "region_code must be a 6-digit administrative division code starting with a province code (11-82)",
@@ -201,42 +217,31 @@ impl Record {
 
         let approved_from = month_field(Column::ApprovedFrom, field(Column::ApprovedFrom))?;
         let ended_text = field(Column::EndedAfter);
-        let ended_after = if ended_text.is_empty() {
-            None
-        } else {
-            Some(month_field(Column::EndedAfter, ended_text)?)
-        };
+        let ended_after = if ended_text.is_empty() { None } else { Some(month_field(Column::EndedAfter, ended_text)?) };
 
         let status = Status::parse(field(Column::Status)).ok_or_else(|| {
-            Rejection::new(
-                Reason::InvalidStatus,
-                "status must be active (正常), suspended (暂停) or blank",
-            )
+            Rejection::new(Reason::InvalidStatus, "status must be active (正常), suspended (暂停) or blank")
         })?;
 
         let amount_text = fold_width(field(Column::MonthlyAmount));
-        let monthly_amount = if amount_text.is_empty() {
-            None
-        } else {
-            Some(parse_amount(&amount_text).map_err(amount_rejection)?)
-        };
+        let monthly_amount =
+            if amount_text.is_empty() { None } else { Some(parse_amount(&amount_text).map_err(amount_rejection)?) };
 
         let account_text = fold_width(field(Column::PayeeAccount));
-        let payee_account: String = account_text
-            .chars()
-            .filter(|c| *c != ' ' && *c != '-')
-            .collect();
-        if !(8..=32).contains(&payee_account.len())
-            || !payee_account.bytes().all(|b| b.is_ascii_digit())
-        {
+        let account_ok = {
+            let digits = account_text.bytes().filter(|b| *b != b' ' && *b != b'-');
+            let n = digits.clone().count();
+            (8..=32).contains(&n) && digits.clone().all(|b| b.is_ascii_digit())
+        };
+        if !account_ok {
             return Err(Rejection::new(
                 Reason::InvalidAccount,
                 "payee_account must be 8 to 32 digits (spaces and dashes are allowed between them)",
             ));
         }
 
-        let payee_name = text_field(Column::PayeeName, field(Column::PayeeName))?;
-        let payee_bank = text_field(Column::PayeeBank, field(Column::PayeeBank))?;
+        text_field(Column::PayeeName, field(Column::PayeeName))?;
+        text_field(Column::PayeeBank, field(Column::PayeeBank))?;
 
         if let Some(end) = ended_after {
             if end < approved_from {
@@ -255,19 +260,38 @@ impl Record {
             ));
         }
 
+        let mut take = |c: Column| std::mem::take(&mut f[c.index()]);
+        let payee_account = match folded(take(Column::PayeeAccount)) {
+            a if a.bytes().any(|b| b == b' ' || b == b'-') => {
+                Cow::Owned(a.chars().filter(|c| *c != ' ' && *c != '-').collect())
+            }
+            a => a,
+        };
         Ok(Record {
             child_id,
-            name: name.to_owned(),
+            name: take(Column::Name),
             category,
-            region_code: region.into_owned(),
+            region_code: folded(take(Column::RegionCode)),
             approved_from,
             ended_after,
             status,
             monthly_amount,
-            payee_name: payee_name.to_owned(),
+            payee_name: take(Column::PayeeName),
             payee_account,
-            payee_bank: payee_bank.to_owned(),
+            payee_bank: take(Column::PayeeBank),
         })
+    }
+
+    /// The same record owning its text.
+    pub fn into_owned(self) -> Record<'static> {
+        Record {
+            name: Cow::Owned(self.name.into_owned()),
+            region_code: Cow::Owned(self.region_code.into_owned()),
+            payee_name: Cow::Owned(self.payee_name.into_owned()),
+            payee_account: Cow::Owned(self.payee_account.into_owned()),
+            payee_bank: Cow::Owned(self.payee_bank.into_owned()),
+            ..self
+        }
     }
 
     /// The month of the 18th birthday: the last month the allowance is paid.
@@ -289,7 +313,10 @@ pub fn valid_region(s: &str) -> bool {
 
 fn id_rejection(p: IdProblem) -> Rejection {
     let detail = match p {
-        IdProblem::ExcelNumber => "this looks like an ID number that Excel turned into a number: format the column as text and export again".to_owned(),
+        IdProblem::ExcelNumber => {
+            "this looks like an ID number that Excel turned into a number: format the column as text and export again"
+                .to_owned()
+        }
         IdProblem::Length(n) => format!("child_id has {n} characters; an ID number has 18"),
         IdProblem::Characters => "child_id must be 17 digits followed by a digit or X".to_owned(),
         IdProblem::Check { expected, found } => format!(
@@ -302,7 +329,9 @@ fn id_rejection(p: IdProblem) -> Rejection {
 
 fn amount_rejection(p: AmountProblem) -> Rejection {
     let detail = match p {
-        AmountProblem::NotPlain => "monthly_amount must be a plain number of yuan such as 800 or 800.50 (no sign, separator or symbol)",
+        AmountProblem::NotPlain => {
+            "monthly_amount must be a plain number of yuan such as 800 or 800.50 (no sign, separator or symbol)"
+        }
         AmountProblem::TooPrecise => "monthly_amount has more than 2 decimal places",
         AmountProblem::TooLarge => "monthly_amount is too large to be a monthly amount",
     };
@@ -313,10 +342,7 @@ fn month_field(c: Column, s: &str) -> Result<Month, Rejection> {
     Month::parse(&fold_width(s)).ok_or_else(|| {
         Rejection::new(
             Reason::InvalidMonth,
-            format!(
-                "{} must be a month such as 2018-06, 201806 or 2018年6月 (years 1900-2199)",
-                c.name()
-            ),
+            format!("{} must be a month such as 2018-06, 201806 or 2018年6月 (years 1900-2199)", c.name()),
         )
     })
 }
@@ -326,15 +352,11 @@ fn text_field(c: Column, s: &str) -> Result<&str, Rejection> {
         Ok(()) => Ok(s),
         Err(TextProblem::FormulaStart(_)) => Err(Rejection::new(
             Reason::InvalidText,
-            format!(
-                "{} begins with a character a spreadsheet treats as a formula (= + - @)",
-                c.name()
-            ),
+            format!("{} begins with a character a spreadsheet treats as a formula (= + - @)", c.name()),
         )),
-        Err(TextProblem::Control(code)) => Err(Rejection::new(
-            Reason::InvalidText,
-            format!("{} holds a control character (U+{code:04X})", c.name()),
-        )),
+        Err(TextProblem::Control(code)) => {
+            Err(Rejection::new(Reason::InvalidText, format!("{} holds a control character (U+{code:04X})", c.name())))
+        }
     }
 }
 
@@ -359,9 +381,9 @@ mod tests {
         .map(String::from)
     }
 
-    fn validate(row: &[String; 11]) -> Result<Record, Rejection> {
-        let raw: RawFields<'_> = std::array::from_fn(|i| row[i].as_str());
-        Record::validate(&raw)
+    fn validate(row: &[String; 11]) -> Result<Record<'_>, Rejection> {
+        let raw: [&str; 11] = std::array::from_fn(|i| row[i].as_str());
+        Record::validate_strs(&raw)
     }
 
     fn reason_with(col: Column, value: &str) -> Reason {
@@ -372,7 +394,8 @@ mod tests {
 
     #[test]
     fn good_row_is_valid_and_normalised() {
-        let r = validate(&good_row()).unwrap();
+        let row = good_row();
+        let r = validate(&row).unwrap();
         assert_eq!(r.payee_account, "6222020012345678");
         assert_eq!(r.category, Category::Scattered);
         assert_eq!(r.status, Status::Active);
@@ -400,56 +423,20 @@ mod tests {
     fn each_rejection_reason() {
         assert_eq!(reason_with(Column::Name, "  "), Reason::MissingField);
         assert_eq!(reason_with(Column::PayeeBank, ""), Reason::MissingField);
-        assert_eq!(
-            reason_with(Column::ChildId, "110105194912310021"),
-            Reason::InvalidId
-        );
-        assert_eq!(
-            reason_with(Column::Category, "orphanage"),
-            Reason::InvalidCategory
-        );
-        assert_eq!(
-            reason_with(Column::RegionCode, "990102"),
-            Reason::InvalidRegion
-        );
-        assert_eq!(
-            reason_with(Column::RegionCode, "43010"),
-            Reason::InvalidRegion
-        );
-        assert_eq!(
-            reason_with(Column::ApprovedFrom, "2018-13"),
-            Reason::InvalidMonth
-        );
-        assert_eq!(
-            reason_with(Column::EndedAfter, "someday"),
-            Reason::InvalidMonth
-        );
+        assert_eq!(reason_with(Column::ChildId, "110105194912310021"), Reason::InvalidId);
+        assert_eq!(reason_with(Column::Category, "orphanage"), Reason::InvalidCategory);
+        assert_eq!(reason_with(Column::RegionCode, "990102"), Reason::InvalidRegion);
+        assert_eq!(reason_with(Column::RegionCode, "43010"), Reason::InvalidRegion);
+        assert_eq!(reason_with(Column::ApprovedFrom, "2018-13"), Reason::InvalidMonth);
+        assert_eq!(reason_with(Column::EndedAfter, "someday"), Reason::InvalidMonth);
         assert_eq!(reason_with(Column::Status, "dead"), Reason::InvalidStatus);
-        assert_eq!(
-            reason_with(Column::MonthlyAmount, "1,200"),
-            Reason::InvalidAmount
-        );
-        assert_eq!(
-            reason_with(Column::PayeeAccount, "1234567"),
-            Reason::InvalidAccount
-        );
-        assert_eq!(
-            reason_with(Column::PayeeAccount, "6222abc012345678"),
-            Reason::InvalidAccount
-        );
-        assert_eq!(
-            reason_with(Column::PayeeName, "=cmd|' /C calc'!A0"),
-            Reason::InvalidText
-        );
+        assert_eq!(reason_with(Column::MonthlyAmount, "1,200"), Reason::InvalidAmount);
+        assert_eq!(reason_with(Column::PayeeAccount, "1234567"), Reason::InvalidAccount);
+        assert_eq!(reason_with(Column::PayeeAccount, "6222abc012345678"), Reason::InvalidAccount);
+        assert_eq!(reason_with(Column::PayeeName, "=cmd|' /C calc'!A0"), Reason::InvalidText);
         assert_eq!(reason_with(Column::Name, "张\u{7}三"), Reason::InvalidText);
-        assert_eq!(
-            reason_with(Column::EndedAfter, "2017-12"),
-            Reason::InconsistentDates
-        );
-        assert_eq!(
-            reason_with(Column::ApprovedFrom, "1949-11"),
-            Reason::InconsistentDates
-        );
+        assert_eq!(reason_with(Column::EndedAfter, "2017-12"), Reason::InconsistentDates);
+        assert_eq!(reason_with(Column::ApprovedFrom, "1949-11"), Reason::InconsistentDates);
     }
 
     #[test]
@@ -464,9 +451,7 @@ mod tests {
         for ok in ["110000", "430102", "710000", "820000", "650102"] {
             assert!(valid_region(ok), "{ok}");
         }
-        for bad in [
-            "100000", "160000", "240000", "470000", "720000", "830000", "43010a", "4301023",
-        ] {
+        for bad in ["100000", "160000", "240000", "470000", "720000", "830000", "43010a", "4301023"] {
             assert!(!valid_region(bad), "{bad}");
         }
     }

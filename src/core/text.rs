@@ -18,15 +18,7 @@ pub fn fold_width(s: &str) -> Cow<'_, str> {
         return Cow::Borrowed(s);
     }
     Cow::Owned(
-        s.chars()
-            .map(|c| {
-                if is_full_width(c) {
-                    char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
-                } else {
-                    c
-                }
-            })
-            .collect(),
+        s.chars().map(|c| if is_full_width(c) { char::from_u32(c as u32 - 0xFEE0).unwrap_or(c) } else { c }).collect(),
     )
 }
 
@@ -112,10 +104,7 @@ mod tests {
         assert!(check_text("张三").is_ok());
         assert!(check_text("O'Brien-Li").is_ok());
         for bad in ["=1+1", "+86", "-x", "@SUM(A1)", "\tx", "\rx"] {
-            assert!(
-                matches!(check_text(bad), Err(TextProblem::FormulaStart(_))),
-                "{bad}"
-            );
+            assert!(matches!(check_text(bad), Err(TextProblem::FormulaStart(_))), "{bad}");
         }
         assert_eq!(check_text("a\u{0}b"), Err(TextProblem::Control(0)));
         assert_eq!(check_text("a\nb"), Err(TextProblem::Control(10)));

@@ -13,10 +13,10 @@ pub fn push_row<S: AsRef<str>>(buf: &mut Vec<u8>, fields: &[S]) {
     buf.push(b'\n');
 }
 
-fn push_field(buf: &mut Vec<u8>, f: &str) {
-    let needs_quotes = f.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
-        || f.starts_with(' ')
-        || f.ends_with(' ');
+/// Appends one CSV field, quoted only when it must be.
+pub fn push_field(buf: &mut Vec<u8>, f: &str) {
+    let needs_quotes =
+        f.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) || f.starts_with(' ') || f.ends_with(' ');
     if !needs_quotes {
         buf.extend_from_slice(f.as_bytes());
         return;
@@ -45,19 +45,14 @@ mod tests {
     #[test]
     fn quotes_only_when_needed() {
         assert_eq!(row(&["a", "b c", ""]), b"a,b c,\n");
-        assert_eq!(
-            row(&["a,b", "say \"hi\"", "x\ny", " pad"]),
-            b"\"a,b\",\"say \"\"hi\"\"\",\"x\ny\",\" pad\"\n"
-        );
+        assert_eq!(row(&["a,b", "say \"hi\"", "x\ny", " pad"]), b"\"a,b\",\"say \"\"hi\"\"\",\"x\ny\",\" pad\"\n");
     }
 
     #[test]
     fn round_trips_through_the_csv_crate() {
         let fields = ["张三", "a,b", "\"q\"", "line\r\nbreak", " lead", "trail "];
         let bytes = row(&fields);
-        let mut r = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(&bytes[..]);
+        let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(&bytes[..]);
         let rec = r.records().next().unwrap().unwrap();
         assert_eq!(rec.iter().collect::<Vec<_>>(), fields);
     }

@@ -1,21 +1,27 @@
 //! Writing the files of a monthly run (SPEC section 4) as decided batches arrive.
 //!
-//! Rows are rendered in parallel; the sequential part is only appending bytes, the
-//! audit hash chain and the per-account transfer sums.
+//! Rows are rendered in parallel into per-chunk buffers; the totals and per-account
+//! transfer sums are tallied on the calling thread; a writer thread appends the
+//! bytes, extends the audit hash chain and hashes every file, so hashing and writing
+//! overlap with reading and deciding the next batch.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::thread::JoinHandle;
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 
-use super::csvline::push_row;
+use super::csvline::{push_field, push_row};
 use super::manifest::{Group, Totals};
 use super::sink::{OutputInfo, Sink};
 use super::staged::StagedDir;
+use crate::batch::index::{account_key, account_text};
 use crate::batch::RowOutcome;
 use crate::core::decision::Decision;
-use crate::core::money::fmt_amount;
+use crate::core::money::{fmt_amount, push_amount, push_u128};
 use crate::core::month::Month;
 use crate::core::reason::Reason;
 use crate::core::record::Category;
@@ -44,28 +50,15 @@ pub const ENTITLEMENTS_HEADER: [&str; 15] = [
     "basis",
     "source",
 ];
-pub const TRANSFERS_HEADER: [&str; 7] = [
-    "transfer_id",
-    "period",
-    "payee_account",
-    "payee_name",
-    "payee_bank",
-    "amount",
-    "children",
-];
-pub const EXCEPTIONS_HEADER: [&str; 7] = [
-    "period", "source", "decision", "reason", "child_id", "name", "detail",
-];
+pub const TRANSFERS_HEADER: [&str; 7] =
+    ["transfer_id", "period", "payee_account", "payee_name", "payee_bank", "amount", "children"];
+pub const EXCEPTIONS_HEADER: [&str; 7] = ["period", "source", "decision", "reason", "child_id", "name", "detail"];
 
 /// The `prev` of the first audit line.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-struct TransferSum {
-    name: String,
-    bank: String,
-    amount: Decimal,
-    children: u64,
-}
+/// Rows rendered by one worker at a time.
+const CHUNK_ROWS: usize = 512;
 
 /// Everything the summary and the manifest need once all rows are written.
 #[derive(Debug, Clone, Default)]
@@ -79,22 +72,51 @@ pub struct RunTotals {
     pub outputs: Vec<OutputInfo>,
 }
 
+/// Per-account sums for the bank file. Names live in one arena string.
+struct TransferSum {
+    amount: Decimal,
+    children: u64,
+    at: usize,
+    name_len: u32,
+    bank_len: u32,
+}
+
+/// The bytes of a chunk of rows, ready to append.
+#[derive(Default)]
+struct Rendered {
+    entitlements: Vec<u8>,
+    entitlement_rows: u64,
+    exceptions: Vec<u8>,
+    exception_rows: u64,
+    /// Audit lines up to (not including) the `prev` value, back to back.
+    audit: Vec<u8>,
+    audit_ends: Vec<usize>,
+}
+
+/// The files the writer thread owns.
+struct Files {
+    entitlements: Sink,
+    exceptions: Sink,
+    audit: Sink,
+    prev: [u8; 32],
+    lines: u64,
+}
+
 /// The open output files of one run.
 pub struct MonthlyWriter {
     period: Month,
     period_text: String,
     write_transfers: bool,
-    entitlements: Sink,
-    exceptions: Sink,
-    audit: Sink,
-    prev: [u8; 32],
+    to_writer: Option<SyncSender<Vec<Rendered>>>,
+    writer: Option<JoinHandle<Result<Files, Fatal>>>,
     seq: u64,
     counts: [u64; 4],
     amount: Decimal,
     categories: BTreeMap<Category, (u64, Decimal)>,
     regions: BTreeMap<String, (u64, Decimal)>,
     reasons: BTreeMap<Reason, u64>,
-    transfers: HashMap<String, TransferSum>,
+    transfers: FxHashMap<u128, TransferSum>,
+    names: String,
 }
 
 fn open(dir: &StagedDir, name: &str) -> Result<Sink, Fatal> {
@@ -107,138 +129,137 @@ fn header(fields: &[&str]) -> Vec<u8> {
     v
 }
 
-/// One row's rendered bytes.
-struct Rendered {
-    entitlement: Option<Vec<u8>>,
-    exception: Option<Vec<u8>>,
-    /// The audit line up to (not including) the `prev` value.
-    audit_head: Vec<u8>,
-}
-
 impl MonthlyWriter {
-    pub fn create(
-        dir: &StagedDir,
-        period: Month,
-        write_transfers: bool,
-    ) -> Result<MonthlyWriter, Fatal> {
+    pub fn create(dir: &StagedDir, period: Month, write_transfers: bool) -> Result<MonthlyWriter, Fatal> {
         let mut entitlements = open(dir, ENTITLEMENTS)?;
         entitlements.write_raw(&header(&ENTITLEMENTS_HEADER))?;
         let mut exceptions = open(dir, EXCEPTIONS)?;
         exceptions.write_raw(&header(&EXCEPTIONS_HEADER))?;
         let audit = open(dir, AUDIT)?;
+        let files = Files { entitlements, exceptions, audit, prev: [0; 32], lines: 0 };
+        let (tx, rx) = sync_channel::<Vec<Rendered>>(4);
+        let writer = std::thread::Builder::new()
+            .name("disburse-writer".into())
+            .spawn(move || write_all(files, rx))
+            .map_err(|e| Fatal::io(dir.target(), "starting the writer thread", &e))?;
         Ok(MonthlyWriter {
             period,
             period_text: period.to_string(),
             write_transfers,
-            entitlements,
-            exceptions,
-            audit,
-            prev: [0; 32],
+            to_writer: Some(tx),
+            writer: Some(writer),
             seq: 0,
             counts: [0; 4],
             amount: Decimal::ZERO,
-            categories: Category::ALL
-                .iter()
-                .map(|c| (*c, (0, Decimal::ZERO)))
-                .collect(),
+            categories: Category::ALL.iter().map(|c| (*c, (0, Decimal::ZERO))).collect(),
             regions: BTreeMap::new(),
             reasons: BTreeMap::new(),
-            transfers: HashMap::new(),
+            transfers: FxHashMap::default(),
+            names: String::new(),
         })
     }
 
-    /// Writes one batch of decided rows, in order.
-    pub fn write_batch(&mut self, rows: &[RowOutcome]) -> Result<(), Fatal> {
+    /// Renders and queues one batch of decided rows (all from the file `path`).
+    pub fn write_batch(&mut self, path: &str, rows: &[RowOutcome<'_>]) -> Result<(), Fatal> {
         let base = self.seq;
         let period = self.period_text.as_str();
         let rendered: Vec<Rendered> = rows
-            .par_iter()
+            .par_chunks(CHUNK_ROWS)
             .enumerate()
-            .map(|(i, r)| render(r, base + i as u64 + 1, period))
+            .map(|(k, chunk)| render_chunk(chunk, path, base + (k * CHUNK_ROWS) as u64, period))
             .collect();
-        let mut line = Vec::with_capacity(512);
-        for (row, out) in rows.iter().zip(rendered) {
-            self.seq += 1;
-            if let Some(e) = &out.entitlement {
-                self.entitlements.write_row(e)?;
-            }
-            if let Some(x) = &out.exception {
-                self.exceptions.write_row(x)?;
-            }
-            line.clear();
-            line.extend_from_slice(&out.audit_head);
-            line.extend_from_slice(crate::hex(&self.prev).as_bytes());
-            line.extend_from_slice(b"\"}");
-            self.prev = Sha256::digest(&line).into();
-            line.push(b'\n');
-            self.audit.write_row(&line)?;
+        self.seq += rows.len() as u64;
+        for row in rows {
             self.tally(row);
+        }
+        let sent = self.to_writer.as_ref().map(|tx| tx.send(rendered).is_ok()).unwrap_or(false);
+        if !sent {
+            // The writer stopped: its error explains why.
+            return Err(self.join()?.err().unwrap_or_else(|| writer_gone()));
         }
         Ok(())
     }
 
-    fn tally(&mut self, row: &RowOutcome) {
+    fn join(&mut self) -> Result<Result<Files, Fatal>, Fatal> {
+        self.to_writer = None;
+        match self.writer.take() {
+            Some(h) => Ok(h.join().unwrap_or_else(|_| Err(writer_gone()))),
+            None => Err(writer_gone()),
+        }
+    }
+
+    fn tally(&mut self, row: &RowOutcome<'_>) {
         self.counts[row.decision as usize] += 1;
         if let Some(reason) = row.reason {
             *self.reasons.entry(reason).or_default() += 1;
         }
-        let (Some(e), Some(rec)) = (&row.entitlement, &row.record) else {
-            return;
-        };
+        let (Some(e), Some(rec)) = (&row.entitlement, row.record()) else { return };
         self.amount += e.amount;
         let c = self.categories.entry(rec.category).or_default();
         c.0 += 1;
         c.1 += e.amount;
-        let r = self.regions.entry(rec.region_code.clone()).or_default();
+        let region: &str = &rec.region_code;
+        let r = match self.regions.get_mut(region) {
+            Some(r) => r,
+            None => self.regions.entry(region.to_owned()).or_default(),
+        };
         r.0 += 1;
         r.1 += e.amount;
-        let t = self
-            .transfers
-            .entry(rec.payee_account.clone())
-            .or_insert_with(|| TransferSum {
-                name: rec.payee_name.clone(),
-                bank: rec.payee_bank.clone(),
+        let names = &mut self.names;
+        let t = self.transfers.entry(account_key(&rec.payee_account)).or_insert_with(|| {
+            let at = names.len();
+            names.push_str(&rec.payee_name);
+            names.push_str(&rec.payee_bank);
+            TransferSum {
                 amount: Decimal::ZERO,
                 children: 0,
-            });
+                at,
+                name_len: rec.payee_name.len() as u32,
+                bank_len: rec.payee_bank.len() as u32,
+            }
+        });
         t.amount += e.amount;
         t.children += 1;
     }
 
     /// Writes `transfers.csv` (on a real run), closes every file and returns the totals.
-    pub fn finish(self, dir: &StagedDir) -> Result<RunTotals, Fatal> {
-        let mut outputs = vec![self.entitlements.finish()?];
-        let mut accounts: Vec<(String, TransferSum)> = self.transfers.into_iter().collect();
+    pub fn finish(mut self, dir: &StagedDir) -> Result<RunTotals, Fatal> {
+        let files = self.join()??;
+        let mut outputs = vec![files.entitlements.finish()?];
+        let mut accounts: Vec<(String, &TransferSum)> =
+            self.transfers.iter().map(|(k, t)| (account_text(*k), t)).collect();
         accounts.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         if self.write_transfers {
             let mut sink = open(dir, TRANSFERS)?;
             sink.write_raw(&header(&TRANSFERS_HEADER))?;
             let prefix = self.period.compact();
-            let mut buf = Vec::with_capacity(256);
+            let mut buf = Vec::with_capacity(1 << 20);
             for (n, (account, t)) in accounts.iter().enumerate() {
-                buf.clear();
-                push_row(
-                    &mut buf,
-                    &[
-                        format!("T{prefix}-{:06}", n + 1).as_str(),
-                        &self.period_text,
-                        account,
-                        &t.name,
-                        &t.bank,
-                        &fmt_amount(t.amount),
-                        &t.children.to_string(),
-                    ],
-                );
-                sink.write_row(&buf)?;
+                let name = &self.names[t.at..t.at + t.name_len as usize];
+                let bank = &self.names[t.at + t.name_len as usize..t.at + (t.name_len + t.bank_len) as usize];
+                buf.extend_from_slice(format!("T{prefix}-{:06},{},", n + 1, self.period_text).as_bytes());
+                buf.extend_from_slice(account.as_bytes());
+                buf.push(b',');
+                push_field(&mut buf, name);
+                buf.push(b',');
+                push_field(&mut buf, bank);
+                buf.push(b',');
+                push_amount(&mut buf, t.amount);
+                buf.push(b',');
+                push_u128(&mut buf, u128::from(t.children));
+                buf.push(b'\n');
+                if buf.len() > (1 << 20) - 4096 || n + 1 == accounts.len() {
+                    sink.write_rows(&buf, 0)?;
+                    buf.clear();
+                }
             }
+            sink.add_rows(accounts.len() as u64);
             outputs.push(sink.finish()?);
         }
-        outputs.push(self.exceptions.finish()?);
-        outputs.push(self.audit.finish()?);
-        let group = |(n, a): (u64, Decimal)| Group {
-            children: n,
-            amount: fmt_amount(a),
-        };
+        outputs.push(files.exceptions.finish()?);
+        let audit_head = if files.lines == 0 { GENESIS.to_owned() } else { crate::hex(&files.prev) };
+        outputs.push(files.audit.finish()?);
+        let group = |(n, a): (u64, Decimal)| Group { children: n, amount: fmt_amount(a) };
         let [paid, held, excluded, rejected] = self.counts;
         Ok(RunTotals {
             totals: Totals {
@@ -251,103 +272,185 @@ impl MonthlyWriter {
                 transfers: accounts.len() as u64,
             },
             amount: self.amount,
-            by_category: self
-                .categories
+            by_category: std::mem::take(&mut self.categories)
                 .into_iter()
                 .map(|(c, v)| (c.as_str().to_owned(), group(v)))
                 .collect(),
-            by_region: self
-                .regions
-                .into_iter()
-                .map(|(r, v)| (r, group(v)))
-                .collect(),
-            reasons: self.reasons,
-            audit_head: if self.seq == 0 {
-                GENESIS.to_owned()
-            } else {
-                crate::hex(&self.prev)
-            },
+            by_region: std::mem::take(&mut self.regions).into_iter().map(|(r, v)| (r, group(v))).collect(),
+            reasons: std::mem::take(&mut self.reasons),
+            audit_head,
             outputs,
         })
     }
 }
 
-fn opt_amount(d: Option<Decimal>) -> String {
-    d.map(fmt_amount).unwrap_or_default()
+impl Drop for MonthlyWriter {
+    fn drop(&mut self) {
+        self.to_writer = None;
+        if let Some(h) = self.writer.take() {
+            let _ = h.join();
+        }
+    }
 }
 
-fn json_str(s: &str) -> String {
-    serde_json::to_string(s).expect("string serializes")
+fn writer_gone() -> Fatal {
+    Fatal::new(
+        crate::FatalKind::Io,
+        "the output writer stopped unexpectedly",
+        "run again; if it repeats, check the disk",
+    )
 }
 
-fn json_opt(s: Option<&str>) -> String {
-    s.map_or_else(|| "null".to_owned(), json_str)
+/// The writer thread: appends rendered bytes and extends the audit chain.
+fn write_all(mut files: Files, rx: Receiver<Vec<Rendered>>) -> Result<Files, Fatal> {
+    let mut audit = Vec::with_capacity(1 << 20);
+    let mut hex = [0u8; 64];
+    for chunks in rx {
+        for r in chunks {
+            files.entitlements.write_rows(&r.entitlements, r.entitlement_rows)?;
+            files.exceptions.write_rows(&r.exceptions, r.exception_rows)?;
+            audit.clear();
+            let mut start = 0;
+            for &end in &r.audit_ends {
+                let line_start = audit.len();
+                audit.extend_from_slice(&r.audit[start..end]);
+                hex_into(&files.prev, &mut hex);
+                audit.extend_from_slice(&hex);
+                audit.extend_from_slice(b"\"}");
+                files.prev = Sha256::digest(&audit[line_start..]).into();
+                audit.push(b'\n');
+                start = end;
+            }
+            files.lines += r.audit_ends.len() as u64;
+            files.audit.write_rows(&audit, r.audit_ends.len() as u64)?;
+        }
+    }
+    Ok(files)
 }
 
-fn render(r: &RowOutcome, seq: u64, period: &str) -> Rendered {
-    let source = defuse(&r.source);
-    let rec = r.record.as_ref();
-    let recorded = rec.and_then(|x| x.monthly_amount);
-    let entitlement = match (&r.entitlement, rec) {
-        (Some(e), Some(rec)) if r.decision == Decision::Paid => {
-            let mut v = Vec::with_capacity(256);
+fn hex_into(bytes: &[u8; 32], out: &mut [u8; 64]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (i, b) in bytes.iter().enumerate() {
+        out[2 * i] = DIGITS[usize::from(b >> 4)];
+        out[2 * i + 1] = DIGITS[usize::from(b & 15)];
+    }
+}
+
+/// Appends a JSON string (with quotes).
+fn push_json_str(buf: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        buf.push(b'"');
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(b'"');
+    } else {
+        serde_json::to_writer(&mut *buf, s).expect("writing to a Vec");
+    }
+}
+
+fn push_json_amount(buf: &mut Vec<u8>, d: Option<Decimal>) {
+    match d {
+        Some(d) => {
+            buf.push(b'"');
+            push_amount(buf, d);
+            buf.push(b'"');
+        }
+        None => buf.extend_from_slice(b"null"),
+    }
+}
+
+fn push_json_opt(buf: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        Some(s) => push_json_str(buf, s),
+        None => buf.extend_from_slice(b"null"),
+    }
+}
+
+fn render_chunk(rows: &[RowOutcome<'_>], path: &str, base: u64, period: &str) -> Rendered {
+    let mut out = Rendered {
+        entitlements: Vec::with_capacity(rows.len() * 160),
+        exceptions: Vec::with_capacity(rows.len() * 16),
+        audit: Vec::with_capacity(rows.len() * 240),
+        audit_ends: Vec::with_capacity(rows.len()),
+        ..Rendered::default()
+    };
+    let mut source = String::with_capacity(path.len() + 12);
+    for (i, r) in rows.iter().enumerate() {
+        source.clear();
+        source.push_str(path);
+        source.push(':');
+        source.push_str(&r.line.to_string());
+        let rec = r.record();
+        let recorded = rec.and_then(|x| x.monthly_amount);
+        if let (Some(e), Some(rec), Decision::Paid) = (&r.entitlement, rec, r.decision) {
+            let b = &mut out.entitlements;
+            for f in [period, ",regular,", period, ","] {
+                b.extend_from_slice(f.as_bytes());
+            }
+            b.extend_from_slice(rec.child_id.as_str().as_bytes());
+            for f in [
+                &*rec.name,
+                rec.category.as_str(),
+                &rec.region_code,
+                &rec.payee_name,
+                &rec.payee_account,
+                &rec.payee_bank,
+            ] {
+                b.push(b',');
+                push_field(b, f);
+            }
+            b.push(b',');
+            push_amount(b, e.standard);
+            b.push(b',');
+            if let Some(a) = recorded {
+                push_amount(b, a);
+            }
+            b.push(b',');
+            push_amount(b, e.amount);
+            b.push(b',');
+            b.extend_from_slice(e.basis.as_str().as_bytes());
+            b.push(b',');
+            push_field(b, &defuse(&source));
+            b.push(b'\n');
+            out.entitlement_rows += 1;
+        }
+        if let Some(reason) = r.reason {
             push_row(
-                &mut v,
+                &mut out.exceptions,
                 &[
                     period,
-                    "regular",
-                    period,
-                    rec.child_id.as_str(),
-                    &rec.name,
-                    rec.category.as_str(),
-                    &rec.region_code,
-                    &rec.payee_name,
-                    &rec.payee_account,
-                    &rec.payee_bank,
-                    &fmt_amount(e.standard),
-                    &opt_amount(recorded),
-                    &fmt_amount(e.amount),
-                    e.basis.as_str(),
-                    &source,
+                    &defuse(&source),
+                    r.decision.as_str(),
+                    reason.code(),
+                    &defuse(r.child_id()),
+                    &defuse(r.name()),
+                    &r.detail,
                 ],
             );
-            Some(v)
+            out.exception_rows += 1;
         }
-        _ => None,
-    };
-    let exception = r.reason.map(|reason| {
-        let mut v = Vec::with_capacity(256);
-        push_row(
-            &mut v,
-            &[
-                period,
-                &source,
-                r.decision.as_str(),
-                reason.code(),
-                &defuse(&r.child_id),
-                &defuse(&r.name),
-                &r.detail,
-            ],
-        );
-        v
-    });
-    let amount_text = |d: Option<Decimal>| json_opt(d.map(fmt_amount).as_deref());
-    let audit_head = format!(
-        "{{\"seq\":{seq},\"source\":{},\"child_id\":{},\"decision\":\"{}\",\"reason\":{},\"category\":{},\"standard\":{},\"recorded_amount\":{},\"amount\":{},\"basis\":{},\"prev\":\"",
-        json_str(&r.source),
-        json_str(&r.child_id),
-        r.decision.as_str(),
-        json_opt(r.reason.map(Reason::code)),
-        json_opt(rec.map(|x| x.category.as_str())),
-        amount_text(r.standard),
-        amount_text(recorded),
-        amount_text(r.entitlement.map(|e| e.amount)),
-        json_opt(r.entitlement.map(|e| e.basis.as_str())),
-    )
-    .into_bytes();
-    Rendered {
-        entitlement,
-        exception,
-        audit_head,
+        let a = &mut out.audit;
+        a.extend_from_slice(b"{\"seq\":");
+        push_u128(a, u128::from(base + i as u64 + 1));
+        a.extend_from_slice(b",\"source\":");
+        push_json_str(a, &source);
+        a.extend_from_slice(b",\"child_id\":");
+        push_json_str(a, r.child_id());
+        a.extend_from_slice(b",\"decision\":\"");
+        a.extend_from_slice(r.decision.as_str().as_bytes());
+        a.extend_from_slice(b"\",\"reason\":");
+        push_json_opt(a, r.reason.map(Reason::code));
+        a.extend_from_slice(b",\"category\":");
+        push_json_opt(a, rec.map(|x| x.category.as_str()));
+        a.extend_from_slice(b",\"standard\":");
+        push_json_amount(a, r.standard);
+        a.extend_from_slice(b",\"recorded_amount\":");
+        push_json_amount(a, recorded);
+        a.extend_from_slice(b",\"amount\":");
+        push_json_amount(a, r.entitlement.map(|e| e.amount));
+        a.extend_from_slice(b",\"basis\":");
+        push_json_opt(a, r.entitlement.map(|e| e.basis.as_str()));
+        a.extend_from_slice(b",\"prev\":\"");
+        out.audit_ends.push(a.len());
     }
+    out
 }

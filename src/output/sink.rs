@@ -40,30 +40,30 @@ impl Sink {
     /// Writes bytes that are not a data row (a header).
     pub fn write_raw(&mut self, bytes: &[u8]) -> Result<(), Fatal> {
         self.hasher.update(bytes);
-        self.out
-            .write_all(bytes)
-            .map_err(|e| Fatal::io(&self.path, "writing the output", &e))
+        self.out.write_all(bytes).map_err(|e| Fatal::io(&self.path, "writing the output", &e))
     }
 
     /// Writes one data row (its bytes include the line end).
     pub fn write_row(&mut self, bytes: &[u8]) -> Result<(), Fatal> {
-        self.rows += 1;
+        self.write_rows(bytes, 1)
+    }
+
+    /// Writes `rows` data rows at once.
+    pub fn write_rows(&mut self, bytes: &[u8], rows: u64) -> Result<(), Fatal> {
+        self.rows += rows;
         self.write_raw(bytes)
+    }
+
+    /// Counts rows written through `write_rows(.., 0)`.
+    pub fn add_rows(&mut self, rows: u64) {
+        self.rows += rows;
     }
 
     /// Flushes and fsyncs the file; returns its manifest entry.
     pub fn finish(self) -> Result<OutputInfo, Fatal> {
         let path = self.path;
-        let file = self
-            .out
-            .into_inner()
-            .map_err(|e| Fatal::io(&path, "writing the output", e.error()))?;
-        file.sync_all()
-            .map_err(|e| Fatal::io(&path, "syncing the output", &e))?;
-        Ok(OutputInfo {
-            file: self.name,
-            sha256: crate::hex(&self.hasher.finalize()),
-            rows: self.rows,
-        })
+        let file = self.out.into_inner().map_err(|e| Fatal::io(&path, "writing the output", e.error()))?;
+        file.sync_all().map_err(|e| Fatal::io(&path, "syncing the output", &e))?;
+        Ok(OutputInfo { file: self.name, sha256: crate::hex(&self.hasher.finalize()), rows: self.rows })
     }
 }

@@ -23,30 +23,19 @@ impl StagedDir {
     /// hidden staging directory beside it (in its nearest existing ancestor).
     pub fn prepare(target: &Path) -> Result<StagedDir, Fatal> {
         check_empty(target)?;
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "out".into());
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
         let mut home = target.parent().map(Path::to_path_buf).unwrap_or_default();
         while !home.as_os_str().is_empty() && !home.is_dir() {
             home = home.parent().map(Path::to_path_buf).unwrap_or_default();
         }
         let tmp = home.join(format!(".{name}.disburse-tmp-{}", std::process::id()));
         if tmp.exists() {
-            fs::remove_dir_all(&tmp)
-                .map_err(|e| Fatal::io(&tmp, "removing an old temporary directory", &e))?;
+            fs::remove_dir_all(&tmp).map_err(|e| Fatal::io(&tmp, "removing an old temporary directory", &e))?;
         }
-        fs::DirBuilder::new()
-            .mode(0o700)
-            .create(&tmp)
-            .map_err(|e| Fatal::io(&tmp, "creating the output", &e))?;
+        fs::DirBuilder::new().mode(0o700).create(&tmp).map_err(|e| Fatal::io(&tmp, "creating the output", &e))?;
         fs::set_permissions(&tmp, fs::Permissions::from_mode(0o700))
             .map_err(|e| Fatal::io(&tmp, "setting permissions", &e))?;
-        Ok(StagedDir {
-            tmp,
-            target: target.to_path_buf(),
-            committed: false,
-        })
+        Ok(StagedDir { tmp, target: target.to_path_buf(), committed: false })
     }
 
     /// Creates a file readable and writable by the owner only.
@@ -94,11 +83,7 @@ impl StagedDir {
         })?;
         self.committed = true;
         if let Some(parent) = self.target.parent() {
-            let parent = if parent.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                parent
-            };
+            let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
             let _ = sync_dir(parent);
         }
         Ok(())

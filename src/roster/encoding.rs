@@ -102,20 +102,11 @@ impl ByteStats {
     /// The `auto` rule of SPEC section 1.
     pub fn detect(&self) -> Detected {
         if self.invalid_bytes == 0 {
-            Detected {
-                encoding: Encoding::Utf8,
-                damaged: false,
-            }
+            Detected { encoding: Encoding::Utf8, damaged: false }
         } else if self.invalid_bytes > self.utf8_bytes {
-            Detected {
-                encoding: Encoding::Gb18030,
-                damaged: false,
-            }
+            Detected { encoding: Encoding::Gb18030, damaged: false }
         } else {
-            Detected {
-                encoding: Encoding::Utf8,
-                damaged: true,
-            }
+            Detected { encoding: Encoding::Utf8, damaged: true }
         }
     }
 }
@@ -139,19 +130,13 @@ pub fn decode(encoding: Encoding, bytes: &[u8]) -> Result<Cow<'_, str>, BadBytes
     match encoding {
         Encoding::Utf8 => std::str::from_utf8(bytes)
             .map(Cow::Borrowed)
-            .map_err(|e| BadBytes {
-                offset: e.valid_up_to(),
-                byte: bytes[e.valid_up_to()],
-            }),
-        Encoding::Gb18030 => encoding_rs::GB18030
-            .decode_without_bom_handling_and_without_replacement(bytes)
-            .ok_or_else(|| {
+            .map_err(|e| BadBytes { offset: e.valid_up_to(), byte: bytes[e.valid_up_to()] }),
+        Encoding::Gb18030 => {
+            encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes).ok_or_else(|| {
                 let offset = bytes.iter().position(|b| *b >= 0x80).unwrap_or(0);
-                BadBytes {
-                    offset,
-                    byte: bytes[offset],
-                }
-            }),
+                BadBytes { offset, byte: bytes[offset] }
+            })
+        }
     }
 }
 
@@ -189,13 +174,7 @@ mod tests {
             }
         }
         let stats = ByteStats::scan(OneByte("张三李四".as_bytes()), |_| {}).unwrap();
-        assert_eq!(
-            stats,
-            ByteStats {
-                utf8_bytes: 12,
-                invalid_bytes: 0
-            }
-        );
+        assert_eq!(stats, ByteStats { utf8_bytes: 12, invalid_bytes: 0 });
         let truncated = ByteStats::scan(&"张".as_bytes()[..2], |_| {}).unwrap();
         assert_eq!(truncated.invalid_bytes, 2);
     }
@@ -204,13 +183,7 @@ mod tests {
     fn decodes_fields() {
         let (gbk, _, _) = encoding_rs::GB18030.encode("集中供养");
         assert_eq!(decode(Encoding::Gb18030, &gbk).unwrap(), "集中供养");
-        assert_eq!(
-            decode(Encoding::Utf8, b"ab\xffc"),
-            Err(BadBytes {
-                offset: 2,
-                byte: 0xff
-            })
-        );
+        assert_eq!(decode(Encoding::Utf8, b"ab\xffc"), Err(BadBytes { offset: 2, byte: 0xff }));
         assert_eq!(decode(Encoding::Utf8, b"abc").unwrap(), "abc");
     }
 }

@@ -56,23 +56,12 @@ impl RosterFile {
         }
         let detected = match choice {
             EncodingChoice::Auto => stats.detect(),
-            EncodingChoice::Utf8 => Detected {
-                encoding: Encoding::Utf8,
-                damaged: stats.invalid_bytes > 0,
-            },
-            EncodingChoice::Gbk => Detected {
-                encoding: Encoding::Gb18030,
-                damaged: false,
-            },
+            EncodingChoice::Utf8 => Detected { encoding: Encoding::Utf8, damaged: stats.invalid_bytes > 0 },
+            EncodingChoice::Gbk => Detected { encoding: Encoding::Gb18030, damaged: false },
         };
         let mut reader = RosterReader::raw(path, detected.encoding)?;
         let columns = reader.read_header()?;
-        Ok(RosterFile {
-            path: path.to_owned(),
-            sha256,
-            detected,
-            columns,
-        })
+        Ok(RosterFile { path: path.to_owned(), sha256, detected, columns })
     }
 
     /// Opens the file again for reading its data rows.
@@ -118,11 +107,7 @@ impl RosterReader {
         let line = header.line;
         let mut cells = Vec::with_capacity(header.len());
         for (i, raw) in header.iter().enumerate() {
-            let raw = if i == 0 {
-                raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
-            } else {
-                raw
-            };
+            let raw = if i == 0 { raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw) } else { raw };
             let cell = decode(self.encoding, raw).map_err(|_| {
                 input(
                     &self.path,
@@ -146,9 +131,7 @@ impl RosterReader {
 
     /// Reads the next record into `rec`; false at the end of the file.
     fn read(&mut self, rec: &mut RawRow) -> Result<bool, Fatal> {
-        self.split
-            .next(rec)
-            .map_err(|e| Fatal::io(self.path.as_ref(), "reading the roster", &e))
+        self.split.next(rec).map_err(|e| Fatal::io(self.path.as_ref(), "reading the roster", &e))
     }
 
     /// Blank rows so far: rows whose fields are all empty, and empty lines.
@@ -213,11 +196,7 @@ fn open(path: &str) -> Result<File, Fatal> {
         .in_file(path)
     })?;
     if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        return Err(input(
-            path,
-            "this is a folder, not a roster file",
-            "name the CSV files themselves",
-        ));
+        return Err(input(path, "this is a folder, not a roster file", "name the CSV files themselves"));
     }
     Ok(file)
 }
@@ -229,15 +208,13 @@ fn input(path: &str, message: impl Into<String>, fix: &str) -> Fatal {
 /// Reads a whole small file (policy, manifest) with a fatal error naming it.
 pub fn read_all(path: &str, what: &str) -> Result<Vec<u8>, Fatal> {
     let mut bytes = Vec::new();
-    File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|e| {
-            Fatal::new(
-                FatalKind::Input,
-                format!("cannot read the {what}: {e}"),
-                "check the file name and that you may read it",
-            )
-            .in_file(path)
-        })?;
+    File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(|e| {
+        Fatal::new(
+            FatalKind::Input,
+            format!("cannot read the {what}: {e}"),
+            "check the file name and that you may read it",
+        )
+        .in_file(path)
+    })?;
     Ok(bytes)
 }

@@ -8,18 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-pub const ROSTERS: [&str; 3] = [
-    "fixtures/changsha.csv",
-    "fixtures/xiangtan-zh.csv",
-    "fixtures/hengyang-crlf.csv",
-];
-pub const OUTPUT_FILES: [&str; 5] = [
-    "entitlements.csv",
-    "transfers.csv",
-    "exceptions.csv",
-    "audit.jsonl",
-    "manifest.json",
-];
+pub const ROSTERS: [&str; 3] = ["fixtures/changsha.csv", "fixtures/xiangtan-zh.csv", "fixtures/hengyang-crlf.csv"];
+pub const OUTPUT_FILES: [&str; 5] =
+    ["entitlements.csv", "transfers.csv", "exceptions.csv", "audit.jsonl", "manifest.json"];
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -91,12 +82,7 @@ pub fn stderr(o: &Output) -> String {
 
 /// Runs `run --period P --out OUT [extra] ROSTERS` and returns the output.
 pub fn run_month(period: &str, out: &Path, extra: &[&str], rosters: &[&str]) -> Output {
-    let mut args: Vec<String> = vec![
-        "run".into(),
-        "--period".into(),
-        period.into(),
-        "--out".into(),
-    ];
+    let mut args: Vec<String> = vec!["run".into(), "--period".into(), period.into(), "--out".into()];
     args.push(out.to_string_lossy().into_owned());
     args.extend(extra.iter().map(|s| s.to_string()));
     args.extend(rosters.iter().map(|s| s.to_string()));
@@ -112,18 +98,17 @@ pub fn assert_golden(case: &str, dir: &Path, file: &str) {
         std::fs::write(&golden, &actual).unwrap();
         return;
     }
-    let expected = std::fs::read(&golden).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (run with UPDATE_GOLDEN=1 to create)",
-            golden.display()
-        )
-    });
+    let expected = std::fs::read(&golden)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1 to create)", golden.display()));
     if actual != expected {
         let a = String::from_utf8_lossy(&actual);
         let e = String::from_utf8_lossy(&expected);
         for (i, (la, le)) in a.lines().zip(e.lines()).enumerate() {
             if la != le {
-                panic!("{case}/{file} differs from the golden file at line {}:\n  got:      {la}\n  expected: {le}", i + 1);
+                panic!(
+                    "{case}/{file} differs from the golden file at line {}:\n  got:      {la}\n  expected: {le}",
+                    i + 1
+                );
             }
         }
         panic!(
@@ -139,13 +124,7 @@ pub fn csv_rows(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> 
     let mut r = csv::Reader::from_path(path).unwrap();
     let headers = r.headers().unwrap().clone();
     r.records()
-        .map(|rec| {
-            headers
-                .iter()
-                .zip(rec.unwrap().iter())
-                .map(|(h, v)| (h.to_owned(), v.to_owned()))
-                .collect()
-        })
+        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_owned(), v.to_owned())).collect())
         .collect()
 }
 
