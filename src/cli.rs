@@ -145,7 +145,7 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
     match cli.command {
         Command::Run(args) => {
             let (config, threads) = args.into_config()?;
-            let mut pool = rayon::ThreadPoolBuilder::new();
+            let mut pool = rayon::ThreadPoolBuilder::new().thread_name(|i| format!("disburse-work{i}"));
             if let Some(n) = threads {
                 pool = pool.num_threads(n);
             }

@@ -1,31 +1,36 @@
 //! The first pass: what only the whole roster can tell about a row.
 //!
 //! Duplicate IDs and payee conflicts are judged across every roster file, over valid
-//! rows only. The index keeps one small entry per distinct child and per distinct
-//! account (not the rows), so memory grows with the number of children, not the size
-//! of the files.
+//! rows only. Pass 1 collects a few fixed-size keys per valid row (an 8-byte ID key, a
+//! 16-byte account key and a 16-byte payee fingerprint, never the row's text), sorts
+//! them in parallel and keeps only the small sets of duplicated IDs and conflicted
+//! accounts for pass 2: sorting is cache-friendly where a hash map of a million
+//! children is not, and pass 2's lookups then hit a set that fits in cache.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use rustc_hash::FxHashMap;
+use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 
 use crate::core::decision::RosterFlags;
 use crate::core::record::{Category, Record};
 
-/// Per-child and per-account facts gathered over all valid rows.
+/// Keys of every valid row, gathered during pass 1.
 #[derive(Debug, Default)]
-pub struct RosterIndex {
-    ids: FxHashMap<u64, u8>,
-    accounts: FxHashMap<u128, AccountSeen>,
-    /// Each (region, category) seen on a valid row, with where it was first seen.
-    pub coverage: HashMap<([u8; 6], Category), (usize, u64)>,
+pub struct IndexBuilder {
+    ids: Vec<u64>,
+    accounts: Vec<(u128, u128)>,
+    coverage: HashMap<([u8; 6], Category), (usize, u64)>,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct AccountSeen {
-    payee: u128,
-    conflict: bool,
+/// The roster-wide facts pass 2 needs.
+#[derive(Debug, Default)]
+pub struct RosterIndex {
+    duplicate_ids: FxHashSet<u64>,
+    conflicted_accounts: FxHashSet<u128>,
+    /// Each (region, category) seen on a valid row, with where it was first seen.
+    pub coverage: HashMap<([u8; 6], Category), (usize, u64)>,
 }
 
 /// What the first pass keeps of one valid row.
@@ -54,23 +59,38 @@ impl RowKeys {
     }
 }
 
-impl RosterIndex {
+impl IndexBuilder {
     /// Adds a valid row of file number `file`.
     pub fn add(&mut self, keys: RowKeys, file: usize) {
-        let n = self.ids.entry(keys.id).or_insert(0);
-        *n = n.saturating_add(1);
-        self.accounts
-            .entry(keys.account)
-            .and_modify(|a| a.conflict |= a.payee != keys.payee)
-            .or_insert(AccountSeen { payee: keys.payee, conflict: false });
+        self.ids.push(keys.id);
+        self.accounts.push((keys.account, keys.payee));
         self.coverage.entry((keys.region, keys.category)).or_insert((file, keys.line));
     }
 
+    /// Sorts the keys and keeps what pass 2 needs.
+    pub fn finish(mut self) -> RosterIndex {
+        self.ids.par_sort_unstable();
+        let duplicate_ids = self.ids.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
+        self.accounts.par_sort_unstable();
+        // Sorted by (account, payee): an account's payees disagree when its first and
+        // last entries differ.
+        let conflicted_accounts = self
+            .accounts
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter(|run| run[0].1 != run[run.len() - 1].1)
+            .map(|run| run[0].0)
+            .collect();
+        RosterIndex { duplicate_ids, conflicted_accounts, coverage: self.coverage }
+    }
+}
+
+impl RosterIndex {
     /// The roster-wide flags of a valid row.
     pub fn flags(&self, rec: &Record<'_>) -> RosterFlags {
         RosterFlags {
-            duplicate_id: self.ids.get(&rec.child_id.key()).is_some_and(|n| *n > 1),
-            payee_conflict: self.accounts.get(&account_key(&rec.payee_account)).is_some_and(|a| a.conflict),
+            duplicate_id: !self.duplicate_ids.is_empty() && self.duplicate_ids.contains(&rec.child_id.key()),
+            payee_conflict: !self.conflicted_accounts.is_empty()
+                && self.conflicted_accounts.contains(&account_key(&rec.payee_account)),
         }
     }
 }

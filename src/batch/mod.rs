@@ -83,6 +83,22 @@ impl RowOutcome<'_> {
     }
 }
 
+/// Where pass 2's decisions go. `render` runs in parallel on chunks of consecutive
+/// rows (so the costly per-row work is spread over the cores); `accept` then takes
+/// a batch's chunks, in input order, on one thread.
+pub trait DecisionSink: Sync {
+    type Chunk: Send;
+
+    /// Renders rows of the file `path`; the first has audit sequence `first_seq`.
+    fn render(&self, path: &str, first_seq: u64, rows: &[RowOutcome<'_>]) -> Self::Chunk;
+
+    /// Takes the chunks of one batch, in order.
+    fn accept(&mut self, chunks: Vec<Self::Chunk>) -> Result<(), Fatal>;
+}
+
+/// Rows decided and rendered together by one worker.
+pub const CHUNK_ROWS: usize = 512;
+
 /// Counts for one input file, for the manifest.
 #[derive(Debug, Clone)]
 pub struct InputSummary {
@@ -110,28 +126,23 @@ impl Roster {
 
     /// Pass 1: checks every row and indexes the valid ones.
     pub fn index(&self) -> Result<RosterIndex, Fatal> {
-        let mut index = RosterIndex::default();
-        let mut batch: Vec<RawRow> = Vec::new();
+        let mut builder = index::IndexBuilder::default();
         for (file_no, file) in self.files.iter().enumerate() {
-            let mut reader = file.rows()?;
-            loop {
-                let n = reader.next_batch(&mut batch, BATCH_ROWS)?;
-                if n == 0 {
-                    break;
-                }
-                let keys: Vec<Option<index::RowKeys>> = batch[..n]
+            file.rows()?.for_each_batch(BATCH_ROWS, |batch| {
+                let keys: Vec<index::RowKeys> = batch
                     .par_iter()
-                    .map(|raw| match check_row(raw, &file.columns, file.detected.encoding) {
+                    .filter_map(|raw| match check_row(raw, &file.columns, file.detected.encoding) {
                         Checked::Valid(rec) => Some(index::RowKeys::of(&rec, raw.line)),
                         Checked::Rejected { .. } => None,
                     })
                     .collect();
-                for k in keys.into_iter().flatten() {
-                    index.add(k, file_no);
+                for k in keys {
+                    builder.add(k, file_no);
                 }
-            }
+                Ok(())
+            })?;
         }
-        Ok(index)
+        Ok(builder.finish())
     }
 
     /// Every valid row's category and region must have a standard in the period.
@@ -160,27 +171,31 @@ impl Roster {
         }
     }
 
-    /// Pass 2: decides every row and hands each batch, in input order, with the path
-    /// of its file, to `consume`.
-    pub fn decide(
+    /// Pass 2: decides every row, chunk by chunk in parallel, and hands the rendered
+    /// chunks, in input order, to `sink`.
+    pub fn decide<S: DecisionSink>(
         &self,
         index: &RosterIndex,
         rules: &Rules,
-        mut consume: impl FnMut(&str, &[RowOutcome<'_>]) -> Result<(), Fatal>,
+        sink: &mut S,
     ) -> Result<Vec<InputSummary>, Fatal> {
         let mut summaries = Vec::with_capacity(self.files.len());
-        let mut batch: Vec<RawRow> = Vec::new();
+        let mut seq = 0u64;
         for (file, stamp_before) in self.files.iter().zip(&self.stamps) {
-            let mut reader = file.rows()?;
-            loop {
-                let n = reader.next_batch(&mut batch, BATCH_ROWS)?;
-                if n == 0 {
-                    break;
-                }
-                let outcomes: Vec<RowOutcome<'_>> =
-                    batch[..n].par_iter().map(|raw| decide_row(raw, file, index, rules)).collect();
-                consume(&file.path, &outcomes)?;
-            }
+            let reader = file.rows()?.for_each_batch(BATCH_ROWS, |batch| {
+                let shared: &S = sink;
+                let chunks: Vec<S::Chunk> = batch
+                    .par_chunks(CHUNK_ROWS)
+                    .enumerate()
+                    .map(|(k, raws)| {
+                        let outcomes: Vec<RowOutcome<'_>> =
+                            raws.iter().map(|raw| decide_row(raw, file, index, rules)).collect();
+                        shared.render(&file.path, seq + (k * CHUNK_ROWS) as u64 + 1, &outcomes)
+                    })
+                    .collect();
+                seq += batch.len() as u64;
+                sink.accept(chunks)
+            })?;
             if stamp(&file.path) != *stamp_before {
                 return Err(Fatal::new(
                     FatalKind::Input,

@@ -43,7 +43,7 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
     clock.lap("pass 1 (check and index)");
 
     let mut writer = MonthlyWriter::create(&staged, cfg.period, !cfg.dry_run)?;
-    let inputs = roster.decide(&index, &rules, |path, batch| writer.write_batch(path, batch))?;
+    let inputs = roster.decide(&index, &rules, &mut writer)?;
     clock.lap("pass 2 (decide and render)");
     let totals = writer.finish(&staged)?;
     clock.lap("finish (writer, transfers)");

@@ -19,7 +19,7 @@ use super::manifest::{Group, Totals};
 use super::sink::{OutputInfo, Sink};
 use super::staged::StagedDir;
 use crate::batch::index::{account_key, account_text};
-use crate::batch::RowOutcome;
+use crate::batch::{DecisionSink, RowOutcome};
 use crate::core::decision::Decision;
 use crate::core::money::{fmt_amount, push_amount, push_u128};
 use crate::core::month::Month;
@@ -57,9 +57,6 @@ pub const EXCEPTIONS_HEADER: [&str; 7] = ["period", "source", "decision", "reaso
 /// The `prev` of the first audit line.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Rows rendered by one worker at a time.
-const CHUNK_ROWS: usize = 512;
-
 /// Everything the summary and the manifest need once all rows are written.
 #[derive(Debug, Clone, Default)]
 pub struct RunTotals {
@@ -93,6 +90,34 @@ struct Rendered {
     audit_ends: Vec<usize>,
 }
 
+/// One paid row's contribution to its account's transfer.
+struct Payment {
+    account: u128,
+    amount: Decimal,
+    /// `payee_name` then `payee_bank` in the chunk's `names`.
+    at: usize,
+    name_len: u32,
+    bank_len: u32,
+}
+
+/// The counts and sums of one chunk, merged on the calling thread.
+#[derive(Default)]
+struct Tally {
+    counts: [u64; 4],
+    amount: Decimal,
+    categories: [(u64, Decimal); 2],
+    regions: Vec<(String, u64, Decimal)>,
+    reasons: Vec<(Reason, u64)>,
+    payments: Vec<Payment>,
+    names: String,
+}
+
+/// A rendered chunk: its bytes for the writer thread and its tally.
+pub struct Chunk {
+    rendered: Rendered,
+    tally: Tally,
+}
+
 /// The files the writer thread owns.
 struct Files {
     entitlements: Sink,
@@ -109,10 +134,9 @@ pub struct MonthlyWriter {
     write_transfers: bool,
     to_writer: Option<SyncSender<Vec<Rendered>>>,
     writer: Option<JoinHandle<Result<Files, Fatal>>>,
-    seq: u64,
     counts: [u64; 4],
     amount: Decimal,
-    categories: BTreeMap<Category, (u64, Decimal)>,
+    categories: [(u64, Decimal); 2],
     regions: BTreeMap<String, (u64, Decimal)>,
     reasons: BTreeMap<Reason, u64>,
     transfers: FxHashMap<u128, TransferSum>,
@@ -148,36 +172,14 @@ impl MonthlyWriter {
             write_transfers,
             to_writer: Some(tx),
             writer: Some(writer),
-            seq: 0,
             counts: [0; 4],
             amount: Decimal::ZERO,
-            categories: Category::ALL.iter().map(|c| (*c, (0, Decimal::ZERO))).collect(),
+            categories: Default::default(),
             regions: BTreeMap::new(),
             reasons: BTreeMap::new(),
             transfers: FxHashMap::default(),
             names: String::new(),
         })
-    }
-
-    /// Renders and queues one batch of decided rows (all from the file `path`).
-    pub fn write_batch(&mut self, path: &str, rows: &[RowOutcome<'_>]) -> Result<(), Fatal> {
-        let base = self.seq;
-        let period = self.period_text.as_str();
-        let rendered: Vec<Rendered> = rows
-            .par_chunks(CHUNK_ROWS)
-            .enumerate()
-            .map(|(k, chunk)| render_chunk(chunk, path, base + (k * CHUNK_ROWS) as u64, period))
-            .collect();
-        self.seq += rows.len() as u64;
-        for row in rows {
-            self.tally(row);
-        }
-        let sent = self.to_writer.as_ref().map(|tx| tx.send(rendered).is_ok()).unwrap_or(false);
-        if !sent {
-            // The writer stopped: its error explains why.
-            return Err(self.join()?.err().unwrap_or_else(|| writer_gone()));
-        }
-        Ok(())
     }
 
     fn join(&mut self) -> Result<Result<Files, Fatal>, Fatal> {
@@ -188,57 +190,72 @@ impl MonthlyWriter {
         }
     }
 
-    fn tally(&mut self, row: &RowOutcome<'_>) {
-        self.counts[row.decision as usize] += 1;
-        if let Some(reason) = row.reason {
-            *self.reasons.entry(reason).or_default() += 1;
+    fn merge(&mut self, t: Tally) {
+        for (mine, theirs) in self.counts.iter_mut().zip(t.counts) {
+            *mine += theirs;
         }
-        let (Some(e), Some(rec)) = (&row.entitlement, row.record()) else { return };
-        self.amount += e.amount;
-        let c = self.categories.entry(rec.category).or_default();
-        c.0 += 1;
-        c.1 += e.amount;
-        let region: &str = &rec.region_code;
-        let r = match self.regions.get_mut(region) {
-            Some(r) => r,
-            None => self.regions.entry(region.to_owned()).or_default(),
-        };
-        r.0 += 1;
-        r.1 += e.amount;
+        self.amount += t.amount;
+        for (mine, theirs) in self.categories.iter_mut().zip(t.categories) {
+            mine.0 += theirs.0;
+            mine.1 += theirs.1;
+        }
+        for (region, n, amount) in t.regions {
+            let r = self.regions.entry(region).or_default();
+            r.0 += n;
+            r.1 += amount;
+        }
+        for (reason, n) in t.reasons {
+            *self.reasons.entry(reason).or_default() += n;
+        }
         let names = &mut self.names;
-        let t = self.transfers.entry(account_key(&rec.payee_account)).or_insert_with(|| {
-            let at = names.len();
-            names.push_str(&rec.payee_name);
-            names.push_str(&rec.payee_bank);
-            TransferSum {
-                amount: Decimal::ZERO,
-                children: 0,
-                at,
-                name_len: rec.payee_name.len() as u32,
-                bank_len: rec.payee_bank.len() as u32,
-            }
-        });
-        t.amount += e.amount;
-        t.children += 1;
+        for p in t.payments {
+            let sum = self.transfers.entry(p.account).or_insert_with(|| {
+                let at = names.len();
+                names.push_str(&t.names[p.at..p.at + (p.name_len + p.bank_len) as usize]);
+                TransferSum { amount: Decimal::ZERO, children: 0, at, name_len: p.name_len, bank_len: p.bank_len }
+            });
+            sum.amount += p.amount;
+            sum.children += 1;
+        }
     }
 
     /// Writes `transfers.csv` (on a real run), closes every file and returns the totals.
     pub fn finish(mut self, dir: &StagedDir) -> Result<RunTotals, Fatal> {
         let files = self.join()??;
         let mut outputs = vec![files.entitlements.finish()?];
-        let mut accounts: Vec<(String, &TransferSum)> =
-            self.transfers.iter().map(|(k, t)| (account_text(*k), t)).collect();
-        accounts.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        // Byte order of the account text: render each account once, NUL-padded (NUL
+        // sorts before every digit, so a shorter prefix comes first).
+        let mut accounts: Vec<([u8; 32], &TransferSum)> = self
+            .transfers
+            .iter()
+            .map(|(k, t)| {
+                let mut key = [0u8; 32];
+                let text = account_text(*k);
+                key[..text.len()].copy_from_slice(text.as_bytes());
+                (key, t)
+            })
+            .collect();
+        accounts.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         if self.write_transfers {
             let mut sink = open(dir, TRANSFERS)?;
             sink.write_raw(&header(&TRANSFERS_HEADER))?;
-            let prefix = self.period.compact();
+            let prefix = format!("T{}-", self.period.compact());
             let mut buf = Vec::with_capacity(1 << 20);
             for (n, (account, t)) in accounts.iter().enumerate() {
                 let name = &self.names[t.at..t.at + t.name_len as usize];
                 let bank = &self.names[t.at + t.name_len as usize..t.at + (t.name_len + t.bank_len) as usize];
-                buf.extend_from_slice(format!("T{prefix}-{:06},{},", n + 1, self.period_text).as_bytes());
-                buf.extend_from_slice(account.as_bytes());
+                buf.extend_from_slice(prefix.as_bytes());
+                let id = n as u128 + 1;
+                for pad in [100_000, 10_000, 1_000, 100, 10] {
+                    if id < pad {
+                        buf.push(b'0');
+                    }
+                }
+                push_u128(&mut buf, id);
+                buf.push(b',');
+                buf.extend_from_slice(self.period_text.as_bytes());
+                buf.push(b',');
+                buf.extend(account.iter().take_while(|b| **b != 0));
                 buf.push(b',');
                 push_field(&mut buf, name);
                 buf.push(b',');
@@ -272,15 +289,37 @@ impl MonthlyWriter {
                 transfers: accounts.len() as u64,
             },
             amount: self.amount,
-            by_category: std::mem::take(&mut self.categories)
-                .into_iter()
-                .map(|(c, v)| (c.as_str().to_owned(), group(v)))
+            by_category: Category::ALL
+                .iter()
+                .map(|c| (c.as_str().to_owned(), group(self.categories[c.index()])))
                 .collect(),
             by_region: std::mem::take(&mut self.regions).into_iter().map(|(r, v)| (r, group(v))).collect(),
             reasons: std::mem::take(&mut self.reasons),
             audit_head,
             outputs,
         })
+    }
+}
+
+impl DecisionSink for MonthlyWriter {
+    type Chunk = Chunk;
+
+    fn render(&self, path: &str, first_seq: u64, rows: &[RowOutcome<'_>]) -> Chunk {
+        render_chunk(rows, path, first_seq, &self.period_text)
+    }
+
+    fn accept(&mut self, chunks: Vec<Chunk>) -> Result<(), Fatal> {
+        let mut rendered = Vec::with_capacity(chunks.len());
+        for c in chunks {
+            self.merge(c.tally);
+            rendered.push(c.rendered);
+        }
+        let sent = self.to_writer.as_ref().map(|tx| tx.send(rendered).is_ok()).unwrap_or(false);
+        if !sent {
+            // The writer stopped: its error explains why.
+            return Err(self.join()?.err().unwrap_or_else(writer_gone));
+        }
+        Ok(())
     }
 }
 
@@ -365,7 +404,8 @@ fn push_json_opt(buf: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-fn render_chunk(rows: &[RowOutcome<'_>], path: &str, base: u64, period: &str) -> Rendered {
+fn render_chunk(rows: &[RowOutcome<'_>], path: &str, first_seq: u64, period: &str) -> Chunk {
+    let mut tally = Tally::default();
     let mut out = Rendered {
         entitlements: Vec::with_capacity(rows.len() * 160),
         exceptions: Vec::with_capacity(rows.len() * 16),
@@ -381,6 +421,7 @@ fn render_chunk(rows: &[RowOutcome<'_>], path: &str, base: u64, period: &str) ->
         source.push_str(&r.line.to_string());
         let rec = r.record();
         let recorded = rec.and_then(|x| x.monthly_amount);
+        tally_row(&mut tally, r);
         if let (Some(e), Some(rec), Decision::Paid) = (&r.entitlement, rec, r.decision) {
             let b = &mut out.entitlements;
             for f in [period, ",regular,", period, ","] {
@@ -430,7 +471,7 @@ fn render_chunk(rows: &[RowOutcome<'_>], path: &str, base: u64, period: &str) ->
         }
         let a = &mut out.audit;
         a.extend_from_slice(b"{\"seq\":");
-        push_u128(a, u128::from(base + i as u64 + 1));
+        push_u128(a, u128::from(first_seq + i as u64));
         a.extend_from_slice(b",\"source\":");
         push_json_str(a, &source);
         a.extend_from_slice(b",\"child_id\":");
@@ -452,5 +493,37 @@ fn render_chunk(rows: &[RowOutcome<'_>], path: &str, base: u64, period: &str) ->
         a.extend_from_slice(b",\"prev\":\"");
         out.audit_ends.push(a.len());
     }
-    out
+    Chunk { rendered: out, tally }
+}
+
+fn tally_row(t: &mut Tally, row: &RowOutcome<'_>) {
+    t.counts[row.decision as usize] += 1;
+    if let Some(reason) = row.reason {
+        match t.reasons.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, n)) => *n += 1,
+            None => t.reasons.push((reason, 1)),
+        }
+    }
+    let (Some(e), Some(rec)) = (&row.entitlement, row.record()) else { return };
+    t.amount += e.amount;
+    let c = &mut t.categories[rec.category.index()];
+    c.0 += 1;
+    c.1 += e.amount;
+    match t.regions.iter_mut().find(|(r, _, _)| *r == *rec.region_code) {
+        Some((_, n, a)) => {
+            *n += 1;
+            *a += e.amount;
+        }
+        None => t.regions.push((rec.region_code.to_string(), 1, e.amount)),
+    }
+    let at = t.names.len();
+    t.names.push_str(&rec.payee_name);
+    t.names.push_str(&rec.payee_bank);
+    t.payments.push(Payment {
+        account: account_key(&rec.payee_account),
+        amount: e.amount,
+        at,
+        name_len: rec.payee_name.len() as u32,
+        bank_len: rec.payee_bank.len() as u32,
+    });
 }

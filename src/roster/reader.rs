@@ -162,6 +162,46 @@ impl RosterReader {
         Ok(filled)
     }
 
+    /// Reads the file on a thread of its own, `n` rows at a time, while `f` works on
+    /// the batch before: splitting overlaps with checking and deciding. Batches reach
+    /// `f` in file order. Returns the reader (for its counts) once the file is done.
+    pub fn for_each_batch(
+        self,
+        n: usize,
+        mut f: impl FnMut(&[RawRow]) -> Result<(), Fatal>,
+    ) -> Result<RosterReader, Fatal> {
+        use std::sync::mpsc::{channel, sync_channel};
+        std::thread::scope(|scope| {
+            let (full_tx, full_rx) = sync_channel::<(Vec<RawRow>, usize)>(2);
+            let (empty_tx, empty_rx) = channel::<Vec<RawRow>>();
+            let mut reader = self;
+            let producer = scope.spawn(move || -> Result<RosterReader, Fatal> {
+                loop {
+                    let mut batch = empty_rx.try_recv().unwrap_or_default();
+                    let k = reader.next_batch(&mut batch, n)?;
+                    if k == 0 || full_tx.send((batch, k)).is_err() {
+                        return Ok(reader);
+                    }
+                }
+            });
+            let mut failed = None;
+            for (batch, k) in full_rx {
+                if let Err(e) = f(&batch[..k]) {
+                    failed = Some(e);
+                    break;
+                }
+                let _ = empty_tx.send(batch);
+            }
+            let produced = producer.join().unwrap_or_else(|_| {
+                Err(Fatal::new(crate::FatalKind::Io, "the roster reader stopped unexpectedly", "run again"))
+            });
+            match failed {
+                Some(e) => Err(e),
+                None => produced,
+            }
+        })
+    }
+
     pub fn path(&self) -> &str {
         &self.path
     }
