@@ -188,8 +188,11 @@ fn is_eol(b: u8) -> bool {
 
 /// Line breaks in `chunk`, given the byte before it (a `\r\n` is one break).
 fn line_breaks(chunk: &[u8], before: u8) -> u64 {
-    let lf = chunk.iter().filter(|b| **b == b'\n').count();
-    let cr = chunk.iter().filter(|b| **b == b'\r').count();
+    let (mut lf, mut cr) = (0usize, 0usize);
+    for &b in chunk {
+        lf += usize::from(b == b'\n');
+        cr += usize::from(b == b'\r');
+    }
     if cr == 0 && before != b'\r' {
         return lf as u64;
     }

@@ -18,7 +18,7 @@ use super::csvline::{push_field, push_row};
 use super::manifest::{Group, Totals};
 use super::sink::{OutputInfo, Sink};
 use super::staged::StagedDir;
-use crate::batch::index::{account_key, account_text};
+use crate::batch::index::account_key;
 use crate::batch::{DecisionSink, RowOutcome};
 use crate::core::decision::Decision;
 use crate::core::money::{fmt_amount, push_amount, push_u128};
@@ -69,13 +69,24 @@ pub struct RunTotals {
     pub outputs: Vec<OutputInfo>,
 }
 
-/// Per-account sums for the bank file. Names live in one arena string.
+/// Per-account sums for the bank file. The account, payee name and bank live back to
+/// back in one arena string.
 struct TransferSum {
     amount: Decimal,
     children: u64,
     at: usize,
+    account_len: u8,
     name_len: u32,
     bank_len: u32,
+}
+
+impl TransferSum {
+    fn texts<'a>(&self, arena: &'a str) -> (&'a str, &'a str, &'a str) {
+        let a = self.at;
+        let n = a + usize::from(self.account_len);
+        let b = n + self.name_len as usize;
+        (&arena[a..n], &arena[n..b], &arena[b..b + self.bank_len as usize])
+    }
 }
 
 /// The bytes of a chunk of rows, ready to append.
@@ -94,8 +105,9 @@ struct Rendered {
 struct Payment {
     account: u128,
     amount: Decimal,
-    /// `payee_name` then `payee_bank` in the chunk's `names`.
+    /// The account, `payee_name` and `payee_bank` back to back in the chunk's `names`.
     at: usize,
+    account_len: u8,
     name_len: u32,
     bank_len: u32,
 }
@@ -211,8 +223,16 @@ impl MonthlyWriter {
         for p in t.payments {
             let sum = self.transfers.entry(p.account).or_insert_with(|| {
                 let at = names.len();
-                names.push_str(&t.names[p.at..p.at + (p.name_len + p.bank_len) as usize]);
-                TransferSum { amount: Decimal::ZERO, children: 0, at, name_len: p.name_len, bank_len: p.bank_len }
+                let len = usize::from(p.account_len) + (p.name_len + p.bank_len) as usize;
+                names.push_str(&t.names[p.at..p.at + len]);
+                TransferSum {
+                    amount: Decimal::ZERO,
+                    children: 0,
+                    at,
+                    account_len: p.account_len,
+                    name_len: p.name_len,
+                    bank_len: p.bank_len,
+                }
             });
             sum.amount += p.amount;
             sum.children += 1;
@@ -228,10 +248,10 @@ impl MonthlyWriter {
         let mut accounts: Vec<([u8; 32], &TransferSum)> = self
             .transfers
             .iter()
-            .map(|(k, t)| {
+            .map(|(_, t)| {
                 let mut key = [0u8; 32];
-                let text = account_text(*k);
-                key[..text.len()].copy_from_slice(text.as_bytes());
+                let (account, _, _) = t.texts(&self.names);
+                key[..account.len()].copy_from_slice(account.as_bytes());
                 (key, t)
             })
             .collect();
@@ -242,8 +262,7 @@ impl MonthlyWriter {
             let prefix = format!("T{}-", self.period.compact());
             let mut buf = Vec::with_capacity(1 << 20);
             for (n, (account, t)) in accounts.iter().enumerate() {
-                let name = &self.names[t.at..t.at + t.name_len as usize];
-                let bank = &self.names[t.at + t.name_len as usize..t.at + (t.name_len + t.bank_len) as usize];
+                let (_, name, bank) = t.texts(&self.names);
                 buf.extend_from_slice(prefix.as_bytes());
                 let id = n as u128 + 1;
                 for pad in [100_000, 10_000, 1_000, 100, 10] {
@@ -517,12 +536,14 @@ fn tally_row(t: &mut Tally, row: &RowOutcome<'_>) {
         None => t.regions.push((rec.region_code.to_string(), 1, e.amount)),
     }
     let at = t.names.len();
+    t.names.push_str(&rec.payee_account);
     t.names.push_str(&rec.payee_name);
     t.names.push_str(&rec.payee_bank);
     t.payments.push(Payment {
         account: account_key(&rec.payee_account),
         amount: e.amount,
         at,
+        account_len: rec.payee_account.len() as u8,
         name_len: rec.payee_name.len() as u32,
         bank_len: rec.payee_bank.len() as u32,
     });
