@@ -34,6 +34,17 @@ impl RawRow {
         Some(&self.bytes[start..end])
     }
 
+    /// The byte range of field `i` within `all_bytes`.
+    pub fn range(&self, i: usize) -> Option<std::ops::Range<usize>> {
+        let end = *self.ends.get(i)?;
+        Some(if i == 0 { 0 } else { self.ends[i - 1] }..end)
+    }
+
+    /// Every field's bytes, back to back.
+    pub fn all_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
         (0..self.len()).map(move |i| self.get(i).expect("in range"))
     }

@@ -73,8 +73,9 @@ fn name(rng: &mut Rng) -> String {
     format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN))
 }
 
-/// Unique ID for row `i`: the birth date and sequence follow from `i`.
-fn child_id(i: u64, region: u64) -> String {
+/// Unique ID for row `i`: the birth date and sequence follow from `i`. Also returns
+/// the birth month as `year * 12 + month - 1`.
+fn child_id(i: u64, region: u64) -> (String, u64) {
     let day = i % 6400; // 1999-01-01 + day, with simple 28-day months
     let year = 1999 + day / (12 * 28);
     let month = 1 + (day / 28) % 12;
@@ -82,7 +83,11 @@ fn child_id(i: u64, region: u64) -> String {
     let seq = (i / 6400) % 1000;
     let first = format!("{region}{year:04}{month:02}{dom:02}{seq:03}");
     let c = check_char(first.as_bytes());
-    format!("{first}{}", c as char)
+    (format!("{first}{}", c as char), year * 12 + month - 1)
+}
+
+fn month_text(m: u64) -> String {
+    format!("{}-{:02}", m / 12, m % 12 + 1)
 }
 
 /// Writes a roster of `rows` data rows for `seed` to `out`.
@@ -94,7 +99,7 @@ pub fn write_roster(rows: u64, seed: u64, out: &mut impl Write) -> std::io::Resu
     let mut line = String::with_capacity(256);
     for i in 0..rows {
         let region = region(i.wrapping_mul(7919) / 9000 + rng.below(3));
-        let mut id = child_id(i, region);
+        let (mut id, birth) = child_id(i, region);
         if rng.chance(2) && !recent_ids.is_empty() {
             id = rng.pick(&recent_ids).clone(); // a duplicate, often across counties
         }
@@ -111,8 +116,10 @@ pub fn write_roster(rows: u64, seed: u64, out: &mut impl Write) -> std::io::Resu
             (false, 0) => "散居",
             (false, _) => "scattered",
         };
-        let approved = format!("{}-{:02}", 2010 + rng.below(9), 1 + rng.below(12));
-        let ended = if rng.chance(30) { format!("{}-{:02}", 2018, 1 + rng.below(12)) } else { String::new() };
+        let first = birth.max(2010 * 12);
+        let from = first + rng.below((2018u64 * 12 + 11).saturating_sub(first) + 1);
+        let approved = month_text(from);
+        let ended = if rng.chance(30) { month_text(from + rng.below(24)) } else { String::new() };
         let status = match rng.below(100) {
             0 => "suspended",
             1..=20 => "active",

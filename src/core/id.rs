@@ -97,16 +97,13 @@ pub fn check_char(digits: &[u8; 17]) -> u8 {
 }
 
 fn looks_like_excel_float(s: &str) -> bool {
-    let upper = s.to_ascii_uppercase();
-    match upper.split_once("E+") {
-        Some((mantissa, exp)) => {
-            !exp.is_empty()
-                && exp.bytes().all(|b| b.is_ascii_digit())
-                && !mantissa.is_empty()
-                && mantissa.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        }
-        None => false,
-    }
+    let b = s.as_bytes();
+    let Some(e) = b.windows(2).position(|w| w.eq_ignore_ascii_case(b"E+")) else { return false };
+    let (mantissa, exp) = (&b[..e], &b[e + 2..]);
+    !exp.is_empty()
+        && exp.iter().all(u8::is_ascii_digit)
+        && !mantissa.is_empty()
+        && mantissa.iter().all(|c| c.is_ascii_digit() || *c == b'.')
 }
 
 fn is_real_date(y: u32, m: u32, d: u32) -> bool {

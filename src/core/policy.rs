@@ -190,7 +190,13 @@ impl Policy {
                 *slot = Some((row.effective_from, row.minimum));
             }
         }
-        PeriodStandards { by_prefix: by_prefix.into_iter().map(|(k, v)| (k, v.map(|s| s.map(|(_, m)| m)))).collect() }
+        let mut lengths: Vec<usize> = by_prefix.keys().map(String::len).collect();
+        lengths.sort_unstable();
+        lengths.dedup();
+        PeriodStandards {
+            by_prefix: by_prefix.into_iter().map(|(k, v)| (k, v.map(|s| s.map(|(_, m)| m)))).collect(),
+            lengths,
+        }
     }
 }
 
@@ -198,13 +204,16 @@ impl Policy {
 #[derive(Debug, Clone)]
 pub struct PeriodStandards {
     by_prefix: rustc_hash::FxHashMap<String, [Option<Decimal>; 2]>,
+    /// The prefix lengths the policy uses (most policies: only the empty prefix).
+    lengths: Vec<usize>,
 }
 
 impl PeriodStandards {
     /// The standard for `category` in `region` (a valid 6-digit code).
     pub fn standard(&self, category: Category, region: &str) -> Option<Decimal> {
-        (0..=region.len().min(6))
-            .filter_map(|n| region.get(..n).and_then(|p| self.by_prefix.get(p)))
+        self.lengths
+            .iter()
+            .filter_map(|n| region.get(..*n).and_then(|p| self.by_prefix.get(p)))
             .filter_map(|v| v[category.index()])
             .max()
     }

@@ -124,9 +124,6 @@ pub struct BadBytes {
 
 /// Decodes one field.
 pub fn decode(encoding: Encoding, bytes: &[u8]) -> Result<Cow<'_, str>, BadBytes> {
-    if bytes.is_ascii() {
-        return Ok(Cow::Borrowed(std::str::from_utf8(bytes).expect("ASCII")));
-    }
     match encoding {
         Encoding::Utf8 => std::str::from_utf8(bytes)
             .map(Cow::Borrowed)
