@@ -89,11 +89,14 @@ fn whole_run(c: &mut Criterion) {
                     strict: false,
                     encoding: EncodingChoice::Auto,
                     rosters: vec![roster.to_string_lossy().into_owned()],
+                    ledger: dir.join(format!("ledger-{i}.sqlite")),
+                    arrears: false,
                 };
                 let start = Instant::now();
                 run(&cfg, &mut std::io::sink()).expect("run");
                 total += start.elapsed();
                 std::fs::remove_dir_all(&out).expect("clean");
+                let _ = std::fs::remove_file(dir.join(format!("ledger-{i}.sqlite")));
             }
             total
         })

@@ -30,6 +30,42 @@ pub enum Command {
         /// The output directory of a run.
         dir: PathBuf,
     },
+    /// The ledger of what has been paid: import history, list runs, a child's history, void a run.
+    Ledger {
+        /// The ledger file (default: $DISBURSE_LEDGER, else disburse-ledger.sqlite here).
+        #[arg(long, global = true)]
+        ledger: Option<PathBuf>,
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Load a month paid by an older system (CSV child_id,category,region_code,amount).
+    Import {
+        #[arg(long)]
+        period: String,
+        file: String,
+    },
+    /// List every run.
+    Runs {
+        /// An array of objects instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every payment line of one child, month by month.
+    History {
+        child_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take a run out of the count (its payments no longer count); the reason is kept.
+    Void {
+        run: i64,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -58,6 +94,12 @@ pub struct RunArgs {
     /// Roster text encoding.
     #[arg(long, value_enum, default_value_t = EncodingArg::Auto)]
     pub encoding: EncodingArg,
+    /// The ledger file (default: $DISBURSE_LEDGER, else disburse-ledger.sqlite here).
+    #[arg(long)]
+    pub ledger: Option<PathBuf>,
+    /// Also pay back pay owed for months already in the ledger.
+    #[arg(long)]
+    pub arrears: bool,
     /// Roster CSV files; together they form one roster.
     #[arg(required = true)]
     pub rosters: Vec<PathBuf>,
@@ -76,12 +118,15 @@ fn usage(message: impl Into<String>, fix: &str) -> Fatal {
     Fatal::new(FatalKind::Usage, message, fix)
 }
 
+fn parse_period(text: &str) -> Result<Month, Fatal> {
+    Month::parse(&fold_width(trim(text)))
+        .ok_or_else(|| usage(format!("--period {text:?} is not a month"), "write it as YYYY-MM, e.g. --period 2018-06"))
+}
+
 impl RunArgs {
     /// Checks every flag once.
     pub fn into_config(self) -> Result<(RunConfig, Option<usize>), Fatal> {
-        let period = Month::parse(&fold_width(trim(&self.period))).ok_or_else(|| {
-            usage(format!("--period {:?} is not a month", self.period), "write it as YYYY-MM, e.g. --period 2018-06")
-        })?;
+        let period = parse_period(&self.period)?;
         let ceiling = parse_amount(&fold_width(trim(&self.ceiling))).map_err(|_| {
             usage(
                 format!("--ceiling {:?} is not an amount", self.ceiling),
@@ -123,6 +168,8 @@ impl RunArgs {
             strict: self.strict,
             encoding,
             rosters: self.rosters.iter().map(|p| p.to_string_lossy().into_owned()).collect(),
+            ledger: crate::ledger::ledger_path(self.ledger.as_deref()),
+            arrears: self.arrears,
         };
         Ok((config, self.threads))
     }
@@ -168,5 +215,16 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 Ok(Finish::Mismatch)
             }
         },
+        Command::Ledger { ledger, command } => {
+            let path = crate::ledger::ledger_path(ledger.as_deref());
+            let mut stdout = std::io::stdout();
+            use crate::commands::ledger as l;
+            match command {
+                LedgerCommand::Import { period, file } => l::import(&path, parse_period(&period)?, &file, stderr),
+                LedgerCommand::Runs { json } => l::runs(&path, json, &mut stdout, stderr),
+                LedgerCommand::History { child_id, json } => l::history(&path, &child_id, json, &mut stdout, stderr),
+                LedgerCommand::Void { run, reason } => l::void(&path, run, &reason, stderr),
+            }
+        }
     }
 }

@@ -15,6 +15,7 @@ pub mod commands;
 pub mod core;
 pub mod csvsplit;
 pub mod error;
+pub mod ledger;
 pub mod output;
 pub mod roster;
 
@@ -36,4 +37,12 @@ pub fn hex(bytes: &[u8]) -> String {
         s.push(DIGITS[usize::from(b & 15)] as char);
     }
     s
+}
+
+/// Test hook for crash tests: when `DISBURSE_FAILPOINT` names this point, the process
+/// dies on the spot (as a `kill -9` would), leaving whatever is half done.
+pub fn failpoint(name: &str) {
+    if std::env::var_os("DISBURSE_FAILPOINT").is_some_and(|v| v == name) {
+        std::process::abort();
+    }
 }

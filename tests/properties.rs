@@ -87,6 +87,8 @@ proptest! {
             strict: false,
             encoding: EncodingChoice::Auto,
             rosters: vec![roster],
+            ledger: fresh_ledger(),
+            arrears: false,
         };
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         let mut sink = Vec::new();

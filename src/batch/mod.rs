@@ -15,12 +15,14 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
+use crate::core::arrears::{arrears_due, ArrearsMonth};
 use crate::core::decision::{decide, Decision, Entitlement, Outcome};
 use crate::core::month::Month;
-use crate::core::policy::PeriodStandards;
+use crate::core::policy::{PeriodStandards, Policy};
 use crate::core::reason::Reason;
 use crate::core::record::Record;
 use crate::error::{Fatal, FatalKind};
+use crate::ledger::History;
 use crate::roster::{EncodingChoice, RawRow, RosterFile};
 pub use index::RosterIndex;
 use row::{check_row, Checked};
@@ -30,10 +32,20 @@ pub const BATCH_ROWS: usize = 16 * 1024;
 
 /// What deciding needs besides the rows.
 #[derive(Debug, Clone)]
-pub struct Rules {
+pub struct Rules<'h> {
     pub period: Month,
     pub standards: PeriodStandards,
     pub ceiling: Decimal,
+    /// With `--arrears`: today's policy (standards of past months) and the ledger's
+    /// history before the period.
+    pub arrears: Option<(&'h Policy, &'h History)>,
+}
+
+impl Rules<'_> {
+    /// Pass 1's coverage check with these rules.
+    pub fn check_coverage_of(&self, roster: &Roster, index: &RosterIndex) -> Result<(), Fatal> {
+        roster.check_coverage(index, self)
+    }
 }
 
 /// The decision for one data row, borrowing its text from the batch being read.
@@ -50,6 +62,8 @@ pub struct RowOutcome<'a> {
     pub standard: Option<Decimal>,
     /// What is paid (paid rows only).
     pub entitlement: Option<Entitlement>,
+    /// Back pay owed for earlier months (valid rows that are not held, with `--arrears`).
+    pub arrears: Vec<ArrearsMonth>,
 }
 
 /// Who the row is about: a valid record, or the values as found on a rejected row.
@@ -73,6 +87,11 @@ impl RowOutcome<'_> {
             Subject::Valid(r) => &r.name,
             Subject::AsFound { name, .. } => name,
         }
+    }
+
+    /// The back pay of this row, summed over its months.
+    pub fn arrears_total(&self) -> Decimal {
+        self.arrears.iter().map(|a| a.owed).sum()
     }
 
     pub fn record(&self) -> Option<&Record<'_>> {
@@ -146,7 +165,7 @@ impl Roster {
     }
 
     /// Every valid row's category and region must have a standard in the period.
-    pub fn check_coverage(&self, index: &RosterIndex, rules: &Rules) -> Result<(), Fatal> {
+    pub fn check_coverage(&self, index: &RosterIndex, rules: &Rules<'_>) -> Result<(), Fatal> {
         let first_gap = index
             .coverage
             .iter()
@@ -176,7 +195,7 @@ impl Roster {
     pub fn decide<S: DecisionSink>(
         &self,
         index: &RosterIndex,
-        rules: &Rules,
+        rules: &Rules<'_>,
         sink: &mut S,
     ) -> Result<Vec<InputSummary>, Fatal> {
         let mut summaries = Vec::with_capacity(self.files.len());
@@ -189,10 +208,10 @@ impl Roster {
                     .enumerate()
                     .map(|(k, raws)| {
                         let outcomes: Vec<RowOutcome<'_>> =
-                            raws.iter().map(|raw| decide_row(raw, file, index, rules)).collect();
-                        shared.render(&file.path, seq + (k * CHUNK_ROWS) as u64 + 1, &outcomes)
+                            raws.iter().map(|raw| decide_row(raw, file, index, rules)).collect::<Result<_, _>>()?;
+                        Ok(shared.render(&file.path, seq + (k * CHUNK_ROWS) as u64 + 1, &outcomes))
                     })
-                    .collect();
+                    .collect::<Result<_, Fatal>>()?;
                 seq += batch.len() as u64;
                 sink.accept(chunks)
             })?;
@@ -216,8 +235,13 @@ impl Roster {
     }
 }
 
-fn decide_row<'a>(raw: &'a RawRow, file: &RosterFile, index: &RosterIndex, rules: &Rules) -> RowOutcome<'a> {
-    match check_row(raw, &file.columns, file.detected.encoding) {
+fn decide_row<'a>(
+    raw: &'a RawRow,
+    file: &RosterFile,
+    index: &RosterIndex,
+    rules: &Rules<'_>,
+) -> Result<RowOutcome<'a>, Fatal> {
+    Ok(match check_row(raw, &file.columns, file.detected.encoding) {
         Checked::Rejected { rejection, child_id, name } => RowOutcome {
             line: raw.line,
             decision: Decision::Rejected,
@@ -226,6 +250,7 @@ fn decide_row<'a>(raw: &'a RawRow, file: &RosterFile, index: &RosterIndex, rules
             subject: Subject::AsFound { child_id, name },
             standard: None,
             entitlement: None,
+            arrears: Vec::new(),
         },
         Checked::Valid(rec) => {
             // Coverage was checked in pass 1, so every valid row has a standard.
@@ -235,6 +260,28 @@ fn decide_row<'a>(raw: &'a RawRow, file: &RosterFile, index: &RosterIndex, rules
                 Outcome::Paid(e) => (Decision::Paid, None, String::new(), Some(e)),
                 Outcome::NotPaid { decision, reason, detail } => (decision, Some(reason), detail, None),
             };
+            let arrears = match rules.arrears {
+                Some((policy, history)) if decision != Decision::Held => {
+                    arrears_due(&rec, &history.live_months, history.of(rec.child_id.key()), |c, r, m| {
+                        policy.standard(c, r, m)
+                    })
+                    .map_err(|gap| {
+                        Fatal::new(
+                            FatalKind::PolicyGap,
+                            format!(
+                                "for back pay, the policy has no standard for {} children in region {} in {}",
+                                gap.category.as_str(),
+                                gap.region_code,
+                                gap.month
+                            ),
+                            "add policy rows covering the months already in the ledger, or run without --arrears",
+                        )
+                        .in_file(file.path.clone())
+                        .at_line(raw.line)
+                    })?
+                }
+                _ => Vec::new(),
+            };
             RowOutcome {
                 line: raw.line,
                 decision,
@@ -243,9 +290,10 @@ fn decide_row<'a>(raw: &'a RawRow, file: &RosterFile, index: &RosterIndex, rules
                 subject: Subject::Valid(rec),
                 standard: Some(standard),
                 entitlement,
+                arrears,
             }
         }
-    }
+    })
 }
 
 fn stamp(path: &str) -> Option<(u64, SystemTime)> {

@@ -13,6 +13,7 @@ use crate::error::{Fatal, Finish};
 use crate::output::manifest::{InputInfo, Manifest, PolicyInfo, MANIFEST_FILE};
 use crate::output::monthly::{MonthlyWriter, RunTotals};
 use crate::output::staged::StagedDir;
+use crate::ledger::{History, Ledger, RunRecord};
 use crate::roster::EncodingChoice;
 
 /// A validated `run` invocation: everything here has been checked once by the CLI.
@@ -26,39 +27,152 @@ pub struct RunConfig {
     pub strict: bool,
     pub encoding: EncodingChoice,
     pub rosters: Vec<String>,
+    /// The ledger file (`--ledger`, `DISBURSE_LEDGER` or the default).
+    pub ledger: PathBuf,
+    /// Pay back pay for earlier months (SPEC section 8).
+    pub arrears: bool,
 }
 
 /// The default `--ceiling`.
 pub const DEFAULT_CEILING: &str = "5000.00";
 
 /// Runs the monthly job; the human summary goes to `summary`.
+///
+/// Order matters for "fatal errors write nothing" and crash safety: every input is
+/// checked (pass 1) before the ledger is touched; a real run is recorded as pending
+/// before its output is written; its payment lines are committed before the output
+/// directory is moved into place; and only then is the run marked live.
 pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
     let mut clock = PhaseClock::from_env();
-    let staged = StagedDir::prepare(&cfg.out)?;
+    crate::output::staged::check_empty(&cfg.out)?;
+    // Refuse a paid period before any work (checked again under the lock below).
+    let reader = Ledger::open_read_only(&cfg.ledger, summary)?;
+    if !cfg.dry_run {
+        if let Some(l) = &reader {
+            if l.live_run(cfg.period)?.is_some() {
+                return Err(l.already_paid(cfg.period));
+            }
+        }
+    }
     let roster = Roster::open(&cfg.rosters, cfg.encoding)?;
     clock.lap("inspect (hash, encoding, header)");
-    let rules = Rules { period: cfg.period, standards: cfg.policy.for_period(cfg.period), ceiling: cfg.ceiling };
     let index = roster.index()?;
-    roster.check_coverage(&index, &rules)?;
+    let standards = cfg.policy.for_period(cfg.period);
+    Rules { period: cfg.period, standards: standards.clone(), ceiling: cfg.ceiling, arrears: None }
+        .check_coverage_of(&roster, &index)?;
     clock.lap("pass 1 (check and index)");
 
-    let mut writer = MonthlyWriter::create(&staged, cfg.period, !cfg.dry_run)?;
-    let inputs = roster.decide(&index, &rules, &mut writer)?;
-    clock.lap("pass 2 (decide and render)");
-    let totals = writer.finish(&staged)?;
-    clock.lap("finish (writer, transfers)");
+    let staged = StagedDir::prepare(&cfg.out)?;
+    let (mut ledger, run_id) = if cfg.dry_run {
+        (None, None)
+    } else {
+        drop(reader);
+        let mut l = Ledger::open_for_write(&cfg.ledger, summary)?;
+        let id = l.begin_run(cfg.period, "run", Some(&cfg.out), Some(staged.path()))?;
+        (Some(l), Some(id))
+    };
+    let outcome = write_run(cfg, &roster, &index, standards, &staged, ledger.as_ref(), run_id, &mut clock);
+    let (manifest, totals, manifest_sha) = match outcome {
+        Ok(done) => done,
+        Err(e) => {
+            if let (Some(l), Some(id)) = (ledger.as_mut(), run_id) {
+                let _ = l.abandon_run(id);
+            }
+            return Err(e);
+        }
+    };
 
     let strict_failed = cfg.strict && totals.totals.rejected + totals.totals.held > 0;
     if strict_failed && !cfg.dry_run {
+        if let (Some(l), Some(id)) = (ledger.as_mut(), run_id) {
+            l.abandon_run(id)?;
+        }
         drop(staged);
         print_summary(summary, cfg, &totals, None);
         let _ = writeln!(
             summary,
-            "--strict: {} rejected and {} held rows; nothing was written. Fix them (see above) or run without --strict.",
+            "--strict: {} rejected and {} held rows; nothing was written. Fix them (see exceptions in a dry run) or run without --strict.",
             totals.totals.rejected, totals.totals.held
         );
         return Ok(Finish::StrictFailed);
     }
+
+    if let (Some(l), Some(id)) = (ledger.as_mut(), run_id) {
+        let record = RunRecord {
+            manifest_sha256: manifest_sha,
+            audit_head: totals.audit_head.clone(),
+            rows: totals.totals.rows,
+            paid: totals.totals.paid,
+            held: totals.totals.held,
+            excluded: totals.totals.excluded,
+            rejected: totals.totals.rejected,
+            amount: totals.amount,
+            arrears_amount: totals.arrears_amount,
+            transfers: totals.totals.transfers,
+        };
+        crate::failpoint("before-ledger");
+        l.commit_run(id, cfg.period, &record, &totals.ledger_lines, "run")?;
+        crate::failpoint("after-ledger");
+    }
+    staged.commit()?;
+    crate::failpoint("after-rename");
+    if let (Some(l), Some(id)) = (ledger.as_mut(), run_id) {
+        l.mark_live(id)?;
+    }
+    clock.lap("ledger, manifest and commit");
+
+    print_summary(summary, cfg, &totals, Some(&manifest));
+    if let Some(id) = run_id {
+        let _ = writeln!(summary, "  recorded in the ledger {} as run {id}", cfg.ledger.display());
+    }
+    if strict_failed {
+        let _ = writeln!(summary, "--strict: some rows were rejected or held (exit 3); the report was written.");
+        return Ok(Finish::StrictFailed);
+    }
+    Ok(Finish::Done)
+}
+
+/// Pass 2 into the staged directory, then the manifest. Returns the manifest, the
+/// totals and the manifest's SHA-256.
+#[allow(clippy::too_many_arguments)]
+fn write_run(
+    cfg: &RunConfig,
+    roster: &Roster,
+    index: &crate::batch::RosterIndex,
+    standards: crate::core::policy::PeriodStandards,
+    staged: &StagedDir,
+    ledger: Option<&Ledger>,
+    run_id: Option<i64>,
+    clock: &mut PhaseClock,
+) -> Result<(Manifest, RunTotals, String), Fatal> {
+    let history = if cfg.arrears {
+        let owned;
+        let reader = match ledger {
+            Some(l) => Some(l),
+            None => {
+                owned = Ledger::open_read_only(&cfg.ledger, &mut std::io::sink())?;
+                owned.as_ref()
+            }
+        };
+        Some(match reader {
+            Some(l) => l.history_before(cfg.period)?,
+            None => History::default(),
+        })
+    } else {
+        None
+    };
+    let rules = Rules {
+        period: cfg.period,
+        standards,
+        ceiling: cfg.ceiling,
+        arrears: history.as_ref().map(|h| (&cfg.policy, h)),
+    };
+    let mut writer = MonthlyWriter::create(staged, cfg.period, !cfg.dry_run)?;
+    let inputs = roster.decide(index, &rules, &mut writer)?;
+    clock.lap("pass 2 (decide and render)");
+    let totals = writer.finish(staged)?;
+    clock.lap("finish (writer, transfers)");
+    crate::failpoint("after-outputs");
 
     let manifest = Manifest {
         tool: "disburse".into(),
@@ -82,22 +196,15 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
         by_category: totals.by_category.clone(),
         by_region: totals.by_region.clone(),
         audit_head: totals.audit_head.clone(),
+        ledger_run: run_id,
     };
+    let bytes = manifest.to_bytes();
     let mut file = staged.create(MANIFEST_FILE)?;
     let manifest_path = cfg.out.join(MANIFEST_FILE);
-    file.write_all(&manifest.to_bytes())
+    file.write_all(&bytes)
         .and_then(|_| file.sync_all())
         .map_err(|e| Fatal::io(&manifest_path, "writing the manifest", &e))?;
-    drop(file);
-    staged.commit()?;
-    clock.lap("manifest and commit");
-
-    print_summary(summary, cfg, &totals, Some(&manifest));
-    if strict_failed {
-        let _ = writeln!(summary, "--strict: some rows were rejected or held (exit 3); the report was written.");
-        return Ok(Finish::StrictFailed);
-    }
-    Ok(Finish::Done)
+    Ok((manifest, totals, crate::sha256_hex(&bytes)))
 }
 
 fn print_summary(w: &mut dyn Write, cfg: &RunConfig, t: &RunTotals, manifest: Option<&Manifest>) {
@@ -105,6 +212,9 @@ fn print_summary(w: &mut dyn Write, cfg: &RunConfig, t: &RunTotals, manifest: Op
     let mode = if cfg.dry_run { "dry run" } else { "run" };
     let _ = writeln!(w, "disburse {mode} for {}: {} rows", cfg.period, tt.rows);
     let _ = writeln!(w, "  paid      {:>8}   amount {}", tt.paid, fmt_amount(t.amount));
+    if !t.arrears_amount.is_zero() {
+        let _ = writeln!(w, "  of which back pay (arrears): {}", fmt_amount(t.arrears_amount));
+    }
     let _ = writeln!(w, "  held      {:>8}", tt.held);
     let _ = writeln!(w, "  excluded  {:>8}", tt.excluded);
     let _ = writeln!(w, "  rejected  {:>8}", tt.rejected);

@@ -78,6 +78,13 @@ fn check(dir: &Path) -> Result<(), Broken> {
     {
         return Err(broken(format!("{MANIFEST_FILE}: totals do not agree with the decisions in {AUDIT}")));
     }
+    if fmt_amount(audit.arrears) != t.arrears_amount {
+        return Err(broken(format!(
+            "{MANIFEST_FILE}: totals.arrears_amount {} but {AUDIT} owes {}",
+            t.arrears_amount,
+            fmt_amount(audit.arrears)
+        )));
+    }
     if fmt_amount(audit.amount) != t.amount {
         return Err(broken(format!(
             "{MANIFEST_FILE}: totals.amount {} but {AUDIT} pays {}",
@@ -110,6 +117,9 @@ fn check(dir: &Path) -> Result<(), Broken> {
     let mut ent = read_payments(&dir.join(ENTITLEMENTS), &manifest.period)?;
     for c in Category::ALL {
         ent.by_category.entry(c.as_str().to_owned()).or_default();
+    }
+    if fmt_amount(ent.arrears) != t.arrears_amount {
+        return Err(broken(format!("{ENTITLEMENTS}: arrears lines sum to {} but the manifest says {}", fmt_amount(ent.arrears), t.arrears_amount)));
     }
     if fmt_amount(ent.amount) != t.amount {
         return Err(broken(format!(
@@ -161,12 +171,13 @@ fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
 struct AuditFacts {
     counts: [u64; 4],
     amount: Decimal,
+    arrears: Decimal,
 }
 
 fn walk_audit(path: &Path, manifest: &Manifest) -> Result<AuditFacts, Broken> {
     let f = std::fs::File::open(path).map_err(|e| broken(format!("{AUDIT}: cannot read it: {e}")))?;
     let mut prev = GENESIS.to_owned();
-    let mut facts = AuditFacts { counts: [0; 4], amount: Decimal::ZERO };
+    let mut facts = AuditFacts { counts: [0; 4], amount: Decimal::ZERO, arrears: Decimal::ZERO };
     let mut reader = BufReader::with_capacity(1 << 20, f);
     let mut line = Vec::new();
     let mut n = 0u64;
@@ -208,6 +219,17 @@ fn walk_audit(path: &Path, manifest: &Manifest) -> Result<AuditFacts, Broken> {
                 .ok_or_else(|| broken(format!("{AUDIT}:{n}: a paid line without an amount")))?;
             facts.amount += amount;
         }
+        if let Some(months) = v.get("arrears").and_then(|a| a.as_array()) {
+            for m in months {
+                let owed = m
+                    .get("owed")
+                    .and_then(|a| a.as_str())
+                    .and_then(|a| parse_amount(a).ok())
+                    .ok_or_else(|| broken(format!("{AUDIT}:{n}: an arrears month without an amount owed")))?;
+                facts.amount += owed;
+                facts.arrears += owed;
+            }
+        }
         prev = crate::hex(&Sha256::digest(&line));
     }
     if prev != manifest.audit_head {
@@ -223,6 +245,8 @@ fn walk_audit(path: &Path, manifest: &Manifest) -> Result<AuditFacts, Broken> {
 struct Payments {
     rows: u64,
     amount: Decimal,
+    /// Amounts on `kind=arrears` lines.
+    arrears: Decimal,
     by_category: BTreeMap<String, (u64, Decimal)>,
     by_region: BTreeMap<String, (u64, Decimal)>,
 }
@@ -233,7 +257,9 @@ fn read_payments(path: &Path, period: &str) -> Result<Payments, Broken> {
     let headers = rdr.headers().map_err(|e| broken(format!("{name}: {e}")))?.clone();
     let col = |c: &str| headers.iter().position(|h| h == c);
     let (amount, category, region, period_col) = (col("amount"), col("category"), col("region_code"), col("period"));
+    let (kind, source) = (col("kind"), col("source"));
     let mut p = Payments::default();
+    let mut last_source = String::new();
     for (i, rec) in rdr.records().enumerate() {
         let line = i + 2;
         let rec = rec.map_err(|e| broken(format!("{name}:{line}: {e}")))?;
@@ -247,10 +273,17 @@ fn read_payments(path: &Path, period: &str) -> Result<Payments, Broken> {
             .and_then(|v| parse_amount(v).ok())
             .ok_or_else(|| broken(format!("{name}:{line}: amount is not an amount")))?;
         p.amount += value;
+        if kind.and_then(|c| rec.get(c)) == Some("arrears") {
+            p.arrears += value;
+        }
+        // A child's arrears line follows its regular line: one child, one source.
+        let this_source = source.and_then(|c| rec.get(c)).unwrap_or("");
+        let new_child = source.is_none() || this_source != last_source;
+        last_source = this_source.to_owned();
         for (col, map) in [(category, &mut p.by_category), (region, &mut p.by_region)] {
             if let Some(key) = col.and_then(|c| rec.get(c)) {
                 let g = map.entry(key.to_owned()).or_default();
-                g.0 += 1;
+                g.0 += u64::from(new_child);
                 g.1 += value;
             }
         }

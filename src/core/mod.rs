@@ -1,6 +1,7 @@
 //! The pure core: a roster row, the policy and the decision for one row. No I/O here,
 //! so every rule can be tested exhaustively and run in parallel without locks.
 
+pub mod arrears;
 pub mod decision;
 pub mod id;
 pub mod money;

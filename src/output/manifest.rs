@@ -21,6 +21,9 @@ pub struct Manifest {
     pub by_category: BTreeMap<String, Group>,
     pub by_region: BTreeMap<String, Group>,
     pub audit_head: String,
+    /// The ledger's id for this run (real runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_run: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +49,8 @@ pub struct Totals {
     pub excluded: u64,
     pub rejected: u64,
     pub amount: String,
+    /// Back pay included in `amount` (SPEC section 8).
+    pub arrears_amount: String,
     pub transfers: u64,
 }
 

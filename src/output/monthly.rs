@@ -20,6 +20,7 @@ use super::sink::{OutputInfo, Sink};
 use super::staged::StagedDir;
 use crate::batch::index::account_key;
 use crate::batch::{DecisionSink, RowOutcome};
+use crate::core::arrears::Kind;
 use crate::core::decision::Decision;
 use crate::core::money::{fmt_amount, push_amount, push_u128};
 use crate::core::month::Month;
@@ -27,6 +28,7 @@ use crate::core::reason::Reason;
 use crate::core::record::Category;
 use crate::core::text::defuse;
 use crate::error::Fatal;
+use crate::ledger::LedgerLine;
 
 pub const ENTITLEMENTS: &str = "entitlements.csv";
 pub const TRANSFERS: &str = "transfers.csv";
@@ -62,6 +64,9 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 pub struct RunTotals {
     pub totals: Totals,
     pub amount: Decimal,
+    pub arrears_amount: Decimal,
+    /// Every payment line, for the ledger (transfer sequences filled in).
+    pub ledger_lines: Vec<LedgerLine>,
     pub by_category: BTreeMap<String, Group>,
     pub by_region: BTreeMap<String, Group>,
     pub reasons: BTreeMap<Reason, u64>,
@@ -117,6 +122,8 @@ struct Payment {
 struct Tally {
     counts: [u64; 4],
     amount: Decimal,
+    arrears: Decimal,
+    ledger: Vec<(LedgerLine, u128)>,
     categories: [(u64, Decimal); 2],
     regions: Vec<(String, u64, Decimal)>,
     reasons: Vec<(Reason, u64)>,
@@ -148,6 +155,8 @@ pub struct MonthlyWriter {
     writer: Option<JoinHandle<Result<Files, Fatal>>>,
     counts: [u64; 4],
     amount: Decimal,
+    arrears: Decimal,
+    ledger: Vec<(LedgerLine, u128)>,
     categories: [(u64, Decimal); 2],
     regions: BTreeMap<String, (u64, Decimal)>,
     reasons: BTreeMap<Reason, u64>,
@@ -186,6 +195,8 @@ impl MonthlyWriter {
             writer: Some(writer),
             counts: [0; 4],
             amount: Decimal::ZERO,
+            arrears: Decimal::ZERO,
+            ledger: Vec::new(),
             categories: Default::default(),
             regions: BTreeMap::new(),
             reasons: BTreeMap::new(),
@@ -207,6 +218,8 @@ impl MonthlyWriter {
             *mine += theirs;
         }
         self.amount += t.amount;
+        self.arrears += t.arrears;
+        self.ledger.extend(t.ledger);
         for (mine, theirs) in self.categories.iter_mut().zip(t.categories) {
             mine.0 += theirs.0;
             mine.1 += theirs.1;
@@ -245,23 +258,33 @@ impl MonthlyWriter {
         let mut outputs = vec![files.entitlements.finish()?];
         // Byte order of the account text: render each account once, NUL-padded (NUL
         // sorts before every digit, so a shorter prefix comes first).
-        let mut accounts: Vec<([u8; 32], &TransferSum)> = self
+        let mut accounts: Vec<([u8; 32], u128, &TransferSum)> = self
             .transfers
             .iter()
-            .map(|(_, t)| {
+            .map(|(k, t)| {
                 let mut key = [0u8; 32];
                 let (account, _, _) = t.texts(&self.names);
                 key[..account.len()].copy_from_slice(account.as_bytes());
-                (key, t)
+                (key, *k, t)
             })
             .collect();
         accounts.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let sequence: FxHashMap<u128, u32> =
+            accounts.iter().enumerate().map(|(n, (_, k, _))| (*k, n as u32 + 1)).collect();
+        let ledger_lines: Vec<LedgerLine> = std::mem::take(&mut self.ledger)
+            .into_iter()
+            .map(|(mut line, account)| {
+                line.transfer = sequence.get(&account).copied();
+                line
+            })
+            .collect();
+        drop(sequence);
         if self.write_transfers {
             let mut sink = open(dir, TRANSFERS)?;
             sink.write_raw(&header(&TRANSFERS_HEADER))?;
             let prefix = format!("T{}-", self.period.compact());
             let mut buf = Vec::with_capacity(1 << 20);
-            for (n, (account, t)) in accounts.iter().enumerate() {
+            for (n, (account, _, t)) in accounts.iter().enumerate() {
                 let (_, name, bank) = t.texts(&self.names);
                 buf.extend_from_slice(prefix.as_bytes());
                 let id = n as u128 + 1;
@@ -305,9 +328,12 @@ impl MonthlyWriter {
                 excluded,
                 rejected,
                 amount: fmt_amount(self.amount),
+                arrears_amount: fmt_amount(self.arrears),
                 transfers: accounts.len() as u64,
             },
             amount: self.amount,
+            arrears_amount: self.arrears,
+            ledger_lines,
             by_category: Category::ALL
                 .iter()
                 .map(|c| (c.as_str().to_owned(), group(self.categories[c.index()])))
@@ -324,7 +350,7 @@ impl DecisionSink for MonthlyWriter {
     type Chunk = Chunk;
 
     fn render(&self, path: &str, first_seq: u64, rows: &[RowOutcome<'_>]) -> Chunk {
-        render_chunk(rows, path, first_seq, &self.period_text)
+        render_chunk(rows, path, first_seq, self.period, &self.period_text)
     }
 
     fn accept(&mut self, chunks: Vec<Chunk>) -> Result<(), Fatal> {
@@ -423,7 +449,7 @@ fn push_json_opt(buf: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-fn render_chunk(rows: &[RowOutcome<'_>], path: &str, first_seq: u64, period: &str) -> Chunk {
+fn render_chunk(rows: &[RowOutcome<'_>], path: &str, first_seq: u64, month: Month, period: &str) -> Chunk {
     let mut tally = Tally::default();
     let mut out = Rendered {
         entitlements: Vec::with_capacity(rows.len() * 160),
@@ -440,7 +466,7 @@ fn render_chunk(rows: &[RowOutcome<'_>], path: &str, first_seq: u64, period: &st
         source.push_str(&r.line.to_string());
         let rec = r.record();
         let recorded = rec.and_then(|x| x.monthly_amount);
-        tally_row(&mut tally, r);
+        tally_row(&mut tally, r, month);
         if let (Some(e), Some(rec), Decision::Paid) = (&r.entitlement, rec, r.decision) {
             let b = &mut out.entitlements;
             for f in [period, ",regular,", period, ","] {
@@ -469,6 +495,29 @@ fn render_chunk(rows: &[RowOutcome<'_>], path: &str, first_seq: u64, period: &st
             b.push(b',');
             b.extend_from_slice(e.basis.as_str().as_bytes());
             b.push(b',');
+            push_field(b, &defuse(&source));
+            b.push(b'\n');
+            out.entitlement_rows += 1;
+        }
+        if let (false, Some(rec)) = (r.arrears.is_empty(), rec) {
+            let b = &mut out.entitlements;
+            b.extend_from_slice(period.as_bytes());
+            b.extend_from_slice(b",arrears,");
+            for (k, a) in r.arrears.iter().enumerate() {
+                if k > 0 {
+                    b.push(b';');
+                }
+                b.extend_from_slice(a.month.to_string().as_bytes());
+            }
+            b.push(b',');
+            b.extend_from_slice(rec.child_id.as_str().as_bytes());
+            for f in [&*rec.name, rec.category.as_str(), &rec.region_code, &rec.payee_name, &rec.payee_account, &rec.payee_bank] {
+                b.push(b',');
+                push_field(b, f);
+            }
+            b.extend_from_slice(b",,,");
+            push_amount(b, r.arrears_total());
+            b.extend_from_slice(b",arrears,");
             push_field(b, &defuse(&source));
             b.push(b'\n');
             out.entitlement_rows += 1;
@@ -509,13 +558,31 @@ fn render_chunk(rows: &[RowOutcome<'_>], path: &str, first_seq: u64, period: &st
         push_json_amount(a, r.entitlement.map(|e| e.amount));
         a.extend_from_slice(b",\"basis\":");
         push_json_opt(a, r.entitlement.map(|e| e.basis.as_str()));
+        if !r.arrears.is_empty() {
+            a.extend_from_slice(b",\"arrears\":[");
+            for (k, m) in r.arrears.iter().enumerate() {
+                if k > 0 {
+                    a.push(b',');
+                }
+                a.extend_from_slice(b"{\"month\":\"");
+                a.extend_from_slice(m.month.to_string().as_bytes());
+                a.extend_from_slice(b"\",\"standard\":");
+                push_json_amount(a, Some(m.standard));
+                a.extend_from_slice(b",\"paid\":");
+                push_json_amount(a, Some(m.paid));
+                a.extend_from_slice(b",\"owed\":");
+                push_json_amount(a, Some(m.owed));
+                a.push(b'}');
+            }
+            a.push(b']');
+        }
         a.extend_from_slice(b",\"prev\":\"");
         out.audit_ends.push(a.len());
     }
     Chunk { rendered: out, tally }
 }
 
-fn tally_row(t: &mut Tally, row: &RowOutcome<'_>) {
+fn tally_row(t: &mut Tally, row: &RowOutcome<'_>, period: Month) {
     t.counts[row.decision as usize] += 1;
     if let Some(reason) = row.reason {
         match t.reasons.iter_mut().find(|(r, _)| *r == reason) {
@@ -523,28 +590,54 @@ fn tally_row(t: &mut Tally, row: &RowOutcome<'_>) {
             None => t.reasons.push((reason, 1)),
         }
     }
-    let (Some(e), Some(rec)) = (&row.entitlement, row.record()) else { return };
-    t.amount += e.amount;
+    let Some(rec) = row.record() else { return };
+    let regular = row.entitlement.filter(|_| row.decision == Decision::Paid);
+    if regular.is_none() && row.arrears.is_empty() {
+        return;
+    }
+    let arrears = row.arrears_total();
+    let total = regular.map_or(Decimal::ZERO, |e| e.amount) + arrears;
+    t.amount += total;
+    t.arrears += arrears;
     let c = &mut t.categories[rec.category.index()];
     c.0 += 1;
-    c.1 += e.amount;
+    c.1 += total;
     match t.regions.iter_mut().find(|(r, _, _)| *r == *rec.region_code) {
         Some((_, n, a)) => {
             *n += 1;
-            *a += e.amount;
+            *a += total;
         }
-        None => t.regions.push((rec.region_code.to_string(), 1, e.amount)),
+        None => t.regions.push((rec.region_code.to_string(), 1, total)),
     }
+    let account = account_key(&rec.payee_account);
     let at = t.names.len();
     t.names.push_str(&rec.payee_account);
     t.names.push_str(&rec.payee_name);
     t.names.push_str(&rec.payee_bank);
     t.payments.push(Payment {
-        account: account_key(&rec.payee_account),
-        amount: e.amount,
+        account,
+        amount: total,
         at,
         account_len: rec.payee_account.len() as u8,
         name_len: rec.payee_name.len() as u32,
         bank_len: rec.payee_bank.len() as u32,
     });
+    let mut region = [0u8; 6];
+    region.copy_from_slice(&rec.region_code.as_bytes()[..6]);
+    let line = |month, kind, amount, standard| LedgerLine {
+        child_id: rec.child_id,
+        month,
+        kind,
+        amount,
+        category: rec.category,
+        region_code: region,
+        standard,
+        transfer: None,
+    };
+    if let Some(e) = regular {
+        t.ledger.push((line(period, Kind::Regular, e.amount, Some(e.standard)), account));
+    }
+    for a in &row.arrears {
+        t.ledger.push((line(a.month, Kind::Arrears, a.owed, Some(a.standard)), account));
+    }
 }

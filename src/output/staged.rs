@@ -63,6 +63,11 @@ impl StagedDir {
         &self.target
     }
 
+    /// Where the files are being written until the commit.
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+
     /// Renames the staging directory onto the target (creating missing parents).
     pub fn commit(mut self) -> Result<(), Fatal> {
         sync_dir(&self.tmp).map_err(|e| Fatal::io(&self.tmp, "syncing the output", &e))?;

@@ -59,6 +59,17 @@ impl Drop for Scratch {
     }
 }
 
+/// A fresh ledger path outside any scratch directory (so a test's directory listing
+/// shows only what it expects), never the project's own `disburse-ledger.sqlite`.
+pub fn fresh_ledger() -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!("disburse-test-ledgers-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(format!("ledger-{}.sqlite", N.fetch_add(1, Ordering::SeqCst)))
+}
+
+/// Runs the binary from the project root; unless the arguments name a `--ledger`,
+/// `DISBURSE_LEDGER` points at a fresh ledger.
 pub fn disburse<I, S>(args: I) -> Output
 where
     I: IntoIterator<Item = S>,
@@ -67,7 +78,23 @@ where
     Command::new(env!("CARGO_BIN_EXE_disburse"))
         .args(args)
         .current_dir(root())
-        .env_remove("DISBURSE_LEDGER")
+        .env("DISBURSE_LEDGER", fresh_ledger())
+        .env_remove("DISBURSE_FAILPOINT")
+        .output()
+        .expect("run disburse")
+}
+
+/// Runs the binary with a given ledger.
+pub fn disburse_with<I, S>(ledger: &Path, args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    Command::new(env!("CARGO_BIN_EXE_disburse"))
+        .args(args)
+        .current_dir(root())
+        .env("DISBURSE_LEDGER", ledger)
+        .env_remove("DISBURSE_FAILPOINT")
         .output()
         .expect("run disburse")
 }

@@ -1,0 +1,239 @@
+//! `disburse ledger …`: import an older system's month, list runs, one child's
+//! history, void a run.
+
+use std::io::Write;
+use std::path::Path;
+
+use rust_decimal::Decimal;
+
+use crate::core::arrears::Kind;
+use crate::core::id::ChildId;
+use crate::core::money::{fmt_amount, parse_amount};
+use crate::core::month::Month;
+use crate::core::record::{valid_region, Category, Column};
+use crate::core::text::{fold_width, mask, trim};
+use crate::csvsplit::{RawRow, Splitter};
+use crate::error::{Fatal, FatalKind, Finish};
+use crate::ledger::{Ledger, LedgerLine, RunRecord};
+
+const AMOUNT_NAMES: &[&str] = &["amount", "monthly_amount", "月发放金额", "发放标准", "发放金额", "金额"];
+
+fn bad_row(path: &str, line: u64, what: String) -> Fatal {
+    Fatal::new(FatalKind::Input, what, "correct the file (an import is all or nothing) and run the import again")
+        .in_file(path)
+        .at_line(line)
+}
+
+/// Reads an older system's payments for one month: `child_id,category,region_code,amount`.
+pub fn read_import(path: &str, period: Month) -> Result<Vec<LedgerLine>, Fatal> {
+    let bytes = crate::roster::reader::read_all(path, "import file")?;
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(_) => encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes).ok_or_else(|| {
+            Fatal::new(FatalKind::Input, "the file is neither UTF-8 nor GBK text", "save it as CSV and import again")
+                .in_file(path)
+        })?,
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut split = Splitter::new(text.as_bytes());
+    let mut row = RawRow::default();
+    let io = |e: std::io::Error| Fatal::io(path.as_ref(), "reading the import file", &e);
+    if !split.next(&mut row).map_err(io)? {
+        return Err(Fatal::new(FatalKind::Input, "the file is empty", "export the month with its header row").in_file(path));
+    }
+    let header: Vec<String> = row.iter().map(|f| trim(&String::from_utf8_lossy(f)).to_lowercase()).collect();
+    let find = |names: &[&str]| header.iter().position(|h| names.contains(&h.as_str()));
+    let cols = [
+        find(Column::ChildId.names()),
+        find(Column::Category.names()),
+        find(Column::RegionCode.names()),
+        find(AMOUNT_NAMES),
+    ];
+    const NAMES: [&str; 4] = ["child_id", "category", "region_code", "amount"];
+    if let Some(k) = cols.iter().position(Option::is_none) {
+        return Err(Fatal::new(
+            FatalKind::MissingColumn,
+            format!("the header has no column {}", NAMES[k]),
+            "the import needs child_id, category, region_code and amount (or their Chinese names)",
+        )
+        .in_file(path)
+        .at_line(1));
+    }
+    let cols = cols.map(|c| c.unwrap_or(0));
+    let mut lines = Vec::new();
+    let mut seen = std::collections::HashMap::new();
+    while split.next(&mut row).map_err(io)? {
+        let line = row.line;
+        let field = |k: usize| -> String {
+            fold_width(trim(&String::from_utf8_lossy(row.get(cols[k]).unwrap_or_default()))).into_owned()
+        };
+        if row.iter().all(|f| trim(&String::from_utf8_lossy(f)).is_empty()) {
+            continue;
+        }
+        if row.len() != header.len() {
+            return Err(bad_row(path, line, format!("{} fields where the header has {}", row.len(), header.len())));
+        }
+        let id = ChildId::parse(&field(0)).map_err(|_| bad_row(path, line, "child_id is not a valid ID number".into()))?;
+        let category = Category::parse(&field(1))
+            .ok_or_else(|| bad_row(path, line, "category must be scattered or institutional".into()))?;
+        let region = field(2);
+        if !valid_region(&region) {
+            return Err(bad_row(path, line, "region_code must be a 6-digit division code".into()));
+        }
+        let amount = parse_amount(&field(3)).map_err(|_| bad_row(path, line, "amount must be a plain amount such as 600 or 600.00".into()))?;
+        if let Some(first) = seen.insert(id, line) {
+            return Err(bad_row(path, line, format!("this child is already on line {first}: one payment per child and month")));
+        }
+        let mut region_code = [0u8; 6];
+        region_code.copy_from_slice(region.as_bytes());
+        lines.push(LedgerLine {
+            child_id: id,
+            month: period,
+            kind: Kind::Regular,
+            amount,
+            category,
+            region_code,
+            standard: None,
+            transfer: None,
+        });
+    }
+    Ok(lines)
+}
+
+/// `ledger import`.
+pub fn import(ledger_path: &Path, period: Month, file: &str, out: &mut dyn Write) -> Result<Finish, Fatal> {
+    let lines = read_import(file, period)?;
+    let mut ledger = Ledger::open_for_write(ledger_path, out)?;
+    if ledger.live_run(period)?.is_some() {
+        return Err(ledger.already_paid(period));
+    }
+    let id = ledger.begin_run(period, "import", None, None)?;
+    let amount: Decimal = lines.iter().map(|l| l.amount).sum();
+    let record = RunRecord {
+        manifest_sha256: crate::sha256_hex(&crate::roster::reader::read_all(file, "import file")?),
+        rows: lines.len() as u64,
+        paid: lines.len() as u64,
+        amount,
+        ..RunRecord::default()
+    };
+    if let Err(e) = ledger.commit_run(id, period, &record, &lines, "import") {
+        let _ = ledger.abandon_run(id);
+        return Err(e);
+    }
+    let _ = writeln!(
+        out,
+        "imported {} payments for {period} ({} yuan) from {file} as run {id} (mode import) into {}",
+        lines.len(),
+        fmt_amount(amount),
+        ledger_path.display()
+    );
+    Ok(Finish::Done)
+}
+
+/// `ledger runs`: a table on stdout, or JSON.
+pub fn runs(ledger_path: &Path, json: bool, stdout: &mut dyn Write, notes: &mut dyn Write) -> Result<Finish, Fatal> {
+    let runs = match ledger_path.exists() {
+        true => Ledger::open_for_write(ledger_path, notes)?.runs()?,
+        false => Vec::new(),
+    };
+    if json {
+        let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&runs).expect("runs serialize"));
+        return Ok(Finish::Done);
+    }
+    let _ = writeln!(
+        stdout,
+        "{:>4}  {:<7}  {:<6}  {:<9}  {:>9}  {:>8}  {:>16}  {:>14}  {:<20}  output",
+        "run", "period", "mode", "status", "rows", "paid", "amount", "of it arrears", "created (UTC)"
+    );
+    for r in &runs {
+        let _ = writeln!(
+            stdout,
+            "{:>4}  {:<7}  {:<6}  {:<9}  {:>9}  {:>8}  {:>16}  {:>14}  {:<20}  {}",
+            r.id,
+            r.period,
+            r.mode,
+            r.status,
+            r.rows,
+            r.paid,
+            r.amount,
+            r.arrears_amount,
+            r.created_at,
+            r.out_dir.as_deref().unwrap_or("-")
+        );
+        if let Some(reason) = &r.void_reason {
+            let _ = writeln!(stdout, "      void: {reason}");
+        }
+    }
+    if runs.is_empty() {
+        let _ = writeln!(notes, "no runs in {}", ledger_path.display());
+    }
+    Ok(Finish::Done)
+}
+
+/// `ledger history CHILD_ID`.
+pub fn history(
+    ledger_path: &Path,
+    child: &str,
+    json: bool,
+    stdout: &mut dyn Write,
+    notes: &mut dyn Write,
+) -> Result<Finish, Fatal> {
+    let id = ChildId::parse(&fold_width(trim(child))).map_err(|_| {
+        Fatal::new(FatalKind::Usage, "that is not a valid ID number", "give the child's 18-character ID number")
+    })?;
+    let lines = match ledger_path.exists() {
+        true => Ledger::open_for_write(ledger_path, notes)?.child_history(id.as_str())?,
+        false => Vec::new(),
+    };
+    if json {
+        let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&lines).expect("history serializes"));
+        return Ok(Finish::Done);
+    }
+    let _ = writeln!(stdout, "payments of {} in {}", mask(id.as_str()), ledger_path.display());
+    let _ = writeln!(
+        stdout,
+        "{:<7}  {:<8}  {:>10}  {:<13}  {:<6}  {:<8}  {:<15}  {:>4}  run status",
+        "month", "kind", "amount", "category", "region", "status", "transfer", "run"
+    );
+    for l in &lines {
+        let _ = writeln!(
+            stdout,
+            "{:<7}  {:<8}  {:>10}  {:<13}  {:<6}  {:<8}  {:<15}  {:>4}  {}",
+            l.month,
+            l.kind,
+            l.amount,
+            l.category,
+            l.region_code,
+            l.status,
+            l.transfer_id.as_deref().unwrap_or("-"),
+            l.run,
+            l.run_status
+        );
+    }
+    if lines.is_empty() {
+        let _ = writeln!(notes, "no payments recorded for {}", mask(id.as_str()));
+    }
+    Ok(Finish::Done)
+}
+
+/// `ledger void RUN --reason TEXT`.
+pub fn void(ledger_path: &Path, run: i64, reason: &str, out: &mut dyn Write) -> Result<Finish, Fatal> {
+    if trim(reason).is_empty() {
+        return Err(Fatal::new(FatalKind::Usage, "--reason is empty", "say why the run is void; it is kept in the ledger"));
+    }
+    if !ledger_path.exists() {
+        return Err(Fatal::new(FatalKind::Usage, "there is no ledger here", "give --ledger PATH or set DISBURSE_LEDGER")
+            .in_file(ledger_path.display().to_string()));
+    }
+    let mut ledger = Ledger::open_for_write(ledger_path, out)?;
+    let info = ledger.void_run(run, trim(reason))?;
+    let _ = writeln!(
+        out,
+        "run {run} ({} {}, {} yuan) is void: its payments no longer count{}",
+        info.mode,
+        info.period,
+        info.amount,
+        info.out_dir.map(|d| format!("; its output {d} is kept as a record")).unwrap_or_default()
+    );
+    Ok(Finish::Done)
+}
