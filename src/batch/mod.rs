@@ -41,13 +41,6 @@ pub struct Rules<'h> {
     pub arrears: Option<(&'h Policy, &'h History)>,
 }
 
-impl Rules<'_> {
-    /// Pass 1's coverage check with these rules.
-    pub fn check_coverage_of(&self, roster: &Roster, index: &RosterIndex) -> Result<(), Fatal> {
-        roster.check_coverage(index, self)
-    }
-}
-
 /// The decision for one data row, borrowing its text from the batch being read.
 #[derive(Debug, Clone)]
 pub struct RowOutcome<'a> {

@@ -29,17 +29,25 @@ pub fn read_import(path: &str, period: Month) -> Result<Vec<LedgerLine>, Fatal> 
     let bytes = crate::roster::reader::read_all(path, "import file")?;
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
-        Err(_) => encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes).ok_or_else(|| {
-            Fatal::new(FatalKind::Input, "the file is neither UTF-8 nor GBK text", "save it as CSV and import again")
+        Err(_) => {
+            encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes).ok_or_else(|| {
+                Fatal::new(
+                    FatalKind::Input,
+                    "the file is neither UTF-8 nor GBK text",
+                    "save it as CSV and import again",
+                )
                 .in_file(path)
-        })?,
+            })?
+        }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut split = Splitter::new(text.as_bytes());
     let mut row = RawRow::default();
     let io = |e: std::io::Error| Fatal::io(path.as_ref(), "reading the import file", &e);
     if !split.next(&mut row).map_err(io)? {
-        return Err(Fatal::new(FatalKind::Input, "the file is empty", "export the month with its header row").in_file(path));
+        return Err(
+            Fatal::new(FatalKind::Input, "the file is empty", "export the month with its header row").in_file(path)
+        );
     }
     let header: Vec<String> = row.iter().map(|f| trim(&String::from_utf8_lossy(f)).to_lowercase()).collect();
     let find = |names: &[&str]| header.iter().position(|h| names.contains(&h.as_str()));
@@ -73,16 +81,22 @@ pub fn read_import(path: &str, period: Month) -> Result<Vec<LedgerLine>, Fatal> 
         if row.len() != header.len() {
             return Err(bad_row(path, line, format!("{} fields where the header has {}", row.len(), header.len())));
         }
-        let id = ChildId::parse(&field(0)).map_err(|_| bad_row(path, line, "child_id is not a valid ID number".into()))?;
+        let id =
+            ChildId::parse(&field(0)).map_err(|_| bad_row(path, line, "child_id is not a valid ID number".into()))?;
         let category = Category::parse(&field(1))
             .ok_or_else(|| bad_row(path, line, "category must be scattered or institutional".into()))?;
         let region = field(2);
         if !valid_region(&region) {
             return Err(bad_row(path, line, "region_code must be a 6-digit division code".into()));
         }
-        let amount = parse_amount(&field(3)).map_err(|_| bad_row(path, line, "amount must be a plain amount such as 600 or 600.00".into()))?;
+        let amount = parse_amount(&field(3))
+            .map_err(|_| bad_row(path, line, "amount must be a plain amount such as 600 or 600.00".into()))?;
         if let Some(first) = seen.insert(id, line) {
-            return Err(bad_row(path, line, format!("this child is already on line {first}: one payment per child and month")));
+            return Err(bad_row(
+                path,
+                line,
+                format!("this child is already on line {first}: one payment per child and month"),
+            ));
         }
         let mut region_code = [0u8; 6];
         region_code.copy_from_slice(region.as_bytes());
@@ -219,11 +233,19 @@ pub fn history(
 /// `ledger void RUN --reason TEXT`.
 pub fn void(ledger_path: &Path, run: i64, reason: &str, out: &mut dyn Write) -> Result<Finish, Fatal> {
     if trim(reason).is_empty() {
-        return Err(Fatal::new(FatalKind::Usage, "--reason is empty", "say why the run is void; it is kept in the ledger"));
+        return Err(Fatal::new(
+            FatalKind::Usage,
+            "--reason is empty",
+            "say why the run is void; it is kept in the ledger",
+        ));
     }
     if !ledger_path.exists() {
-        return Err(Fatal::new(FatalKind::Usage, "there is no ledger here", "give --ledger PATH or set DISBURSE_LEDGER")
-            .in_file(ledger_path.display().to_string()));
+        return Err(Fatal::new(
+            FatalKind::Usage,
+            "there is no ledger here",
+            "give --ledger PATH or set DISBURSE_LEDGER",
+        )
+        .in_file(ledger_path.display().to_string()));
     }
     let mut ledger = Ledger::open_for_write(ledger_path, out)?;
     let info = ledger.void_run(run, trim(reason))?;

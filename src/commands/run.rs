@@ -10,10 +10,10 @@ use crate::core::money::fmt_amount;
 use crate::core::month::Month;
 use crate::core::policy::Policy;
 use crate::error::{Fatal, Finish};
+use crate::ledger::{History, Ledger, RunRecord};
 use crate::output::manifest::{InputInfo, Manifest, PolicyInfo, MANIFEST_FILE};
 use crate::output::monthly::{MonthlyWriter, RunTotals};
 use crate::output::staged::StagedDir;
-use crate::ledger::{History, Ledger, RunRecord};
 use crate::roster::EncodingChoice;
 
 /// A validated `run` invocation: everything here has been checked once by the CLI.
@@ -58,8 +58,8 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
     clock.lap("inspect (hash, encoding, header)");
     let index = roster.index()?;
     let standards = cfg.policy.for_period(cfg.period);
-    Rules { period: cfg.period, standards: standards.clone(), ceiling: cfg.ceiling, arrears: None }
-        .check_coverage_of(&roster, &index)?;
+    let pass1_rules = Rules { period: cfg.period, standards: standards.clone(), ceiling: cfg.ceiling, arrears: None };
+    roster.check_coverage(&index, &pass1_rules)?;
     clock.lap("pass 1 (check and index)");
 
     let staged = StagedDir::prepare(&cfg.out)?;

@@ -119,7 +119,11 @@ fn check(dir: &Path) -> Result<(), Broken> {
         ent.by_category.entry(c.as_str().to_owned()).or_default();
     }
     if fmt_amount(ent.arrears) != t.arrears_amount {
-        return Err(broken(format!("{ENTITLEMENTS}: arrears lines sum to {} but the manifest says {}", fmt_amount(ent.arrears), t.arrears_amount)));
+        return Err(broken(format!(
+            "{ENTITLEMENTS}: arrears lines sum to {} but the manifest says {}",
+            fmt_amount(ent.arrears),
+            t.arrears_amount
+        )));
     }
     if fmt_amount(ent.amount) != t.amount {
         return Err(broken(format!(

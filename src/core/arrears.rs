@@ -83,7 +83,11 @@ pub fn arrears_due(
             in_month.clone().filter(|p| p.kind == Kind::Arrears && !p.failed).map(|p| p.amount).sum();
         let regular = in_month.clone().find(|p| p.kind == Kind::Regular && !p.failed);
         let lookup = |category: Category, region: &str| {
-            standard(category, region, m).ok_or_else(|| NoStandard { month: m, category, region_code: region.to_owned() })
+            standard(category, region, m).ok_or_else(|| NoStandard {
+                month: m,
+                category,
+                region_code: region.to_owned(),
+            })
         };
         let (std, paid, owed) = match regular {
             Some(r) => {
@@ -125,7 +129,17 @@ mod tests {
     fn record(from: &str, ended: &str, status: &str) -> Record<'static> {
         // Born 2000-03-15: 18 in 2018-03.
         let fields = [
-            "110105200003151234", "测试", "scattered", "430102", from, ended, status, "", "监护人", "62220200123456", "银行",
+            "110105200003151234",
+            "测试",
+            "scattered",
+            "430102",
+            from,
+            ended,
+            status,
+            "",
+            "监护人",
+            "62220200123456",
+            "银行",
         ];
         Record::validate_strs(&fields).unwrap().into_owned()
     }

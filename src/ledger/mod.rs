@@ -16,7 +16,7 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use rusqlite::{params, Connection, OpenFlags};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
@@ -145,8 +145,12 @@ impl Ledger {
     pub fn open_for_write(path: &Path, notes: &mut dyn Write) -> Result<Ledger, Fatal> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             if !parent.is_dir() {
-                return Err(Fatal::new(FatalKind::Io, "the ledger's folder does not exist", "create it or give another --ledger")
-                    .in_file(path.display().to_string()));
+                return Err(Fatal::new(
+                    FatalKind::Io,
+                    "the ledger's folder does not exist",
+                    "create it or give another --ledger",
+                )
+                .in_file(path.display().to_string()));
             }
         }
         let lock_path = lock_path(path);
@@ -156,7 +160,11 @@ impl Ledger {
         };
         let lock = private(&lock_path).map_err(|e| Fatal::io(&lock_path, "opening the ledger lock", &e))?;
         if lock.try_lock().is_err() {
-            let _ = writeln!(notes, "disburse: waiting for another disburse that is using the ledger {} ...", path.display());
+            let _ = writeln!(
+                notes,
+                "disburse: waiting for another disburse that is using the ledger {} ...",
+                path.display()
+            );
             lock.lock().map_err(|e| Fatal::io(&lock_path, "locking the ledger", &e))?;
         }
         // The ledger holds children's IDs: owner-only, whatever the umask.
@@ -175,8 +183,9 @@ impl Ledger {
         if !path.exists() {
             return Ok(None);
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|e| db_err(path, e))?;
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|e| db_err(path, e))?;
         conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(|e| db_err(path, e))?;
         let ledger = Ledger { conn, path: path.to_path_buf(), _lock: None };
         if schema::version(&ledger.conn).map_err(|e| db_err(path, e))? == 0 {
@@ -204,7 +213,8 @@ impl Ledger {
     }
 
     fn recover(&mut self, notes: &mut dyn Write) -> Result<(), Fatal> {
-        let half_done: Vec<(i64, String, String, Option<String>, Option<String>)> = {
+        type HalfDone = (i64, String, String, Option<String>, Option<String>);
+        let half_done: Vec<HalfDone> = {
             let mut st = self
                 .conn
                 .prepare("SELECT id, period, status, out_dir, staged_dir FROM runs WHERE status IN ('pending','committed') ORDER BY id")
@@ -241,7 +251,9 @@ impl Ledger {
             }
             let now_complete = out.as_ref().is_some_and(|o| o.join(crate::output::manifest::MANIFEST_FILE).exists());
             if now_complete {
-                self.conn.execute("UPDATE runs SET status = 'live' WHERE id = ?1", [id]).map_err(|e| db_err(&self.path, e))?;
+                self.conn
+                    .execute("UPDATE runs SET status = 'live' WHERE id = ?1", [id])
+                    .map_err(|e| db_err(&self.path, e))?;
                 let _ = writeln!(
                     notes,
                     "disburse: recovered: run {id} for {period} was interrupted after it was recorded; its output is now complete in {}",
@@ -264,7 +276,13 @@ impl Ledger {
     }
 
     /// Records a real run as pending, before anything is moved into place.
-    pub fn begin_run(&mut self, period: Month, mode: &str, out: Option<&Path>, staged: Option<&Path>) -> Result<i64, Fatal> {
+    pub fn begin_run(
+        &mut self,
+        period: Month,
+        mode: &str,
+        out: Option<&Path>,
+        staged: Option<&Path>,
+    ) -> Result<i64, Fatal> {
         let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()).display().to_string();
         let res = self.conn.execute(
             "INSERT INTO runs (period, mode, status, out_dir, staged_dir, amount_fen, arrears_fen, created_at)
@@ -469,7 +487,9 @@ impl Ledger {
         let mut months: Vec<Month> = {
             let mut st = self
                 .conn
-                .prepare("SELECT DISTINCT period FROM runs WHERE status != 'void' AND status != 'pending' AND period < ?1")
+                .prepare(
+                    "SELECT DISTINCT period FROM runs WHERE status != 'void' AND status != 'pending' AND period < ?1",
+                )
                 .map_err(|e| db_err(&self.path, e))?;
             let rows = st.query_map([&p], |r| r.get::<_, String>(0)).map_err(|e| db_err(&self.path, e))?;
             let texts: Vec<String> = rows.collect::<Result<_, _>>().map_err(|e| db_err(&self.path, e))?;
@@ -489,12 +509,9 @@ impl Ledger {
             let child: String = r.get(0).map_err(|e| db_err(&self.path, e))?;
             let get_text = |i: usize| r.get::<_, String>(i).map_err(|e| db_err(&self.path, e));
             let (month, kind, category) = (get_text(1)?, get_text(2)?, get_text(5)?);
-            let (Ok(id), Some(month), Some(kind), Some(category)) = (
-                ChildId::parse(&child),
-                Month::parse(&month),
-                Kind::parse(&kind),
-                Category::parse(&category),
-            ) else {
+            let (Ok(id), Some(month), Some(kind), Some(category)) =
+                (ChildId::parse(&child), Month::parse(&month), Kind::parse(&kind), Category::parse(&category))
+            else {
                 continue;
             };
             history.by_child.entry(id.key()).or_default().push(PastPayment {
@@ -524,14 +541,4 @@ fn lock_path(path: &Path) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
     s.push(".lock");
     PathBuf::from(s)
-}
-
-/// Looks up an existing run's row by id (for messages).
-pub fn find_run(ledger: &Ledger, id: i64) -> Result<Option<RunInfo>, Fatal> {
-    Ok(ledger.runs()?.into_iter().find(|r| r.id == id))
-}
-
-#[allow(dead_code)]
-fn optional<T>(r: rusqlite::Result<T>) -> rusqlite::Result<Option<T>> {
-    r.optional()
 }

@@ -47,11 +47,10 @@ const MIGRATIONS: &[(&str, &str)] = &[(
 
 /// The schema version of an open database (0 for an empty file).
 pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
-    let has_table: i64 = conn.query_row(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'migrations'",
-        [],
-        |r| r.get(0),
-    )?;
+    let has_table: i64 =
+        conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'migrations'", [], |r| {
+            r.get(0)
+        })?;
     if has_table == 0 {
         return Ok(0);
     }

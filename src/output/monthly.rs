@@ -511,7 +511,14 @@ fn render_chunk(rows: &[RowOutcome<'_>], path: &str, first_seq: u64, month: Mont
             }
             b.push(b',');
             b.extend_from_slice(rec.child_id.as_str().as_bytes());
-            for f in [&*rec.name, rec.category.as_str(), &rec.region_code, &rec.payee_name, &rec.payee_account, &rec.payee_bank] {
+            for f in [
+                &*rec.name,
+                rec.category.as_str(),
+                &rec.region_code,
+                &rec.payee_name,
+                &rec.payee_account,
+                &rec.payee_bank,
+            ] {
                 b.push(b',');
                 push_field(b, f);
             }
