@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use rust_decimal::Decimal;
 
 use crate::commands::run::{RunConfig, DEFAULT_CEILING};
 use crate::core::money::parse_amount;
@@ -29,6 +30,41 @@ pub enum Command {
     Verify {
         /// The output directory of a run.
         dir: PathBuf,
+    },
+    /// Match the bank's return file against a run's transfers; mark the ledger.
+    Reconcile {
+        /// The output directory of the real run.
+        #[arg(long)]
+        run: PathBuf,
+        /// The bank's return file (CSV transfer_id,payee_account,amount,status,reason).
+        #[arg(long)]
+        returns: String,
+        /// Output directory; must not exist or be empty.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        ledger: Option<PathBuf>,
+    },
+    /// Check a payment register (CSV child_id,amount[,name]) against what the rules say was owed.
+    Audit {
+        #[arg(long)]
+        period: String,
+        /// The payment register to check.
+        #[arg(long)]
+        paid: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        policy: Option<String>,
+        #[arg(long, default_value = DEFAULT_CEILING)]
+        ceiling: String,
+        #[arg(long, value_enum, default_value_t = EncodingArg::Auto)]
+        encoding: EncodingArg,
+        /// Exit 3 if anything but `match` is found.
+        #[arg(long)]
+        strict: bool,
+        #[arg(required = true)]
+        rosters: Vec<PathBuf>,
     },
     /// The ledger of what has been paid: import history, list runs, a child's history, void a run.
     Ledger {
@@ -118,6 +154,39 @@ fn usage(message: impl Into<String>, fix: &str) -> Fatal {
     Fatal::new(FatalKind::Usage, message, fix)
 }
 
+fn load_policy(path: Option<&str>) -> Result<Policy, Fatal> {
+    let Some(path) = path else { return Ok(Policy::hunan_2018()) };
+    let bytes = crate::roster::reader::read_all(path, "policy file")?;
+    Policy::from_csv(path, &bytes).map_err(|e| {
+        let f = Fatal::new(
+            FatalKind::Policy,
+            format!("bad policy: {}", e.message),
+            "correct the policy file (columns effective_from,category,region_prefix,minimum)",
+        )
+        .in_file(path);
+        match e.line {
+            Some(l) => f.at_line(l),
+            None => f,
+        }
+    })
+}
+
+fn parse_ceiling(text: &str) -> Result<Decimal, Fatal> {
+    parse_amount(&fold_width(trim(text))).map_err(|_| {
+        usage(format!("--ceiling {text:?} is not an amount"), "write it as a plain number such as 5000 or 5000.00")
+    })
+}
+
+impl EncodingArg {
+    fn choice(self) -> EncodingChoice {
+        match self {
+            EncodingArg::Auto => EncodingChoice::Auto,
+            EncodingArg::Utf8 => EncodingChoice::Utf8,
+            EncodingArg::Gbk => EncodingChoice::Gbk,
+        }
+    }
+}
+
 fn parse_period(text: &str) -> Result<Month, Fatal> {
     Month::parse(&fold_width(trim(text)))
         .ok_or_else(|| usage(format!("--period {text:?} is not a month"), "write it as YYYY-MM, e.g. --period 2018-06"))
@@ -127,38 +196,12 @@ impl RunArgs {
     /// Checks every flag once.
     pub fn into_config(self) -> Result<(RunConfig, Option<usize>), Fatal> {
         let period = parse_period(&self.period)?;
-        let ceiling = parse_amount(&fold_width(trim(&self.ceiling))).map_err(|_| {
-            usage(
-                format!("--ceiling {:?} is not an amount", self.ceiling),
-                "write it as a plain number such as 5000 or 5000.00",
-            )
-        })?;
+        let ceiling = parse_ceiling(&self.ceiling)?;
         if self.threads == Some(0) {
             return Err(usage("--threads must be at least 1", "leave it out to use every core"));
         }
-        let policy = match &self.policy {
-            None => Policy::hunan_2018(),
-            Some(path) => {
-                let bytes = crate::roster::reader::read_all(path, "policy file")?;
-                Policy::from_csv(path, &bytes).map_err(|e| {
-                    let f = Fatal::new(
-                        FatalKind::Policy,
-                        format!("bad policy: {}", e.message),
-                        "correct the policy file (columns effective_from,category,region_prefix,minimum)",
-                    )
-                    .in_file(path.clone());
-                    match e.line {
-                        Some(l) => f.at_line(l),
-                        None => f,
-                    }
-                })?
-            }
-        };
-        let encoding = match self.encoding {
-            EncodingArg::Auto => EncodingChoice::Auto,
-            EncodingArg::Utf8 => EncodingChoice::Utf8,
-            EncodingArg::Gbk => EncodingChoice::Gbk,
-        };
+        let policy = load_policy(self.policy.as_deref())?;
+        let encoding = self.encoding.choice();
         let config = RunConfig {
             period,
             out: self.out,
@@ -215,6 +258,28 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 Ok(Finish::Mismatch)
             }
         },
+        Command::Reconcile { run, returns, out, ledger } => {
+            let cfg = crate::commands::reconcile::ReconcileConfig {
+                run_dir: run,
+                returns,
+                out,
+                ledger: crate::ledger::ledger_path(ledger.as_deref()),
+            };
+            crate::commands::reconcile::reconcile(&cfg, stderr)
+        }
+        Command::Audit { period, paid, out, policy, ceiling, encoding, strict, rosters } => {
+            let cfg = crate::commands::audit::AuditConfig {
+                period: parse_period(&period)?,
+                paid,
+                out,
+                policy: load_policy(policy.as_deref())?,
+                ceiling: parse_ceiling(&ceiling)?,
+                encoding: encoding.choice(),
+                rosters: rosters.iter().map(|p| p.to_string_lossy().into_owned()).collect(),
+                strict,
+            };
+            crate::commands::audit::audit(&cfg, stderr)
+        }
         Command::Ledger { ledger, command } => {
             let path = crate::ledger::ledger_path(ledger.as_deref());
             let mut stdout = std::io::stdout();

@@ -18,6 +18,7 @@ pub mod error;
 pub mod ledger;
 pub mod output;
 pub mod roster;
+pub mod table;
 
 pub use error::{Fatal, FatalKind, Finish};
 

@@ -12,11 +12,11 @@ use crate::core::money::{fmt_amount, parse_amount};
 use crate::core::month::Month;
 use crate::core::record::{valid_region, Category, Column};
 use crate::core::text::{fold_width, mask, trim};
-use crate::csvsplit::{RawRow, Splitter};
+use crate::table::{read_table, Want};
 use crate::error::{Fatal, FatalKind, Finish};
 use crate::ledger::{Ledger, LedgerLine, RunRecord};
 
-const AMOUNT_NAMES: &[&str] = &["amount", "monthly_amount", "月发放金额", "发放标准", "发放金额", "金额"];
+const AMOUNT_NAMES: &[&str] = &["monthly_amount", "月发放金额", "发放标准", "发放金额", "金额"];
 
 fn bad_row(path: &str, line: u64, what: String) -> Fatal {
     Fatal::new(FatalKind::Input, what, "correct the file (an import is all or nothing) and run the import again")
@@ -25,64 +25,23 @@ fn bad_row(path: &str, line: u64, what: String) -> Fatal {
 }
 
 /// Reads an older system's payments for one month: `child_id,category,region_code,amount`.
-pub fn read_import(path: &str, period: Month) -> Result<Vec<LedgerLine>, Fatal> {
-    let bytes = crate::roster::reader::read_all(path, "import file")?;
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(t) => std::borrow::Cow::Borrowed(t),
-        Err(_) => {
-            encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes).ok_or_else(|| {
-                Fatal::new(
-                    FatalKind::Input,
-                    "the file is neither UTF-8 nor GBK text",
-                    "save it as CSV and import again",
-                )
-                .in_file(path)
-            })?
-        }
-    };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let mut split = Splitter::new(text.as_bytes());
-    let mut row = RawRow::default();
-    let io = |e: std::io::Error| Fatal::io(path.as_ref(), "reading the import file", &e);
-    if !split.next(&mut row).map_err(io)? {
-        return Err(
-            Fatal::new(FatalKind::Input, "the file is empty", "export the month with its header row").in_file(path)
-        );
-    }
-    let header: Vec<String> = row.iter().map(|f| trim(&String::from_utf8_lossy(f)).to_lowercase()).collect();
-    let find = |names: &[&str]| header.iter().position(|h| names.contains(&h.as_str()));
-    let cols = [
-        find(Column::ChildId.names()),
-        find(Column::Category.names()),
-        find(Column::RegionCode.names()),
-        find(AMOUNT_NAMES),
+pub fn read_import(path: &str, period: Month) -> Result<(Vec<LedgerLine>, String), Fatal> {
+    let wants = [
+        Want { name: "child_id", aliases: &Column::ChildId.names()[1..], required: true },
+        Want { name: "category", aliases: &Column::Category.names()[1..], required: true },
+        Want { name: "region_code", aliases: &Column::RegionCode.names()[1..], required: true },
+        Want { name: "amount", aliases: AMOUNT_NAMES, required: true },
     ];
-    const NAMES: [&str; 4] = ["child_id", "category", "region_code", "amount"];
-    if let Some(k) = cols.iter().position(Option::is_none) {
-        return Err(Fatal::new(
-            FatalKind::MissingColumn,
-            format!("the header has no column {}", NAMES[k]),
-            "the import needs child_id, category, region_code and amount (or their Chinese names)",
-        )
-        .in_file(path)
-        .at_line(1));
-    }
-    let cols = cols.map(|c| c.unwrap_or(0));
+    let table = read_table(path, "import file", &wants)?;
     let mut lines = Vec::new();
     let mut seen = std::collections::HashMap::new();
-    while split.next(&mut row).map_err(io)? {
+    for row in &table.rows {
         let line = row.line;
-        let field = |k: usize| -> String {
-            fold_width(trim(&String::from_utf8_lossy(row.get(cols[k]).unwrap_or_default()))).into_owned()
-        };
-        if row.iter().all(|f| trim(&String::from_utf8_lossy(f)).is_empty()) {
-            continue;
+        let field = |k: usize| fold_width(&row.fields[k]).into_owned();
+        if row.malformed {
+            return Err(bad_row(path, line, "the row does not have as many fields as the header".into()));
         }
-        if row.len() != header.len() {
-            return Err(bad_row(path, line, format!("{} fields where the header has {}", row.len(), header.len())));
-        }
-        let id =
-            ChildId::parse(&field(0)).map_err(|_| bad_row(path, line, "child_id is not a valid ID number".into()))?;
+        let id = ChildId::parse(&field(0)).map_err(|_| bad_row(path, line, "child_id is not a valid ID number".into()))?;
         let category = Category::parse(&field(1))
             .ok_or_else(|| bad_row(path, line, "category must be scattered or institutional".into()))?;
         let region = field(2);
@@ -92,11 +51,7 @@ pub fn read_import(path: &str, period: Month) -> Result<Vec<LedgerLine>, Fatal> 
         let amount = parse_amount(&field(3))
             .map_err(|_| bad_row(path, line, "amount must be a plain amount such as 600 or 600.00".into()))?;
         if let Some(first) = seen.insert(id, line) {
-            return Err(bad_row(
-                path,
-                line,
-                format!("this child is already on line {first}: one payment per child and month"),
-            ));
+            return Err(bad_row(path, line, format!("this child is already on line {first}: one payment per child and month")));
         }
         let mut region_code = [0u8; 6];
         region_code.copy_from_slice(region.as_bytes());
@@ -111,12 +66,12 @@ pub fn read_import(path: &str, period: Month) -> Result<Vec<LedgerLine>, Fatal> 
             transfer: None,
         });
     }
-    Ok(lines)
+    Ok((lines, table.sha256))
 }
 
 /// `ledger import`.
 pub fn import(ledger_path: &Path, period: Month, file: &str, out: &mut dyn Write) -> Result<Finish, Fatal> {
-    let lines = read_import(file, period)?;
+    let (lines, sha256) = read_import(file, period)?;
     let mut ledger = Ledger::open_for_write(ledger_path, out)?;
     if ledger.live_run(period)?.is_some() {
         return Err(ledger.already_paid(period));
@@ -124,7 +79,7 @@ pub fn import(ledger_path: &Path, period: Month, file: &str, out: &mut dyn Write
     let id = ledger.begin_run(period, "import", None, None)?;
     let amount: Decimal = lines.iter().map(|l| l.amount).sum();
     let record = RunRecord {
-        manifest_sha256: crate::sha256_hex(&crate::roster::reader::read_all(file, "import file")?),
+        manifest_sha256: sha256,
         rows: lines.len() as u64,
         paid: lines.len() as u64,
         amount,

@@ -526,14 +526,28 @@ impl Ledger {
         Ok(history)
     }
 
-    /// Marks the payment lines of transfers `settled` or `failed` (bank returns).
-    pub fn set_transfer_status(&mut self, run: i64, transfer_id: &str, status: &str) -> Result<usize, Fatal> {
-        self.conn
-            .execute(
-                "UPDATE payments SET status = ?3 WHERE run_id = ?1 AND transfer_id = ?2 AND status != ?3",
-                params![run, transfer_id, status],
-            )
-            .map_err(|e| db_err(&self.path, e))
+    /// Marks the payment lines of transfers `settled` or `failed` (bank returns), in
+    /// one transaction. Returns how many lines changed to settled and to failed (a
+    /// second application of the same return changes none).
+    pub fn set_transfer_statuses(&mut self, run: i64, updates: &[(&str, &str)]) -> Result<(u64, u64), Fatal> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| db_err(&path, e))?;
+        let mut changed = (0u64, 0u64);
+        {
+            let mut st = tx
+                .prepare("UPDATE payments SET status = ?3 WHERE run_id = ?1 AND transfer_id = ?2 AND status != ?3")
+                .map_err(|e| db_err(&path, e))?;
+            for (transfer, status) in updates {
+                let n = st.execute(params![run, transfer, status]).map_err(|e| db_err(&path, e))? as u64;
+                if *status == "settled" {
+                    changed.0 += n;
+                } else {
+                    changed.1 += n;
+                }
+            }
+        }
+        tx.commit().map_err(|e| db_err(&path, e))?;
+        Ok(changed)
     }
 }
 

@@ -1,0 +1,80 @@
+//! Small CSV tables other systems hand us (an old system's month, a bank's return, an
+//! auditor's payment register): columns found by English name or Chinese alias, text
+//! in UTF-8 or GB18030, every data row with the line it starts on.
+
+use std::borrow::Cow;
+
+use crate::core::text::trim;
+use crate::csvsplit::{RawRow, Splitter};
+use crate::error::{Fatal, FatalKind};
+
+/// A column to find: its name, aliases (lower case) and whether it must be there.
+pub struct Want {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    pub required: bool,
+}
+
+/// One data row: the wanted columns' trimmed text ("" when the column is absent).
+#[derive(Debug, Clone)]
+pub struct TableRow {
+    pub line: u64,
+    pub fields: Vec<String>,
+    /// The row has a different number of fields than the header.
+    pub malformed: bool,
+}
+
+/// A whole table and the SHA-256 of its bytes.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub path: String,
+    pub sha256: String,
+    pub rows: Vec<TableRow>,
+}
+
+/// Reads `path` (`what` names it in messages), finding `wants` in its header.
+pub fn read_table(path: &str, what: &str, wants: &[Want]) -> Result<Table, Fatal> {
+    let bytes = crate::roster::reader::read_all(path, what)?;
+    let sha256 = crate::sha256_hex(&bytes);
+    let text: Cow<'_, str> = match std::str::from_utf8(&bytes) {
+        Ok(t) => Cow::Borrowed(t),
+        Err(_) => encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes).ok_or_else(|| {
+            Fatal::new(FatalKind::Input, format!("the {what} is neither UTF-8 nor GBK text"), "save it as CSV and try again")
+                .in_file(path)
+        })?,
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut split = Splitter::new(text.as_bytes());
+    let mut row = RawRow::default();
+    let io = |e: std::io::Error| Fatal::io(path.as_ref(), what, &e);
+    if !split.next(&mut row).map_err(io)? {
+        return Err(Fatal::new(FatalKind::Input, format!("the {what} is empty"), "give the file with its header row")
+            .in_file(path));
+    }
+    let cell = |b: &[u8]| trim(&String::from_utf8_lossy(b)).to_owned();
+    let header: Vec<String> = row.iter().map(|b| cell(b).to_lowercase()).collect();
+    let mut index = Vec::with_capacity(wants.len());
+    for w in wants {
+        let at = header.iter().position(|h| h == w.name || w.aliases.contains(&h.as_str()));
+        if at.is_none() && w.required {
+            let names: Vec<&str> = std::iter::once(w.name).chain(w.aliases.iter().copied()).collect();
+            return Err(Fatal::new(
+                FatalKind::MissingColumn,
+                format!("the {what} has no column {} (any of: {})", w.name, names.join(", ")),
+                "add the column to the header row, or fix its spelling",
+            )
+            .in_file(path)
+            .at_line(1));
+        }
+        index.push(at);
+    }
+    let mut rows = Vec::new();
+    while split.next(&mut row).map_err(io)? {
+        if row.iter().all(|b| cell(b).is_empty()) {
+            continue;
+        }
+        let fields = index.iter().map(|i| i.and_then(|i| row.get(i)).map(cell).unwrap_or_default()).collect();
+        rows.push(TableRow { line: row.line, fields, malformed: row.len() != header.len() });
+    }
+    Ok(Table { path: path.to_owned(), sha256, rows })
+}
