@@ -38,10 +38,16 @@ pub fn read_table(path: &str, what: &str, wants: &[Want]) -> Result<Table, Fatal
     let sha256 = crate::sha256_hex(&bytes);
     let text: Cow<'_, str> = match std::str::from_utf8(&bytes) {
         Ok(t) => Cow::Borrowed(t),
-        Err(_) => encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes).ok_or_else(|| {
-            Fatal::new(FatalKind::Input, format!("the {what} is neither UTF-8 nor GBK text"), "save it as CSV and try again")
+        Err(_) => {
+            encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes).ok_or_else(|| {
+                Fatal::new(
+                    FatalKind::Input,
+                    format!("the {what} is neither UTF-8 nor GBK text"),
+                    "save it as CSV and try again",
+                )
                 .in_file(path)
-        })?,
+            })?
+        }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut split = Splitter::new(text.as_bytes());

@@ -165,13 +165,18 @@ pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal
     crate::output::staged::check_empty(&cfg.out)?;
     let wants = [
         Want { name: "child_id", aliases: &crate::core::record::Column::ChildId.names()[1..], required: true },
-        Want { name: "amount", aliases: &["金额", "发放金额", "实发金额", "monthly_amount", "月发放金额"], required: true },
+        Want {
+            name: "amount",
+            aliases: &["金额", "发放金额", "实发金额", "monthly_amount", "月发放金额"],
+            required: true,
+        },
         Want { name: "name", aliases: &["姓名"], required: false },
     ];
     let register = read_table(&cfg.paid, "payment register", &wants)?;
     let roster = Roster::open(&cfg.rosters, cfg.encoding)?;
     let index = roster.index()?;
-    let rules = Rules { period: cfg.period, standards: cfg.policy.for_period(cfg.period), ceiling: cfg.ceiling, arrears: None };
+    let rules =
+        Rules { period: cfg.period, standards: cfg.policy.for_period(cfg.period), ceiling: cfg.ceiling, arrears: None };
     roster.check_coverage(&index, &rules)?;
     let mut collect = Collect(Vec::new());
     let inputs = roster.decide(&index, &rules, &mut collect)?;
@@ -212,7 +217,8 @@ pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal
                 status: Status::InvalidLine,
                 owed: Decimal::ZERO,
                 paid: Decimal::ZERO,
-                reason: "the register line cannot be read (a missing ID, a bad amount or a wrong number of fields)".into(),
+                reason: "the register line cannot be read (a missing ID, a bad amount or a wrong number of fields)"
+                    .into(),
                 source: format!("{}:{}", cfg.paid, r.line),
             }),
         }
@@ -230,14 +236,18 @@ pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal
             source = format!("{source} {}", register_source(ps));
         }
         let (status, reason) = match &payments {
-            Some(ps) if ps.len() > 1 => (Status::DuplicatePayment, format!("paid on {} lines of the register", ps.len())),
+            Some(ps) if ps.len() > 1 => {
+                (Status::DuplicatePayment, format!("paid on {} lines of the register", ps.len()))
+            }
             Some(_) if o.decision != Decision::Paid => (Status::NotEntitled, o.reason.clone()),
             Some(_) if total == o.owed => (Status::Match, String::new()),
             Some(_) if o.standard.is_some_and(|s| total < s) => (
                 Status::BelowMinimum,
                 format!("paid less than the standard {}", o.standard.map(fmt_amount).unwrap_or_default()),
             ),
-            Some(_) if total < o.owed => (Status::Underpaid, "paid less than owed (the roster's recorded amount)".into()),
+            Some(_) if total < o.owed => {
+                (Status::Underpaid, "paid less than owed (the roster's recorded amount)".into())
+            }
             Some(_) => (Status::Overpaid, "paid more than owed".into()),
             None if o.owed > Decimal::ZERO => (Status::Unpaid, "owed but not in the register".into()),
             None => (Status::Match, o.reason.clone()),
@@ -310,11 +320,17 @@ pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal
         policy: PolicyInfo { name: cfg.policy.name.clone(), sha256: cfg.policy.sha256.clone() },
         ceiling: fmt_amount(cfg.ceiling),
         inputs: inputs.into_iter().map(|i| InputRef { path: i.path, sha256: i.sha256, rows: i.rows }).collect(),
-        register: InputRef { path: cfg.paid.clone(), sha256: register.sha256.clone(), rows: register.rows.len() as u64 },
+        register: InputRef {
+            path: cfg.paid.clone(),
+            sha256: register.sha256.clone(),
+            rows: register.rows.len() as u64,
+        },
         outputs,
         by_status: by_status
             .iter()
-            .map(|(s, (n, o, p))| (s.as_str().to_owned(), StatusTotals { children: *n, owed: fmt_amount(*o), paid: fmt_amount(*p) }))
+            .map(|(s, (n, o, p))| {
+                (s.as_str().to_owned(), StatusTotals { children: *n, owed: fmt_amount(*o), paid: fmt_amount(*p) })
+            })
             .collect(),
         owed: fmt_amount(total_owed),
         paid: fmt_amount(total_paid),
@@ -328,7 +344,8 @@ pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal
         .map_err(|e| Fatal::io(&cfg.out.join(MANIFEST_FILE), "writing the manifest", &e))?;
     staged.commit()?;
 
-    let _ = writeln!(summary, "audit of {} against the rules for {} ({} children):", cfg.paid, cfg.period, findings.len());
+    let _ =
+        writeln!(summary, "audit of {} against the rules for {} ({} children):", cfg.paid, cfg.period, findings.len());
     let _ = writeln!(summary, "  {:<18} {:>8} {:>16} {:>16}", "status", "children", "owed", "paid");
     for (s, (n, o, p)) in &by_status {
         let _ = writeln!(summary, "  {:<18} {:>8} {:>16} {:>16}", s.as_str(), n, fmt_amount(*o), fmt_amount(*p));

@@ -12,9 +12,9 @@ use crate::core::money::{fmt_amount, parse_amount};
 use crate::core::month::Month;
 use crate::core::record::{valid_region, Category, Column};
 use crate::core::text::{fold_width, mask, trim};
-use crate::table::{read_table, Want};
 use crate::error::{Fatal, FatalKind, Finish};
 use crate::ledger::{Ledger, LedgerLine, RunRecord};
+use crate::table::{read_table, Want};
 
 const AMOUNT_NAMES: &[&str] = &["monthly_amount", "月发放金额", "发放标准", "发放金额", "金额"];
 
@@ -41,7 +41,8 @@ pub fn read_import(path: &str, period: Month) -> Result<(Vec<LedgerLine>, String
         if row.malformed {
             return Err(bad_row(path, line, "the row does not have as many fields as the header".into()));
         }
-        let id = ChildId::parse(&field(0)).map_err(|_| bad_row(path, line, "child_id is not a valid ID number".into()))?;
+        let id =
+            ChildId::parse(&field(0)).map_err(|_| bad_row(path, line, "child_id is not a valid ID number".into()))?;
         let category = Category::parse(&field(1))
             .ok_or_else(|| bad_row(path, line, "category must be scattered or institutional".into()))?;
         let region = field(2);
@@ -51,7 +52,11 @@ pub fn read_import(path: &str, period: Month) -> Result<(Vec<LedgerLine>, String
         let amount = parse_amount(&field(3))
             .map_err(|_| bad_row(path, line, "amount must be a plain amount such as 600 or 600.00".into()))?;
         if let Some(first) = seen.insert(id, line) {
-            return Err(bad_row(path, line, format!("this child is already on line {first}: one payment per child and month")));
+            return Err(bad_row(
+                path,
+                line,
+                format!("this child is already on line {first}: one payment per child and month"),
+            ));
         }
         let mut region_code = [0u8; 6];
         region_code.copy_from_slice(region.as_bytes());

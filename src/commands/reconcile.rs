@@ -25,7 +25,8 @@ use crate::output::staged::StagedDir;
 use crate::table::{read_table, Want};
 
 pub const RECONCILIATION: &str = "bank-reconciliation.csv";
-const HEADER: [&str; 7] = ["transfer_id", "payee_account", "amount", "returned_amount", "outcome", "reason", "return_line"];
+const HEADER: [&str; 7] =
+    ["transfer_id", "payee_account", "amount", "returned_amount", "outcome", "reason", "return_line"];
 
 /// The outcome of one transfer (or one unmatched return line).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -138,14 +139,21 @@ fn fatal(message: impl Into<String>, fix: &str) -> Fatal {
 fn read_run(dir: &Path) -> Result<(Manifest, String, Vec<Transfer>), Fatal> {
     let dir_text = dir.display().to_string();
     if let Err(b) = crate::commands::verify::verify(dir)? {
-        return Err(fatal(format!("the run directory does not verify: {}", b.0), "reconcile the run's original output")
-            .in_file(dir_text));
+        return Err(fatal(
+            format!("the run directory does not verify: {}", b.0),
+            "reconcile the run's original output",
+        )
+        .in_file(dir_text));
     }
-    let bytes = std::fs::read(dir.join(MANIFEST_FILE)).map_err(|e| Fatal::io(&dir.join(MANIFEST_FILE), "reading", &e))?;
+    let bytes =
+        std::fs::read(dir.join(MANIFEST_FILE)).map_err(|e| Fatal::io(&dir.join(MANIFEST_FILE), "reading", &e))?;
     let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| fatal(format!("bad manifest: {e}"), ""))?;
     if manifest.mode != "run" {
-        return Err(fatal("this is a dry run: it has no bank file to reconcile", "give the output directory of a real run")
-            .in_file(dir_text));
+        return Err(fatal(
+            "this is a dry run: it has no bank file to reconcile",
+            "give the output directory of a real run",
+        )
+        .in_file(dir_text));
     }
     let mut rdr = csv::Reader::from_path(dir.join(crate::output::monthly::TRANSFERS))
         .map_err(|e| fatal(format!("cannot read transfers.csv: {e}"), "").in_file(dir_text.clone()))?;
@@ -163,7 +171,11 @@ fn read_run(dir: &Path) -> Result<(Manifest, String, Vec<Transfer>), Fatal> {
 
 fn read_returns(path: &str) -> Result<(Vec<ReturnLine>, String), Fatal> {
     let wants = [
-        Want { name: "transfer_id", aliases: &["转账编号", "交易编号", "业务编号", "流水号", "endtoendid"], required: true },
+        Want {
+            name: "transfer_id",
+            aliases: &["转账编号", "交易编号", "业务编号", "流水号", "endtoendid"],
+            required: true,
+        },
         Want { name: "payee_account", aliases: &["收款账号", "银行账号", "账号"], required: false },
         Want { name: "amount", aliases: &["金额", "交易金额", "实发金额"], required: true },
         Want { name: "status", aliases: &["状态", "交易状态", "处理结果"], required: true },
@@ -221,7 +233,11 @@ fn classify(transfers: &[Transfer], returns: &[ReturnLine]) -> Vec<Finding> {
             [r] if r.amount != Some(t.amount) => (
                 Outcome::AmountMismatch,
                 r.amount,
-                format!("the bank returned {} for a transfer of {}", r.amount.map(fmt_amount).unwrap_or_default(), fmt_amount(t.amount)),
+                format!(
+                    "the bank returned {} for a transfer of {}",
+                    r.amount.map(fmt_amount).unwrap_or_default(),
+                    fmt_amount(t.amount)
+                ),
                 Some(r.line),
             ),
             [r] if !r.account.is_empty() && r.account != t.account => {
@@ -232,7 +248,11 @@ fn classify(transfers: &[Transfer], returns: &[ReturnLine]) -> Vec<Finding> {
             [first, ..] => (
                 Outcome::DuplicateReturn,
                 first.amount,
-                format!("the return has {} lines for this transfer (lines {})", lines.len(), lines.iter().map(|r| r.line.to_string()).collect::<Vec<_>>().join(", ")),
+                format!(
+                    "the return has {} lines for this transfer (lines {})",
+                    lines.len(),
+                    lines.iter().map(|r| r.line.to_string()).collect::<Vec<_>>().join(", ")
+                ),
                 Some(first.line),
             ),
         };
@@ -274,9 +294,15 @@ pub fn reconcile(cfg: &ReconcileConfig, summary: &mut dyn Write) -> Result<Finis
     let (manifest, manifest_sha, transfers) = read_run(&cfg.run_dir)?;
     let (returns, returns_sha) = read_returns(&cfg.returns)?;
     let prefix = format!("T{}-", manifest.period.replace('-', ""));
-    if let Some(r) = returns.iter().find(|r| r.problem.is_none() && r.transfer_id.starts_with('T') && !r.transfer_id.starts_with(&prefix)) {
+    if let Some(r) = returns
+        .iter()
+        .find(|r| r.problem.is_none() && r.transfer_id.starts_with('T') && !r.transfer_id.starts_with(&prefix))
+    {
         return Err(fatal(
-            format!("transfer {} is not of this run's period {}: this return belongs to another month", r.transfer_id, manifest.period),
+            format!(
+                "transfer {} is not of this run's period {}: this return belongs to another month",
+                r.transfer_id, manifest.period
+            ),
             "give the bank's return for this run (or the run this return belongs to)",
         )
         .in_file(cfg.returns.clone())
@@ -287,8 +313,11 @@ pub fn reconcile(cfg: &ReconcileConfig, summary: &mut dyn Write) -> Result<Finis
             .in_file(cfg.run_dir.display().to_string())
     })?;
     if !cfg.ledger.exists() {
-        return Err(fatal("there is no ledger here, so this run is unknown", "give --ledger PATH (or DISBURSE_LEDGER)")
-            .in_file(cfg.ledger.display().to_string()));
+        return Err(fatal(
+            "there is no ledger here, so this run is unknown",
+            "give --ledger PATH (or DISBURSE_LEDGER)",
+        )
+        .in_file(cfg.ledger.display().to_string()));
     }
     let mut ledger = Ledger::open_for_write(&cfg.ledger, summary)?;
     let known = ledger.runs()?.into_iter().find(|r| r.id == run_id);
@@ -372,7 +401,13 @@ pub fn reconcile(cfg: &ReconcileConfig, summary: &mut dyn Write) -> Result<Finis
         .map_err(|e| Fatal::io(&cfg.out.join(MANIFEST_FILE), "writing the manifest", &e))?;
     staged.commit()?;
 
-    let _ = writeln!(summary, "reconciled run {run_id} ({}) against {}: {} transfers", manifest.period, cfg.returns, transfers.len());
+    let _ = writeln!(
+        summary,
+        "reconciled run {run_id} ({}) against {}: {} transfers",
+        manifest.period,
+        cfg.returns,
+        transfers.len()
+    );
     for (o, (n, a)) in &outcomes {
         let _ = writeln!(summary, "  {:<17} {:>7}   amount {}", o.as_str(), n, fmt_amount(*a));
     }
