@@ -236,7 +236,7 @@ fn every_audit_status() {
     ids.dedup();
     assert_eq!(ids.len(), n);
     let m = manifest(&out);
-    assert_eq!(m["by_status"]["unpaid"]["children"].as_u64().unwrap() > 0, true);
+    assert!(m["by_status"]["unpaid"]["children"].as_u64().unwrap() > 0);
     assert!(m["net_difference"].is_string() && m["register"]["sha256"].is_string());
     let err = stderr(&o);
     assert!(err.contains("net difference"), "{err}");
