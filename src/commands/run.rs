@@ -114,7 +114,12 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
         l.commit_run(id, cfg.period, &record, &totals.ledger_lines, "run")?;
         crate::failpoint("after-ledger");
     }
-    staged.commit()?;
+    if let Err(e) = staged.commit() {
+        if let (Some(l), Some(id)) = (ledger.as_mut(), run_id) {
+            l.discard_run(id)?;
+        }
+        return Err(e);
+    }
     crate::failpoint("after-rename");
     if let (Some(l), Some(id)) = (ledger.as_mut(), run_id) {
         l.mark_live(id)?;

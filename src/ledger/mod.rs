@@ -400,6 +400,18 @@ impl Ledger {
         Ok(())
     }
 
+    /// Removes a run whose payment lines were committed but whose output could not be
+    /// moved into place (for example another process took `--out` first): it never
+    /// happened.
+    pub fn discard_run(&mut self, run: i64) -> Result<(), Fatal> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| db_err(&path, e))?;
+        tx.execute("DELETE FROM payments WHERE run_id = ?1", [run]).map_err(|e| db_err(&path, e))?;
+        tx.execute("DELETE FROM runs WHERE id = ?1 AND status IN ('pending', 'committed')", [run])
+            .map_err(|e| db_err(&path, e))?;
+        tx.commit().map_err(|e| db_err(&path, e))
+    }
+
     /// Voids a run: its payments no longer count.
     pub fn void_run(&mut self, run: i64, reason: &str) -> Result<RunInfo, Fatal> {
         let path = self.path.clone();
