@@ -91,6 +91,7 @@ fn whole_run(c: &mut Criterion) {
                     rosters: vec![roster.to_string_lossy().into_owned()],
                     ledger: dir.join(format!("ledger-{i}.sqlite")),
                     arrears: false,
+                    lang: disburse::core::detail::Lang::En,
                 };
                 let start = Instant::now();
                 run(&cfg, &mut std::io::sink()).expect("run");

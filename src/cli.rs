@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use rust_decimal::Decimal;
 
 use crate::commands::run::{RunConfig, DEFAULT_CEILING};
+use crate::core::detail::Lang;
 use crate::core::money::parse_amount;
 use crate::core::month::Month;
 use crate::core::policy::Policy;
@@ -18,8 +19,20 @@ use crate::roster::EncodingChoice;
 #[derive(Debug, Parser)]
 #[command(name = "disburse", version, about = "Monthly orphan basic living allowance: decide, pay, audit")]
 pub struct Cli {
+    /// Language for people (messages, details, the workbook): zh or en; default from LC_ALL/LANG.
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<LangArg>,
+    /// No progress bar.
+    #[arg(long, global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    Zh,
+    En,
 }
 
 #[derive(Debug, Subcommand)]
@@ -213,6 +226,7 @@ impl RunArgs {
             rosters: self.rosters.iter().map(|p| p.to_string_lossy().into_owned()).collect(),
             ledger: crate::ledger::ledger_path(self.ledger.as_deref()),
             arrears: self.arrears,
+            lang: Lang::En,
         };
         Ok((config, self.threads))
     }
@@ -232,9 +246,15 @@ pub fn main() -> i32 {
 }
 
 fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> {
+    let lang = match cli.lang {
+        Some(LangArg::Zh) => Lang::Zh,
+        Some(LangArg::En) => Lang::En,
+        None => Lang::from_env(),
+    };
     match cli.command {
         Command::Run(args) => {
-            let (config, threads) = args.into_config()?;
+            let (mut config, threads) = args.into_config()?;
+            config.lang = lang;
             let mut pool = rayon::ThreadPoolBuilder::new().thread_name(|i| format!("disburse-work{i}"));
             if let Some(n) = threads {
                 pool = pool.num_threads(n);
@@ -277,6 +297,7 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 encoding: encoding.choice(),
                 rosters: rosters.iter().map(|p| p.to_string_lossy().into_owned()).collect(),
                 strict,
+                lang,
             };
             crate::commands::audit::audit(&cfg, stderr)
         }

@@ -52,7 +52,17 @@ fn a_gbk_export_decides_exactly_like_its_utf8_twin() {
     assert_eq!(code(&disburse(&args)), 0);
     assert_eq!(decisions(&a, "entitlements.csv"), decisions(&forced, "entitlements.csv"));
     let bad_out = s.path("utf8-forced").to_string_lossy().into_owned();
-    let o = disburse(["run", "--dry-run", "--encoding", "utf-8", "--period", "2018-06", "--out", &bad_out, "fixtures/encoding/xiangtan-gbk.csv"]);
+    let o = disburse([
+        "run",
+        "--dry-run",
+        "--encoding",
+        "utf-8",
+        "--period",
+        "2018-06",
+        "--out",
+        &bad_out,
+        "fixtures/encoding/xiangtan-gbk.csv",
+    ]);
     assert_eq!(code(&o), 2);
     no_panic(&o);
 }
@@ -73,7 +83,8 @@ fn damaged_utf8_rejects_only_the_rows_holding_the_bytes() {
         .collect();
     assert_eq!(damaged, ["fixtures/encoding/changsha-damaged.csv:3", "fixtures/encoding/changsha-damaged.csv:9"]);
     // Every other row is decided as before.
-    let strip = |v: Vec<String>| v.into_iter().filter(|r| !r.contains("INVALID_TEXT") || !r.contains("0x")).collect::<Vec<_>>();
+    let strip =
+        |v: Vec<String>| v.into_iter().filter(|r| !r.contains("INVALID_TEXT") || !r.contains("0x")).collect::<Vec<_>>();
     let good_ent = decisions(&good, "entitlements.csv");
     let bad_ent = decisions(&bad, "entitlements.csv");
     assert_eq!(good_ent.len(), bad_ent.len() + 2);
@@ -91,7 +102,8 @@ fn try_bytes(s: &Scratch, name: &str, bytes: &[u8]) -> (std::process::Output, st
 }
 
 const HEADER: &str = "child_id,name,category,region_code,approved_from,ended_after,status,monthly_amount,payee_name,payee_account,payee_bank\n";
-const ROW: &str = "430102201003120016,刘一鸣,scattered,430102,2016-03,,active,,刘建国,6222021001000000011,中国工商银行长沙分行\n";
+const ROW: &str =
+    "430102201003120016,刘一鸣,scattered,430102,2016-03,,active,,刘建国,6222021001000000011,中国工商银行长沙分行\n";
 
 #[test]
 fn a_catalog_of_bad_files() {
@@ -158,7 +170,13 @@ fn a_hundred_thousand_rows_on_one_id_or_one_account() {
     let mut text = String::from(HEADER);
     let weights = [7u32, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     for i in 0..100_000u32 {
-        let first = format!("430102{:04}{:02}{:02}{:03}", 2005 + i % 10, 1 + (i / 10) % 12, 1 + (i / 120) % 28, (i / 3360) % 1000);
+        let first = format!(
+            "430102{:04}{:02}{:02}{:03}",
+            2005 + i % 10,
+            1 + (i / 10) % 12,
+            1 + (i / 120) % 28,
+            (i / 3360) % 1000
+        );
         let sum: u32 = first.bytes().zip(weights).map(|(d, w)| u32::from(d - b'0') * w).sum();
         let id = format!("{first}{}", b"10X98765432"[(sum % 11) as usize] as char);
         text.push_str(&ROW.replace("430102201003120016", &id));
@@ -183,7 +201,7 @@ fn a_full_disk_leaves_nothing_behind() {
     let out = s.path("out");
     let ledger = s.path("ledger.sqlite");
     let script = format!(
-        "trap '' XFSZ; ulimit -f 1500; exec {} run --period 2018-06 --out {} --ledger {} {}",
+        "trap '' XFSZ; ulimit -f 1500; LANG=en_US.UTF-8 exec {} run --period 2018-06 --out {} --ledger {} {}",
         env!("CARGO_BIN_EXE_disburse"),
         out.display(),
         ledger.display(),
@@ -220,6 +238,8 @@ fn two_processes_racing_for_one_out_give_one_output() {
     let out = s.path("out");
     let spawn = |period: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_disburse"))
+            .env("LANG", "en_US.UTF-8")
+            .env_remove("LC_ALL")
             .args(["run", "--period", period, "--out"])
             .arg(&out)
             .args(ROSTERS)

@@ -226,6 +226,8 @@ fn crash_at(point: &str) {
     args.push(&out_text);
     args.push(JUNE);
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_disburse"))
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
         .args(&args)
         .current_dir(root())
         .env("DISBURSE_LEDGER", &ledger)
@@ -267,6 +269,8 @@ fn two_runs_at_once_cannot_both_pay() {
     let ledger = s.path("ledger.sqlite");
     let spawn = |name: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_disburse"))
+            .env("LANG", "en_US.UTF-8")
+            .env_remove("LC_ALL")
             .args(["run", "--period", "2018-06", "--out"])
             .arg(s.path(name))
             .arg(JUNE)
@@ -299,6 +303,8 @@ fn sigkill_at_many_instants_leaves_ledger_and_output_consistent() {
     for (k, delay_ms) in [5u64, 150, 400, 700, 1000, 1300, 1600, 1900, 2200, 3000].into_iter().enumerate() {
         let out = s.path(&format!("out{k}"));
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_disburse"))
+            .env("LANG", "en_US.UTF-8")
+            .env_remove("LC_ALL")
             .args(["run", "--period", &format!("2018-{:02}", k + 1), "--out"])
             .arg(&out)
             .arg(&roster)

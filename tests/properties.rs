@@ -89,6 +89,7 @@ proptest! {
             rosters: vec![roster],
             ledger: fresh_ledger(),
             arrears: false,
+            lang: disburse::core::detail::Lang::En,
         };
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         let mut sink = Vec::new();

@@ -17,6 +17,7 @@ use rust_decimal::Decimal;
 
 use crate::core::arrears::{arrears_due, ArrearsMonth};
 use crate::core::decision::{decide, Decision, Entitlement, Outcome};
+use crate::core::detail::Detail;
 use crate::core::month::Month;
 use crate::core::policy::{PeriodStandards, Policy};
 use crate::core::reason::Reason;
@@ -48,8 +49,8 @@ pub struct RowOutcome<'a> {
     pub line: u64,
     pub decision: Decision,
     pub reason: Option<Reason>,
-    /// A sentence for the clerk (empty when paid).
-    pub detail: String,
+    /// A sentence for the clerk (`Detail::None` when paid).
+    pub detail: Detail,
     pub subject: Subject<'a>,
     /// The standard for the child in the period (valid rows).
     pub standard: Option<Decimal>,
@@ -250,7 +251,7 @@ fn decide_row<'a>(
             let standard = rules.standards.standard(rec.category, &rec.region_code).unwrap_or(Decimal::ZERO);
             let outcome = decide(&rec, rules.period, standard, index.flags(&rec), rules.ceiling);
             let (decision, reason, detail, entitlement) = match outcome {
-                Outcome::Paid(e) => (Decision::Paid, None, String::new(), Some(e)),
+                Outcome::Paid(e) => (Decision::Paid, None, Detail::None, Some(e)),
                 Outcome::NotPaid { decision, reason, detail } => (decision, Some(reason), detail, None),
             };
             let arrears = match rules.arrears {

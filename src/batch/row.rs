@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 
+use crate::core::detail::Detail;
 use crate::core::reason::Reason;
 use crate::core::record::{Column, Record, Rejection};
 use crate::core::text::trim;
@@ -43,11 +44,7 @@ pub fn check_row<'a>(row: &'a RawRow, columns: &ColumnMap, encoding: Encoding) -
     if row.len() != columns.width() {
         return reject(Rejection::new(
             Reason::MalformedRow,
-            format!(
-                "the row has {} fields where the header has {}: look for a stray comma or an unclosed quote",
-                row.len(),
-                columns.width()
-            ),
+            Detail::Malformed { fields: row.len(), header: columns.width() },
         ));
     }
     let mut fields: [Cow<'a, str>; 11] = Default::default();
@@ -79,12 +76,7 @@ pub fn check_row<'a>(row: &'a RawRow, columns: &ColumnMap, encoding: Encoding) -
             Err(bad) => {
                 return reject(Rejection::new(
                     Reason::InvalidText,
-                    format!(
-                        "field {} holds bytes that are not valid text (byte 0x{:02X} at position {}): re-type it or save the file as UTF-8",
-                        i + 1,
-                        bad.byte,
-                        bad.offset + 1
-                    ),
+                    Detail::BadBytes { field: i + 1, byte: bad.byte, position: bad.offset + 1 },
                 ))
             }
         }

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::batch::{DecisionSink, Roster, RowOutcome, Rules};
 use crate::core::decision::Decision;
+use crate::core::detail::Lang;
 use crate::core::id::ChildId;
 use crate::core::money::{fmt_amount, parse_amount};
 use crate::core::month::Month;
@@ -40,6 +41,7 @@ pub struct AuditConfig {
     pub encoding: EncodingChoice,
     pub rosters: Vec<String>,
     pub strict: bool,
+    pub lang: Lang,
 }
 
 /// What the rules say about one roster row.
@@ -54,7 +56,7 @@ struct Owed {
     source: String,
 }
 
-struct Collect(Vec<Owed>);
+struct Collect(Vec<Owed>, Lang);
 
 impl DecisionSink for Collect {
     type Chunk = Vec<Owed>;
@@ -65,7 +67,7 @@ impl DecisionSink for Collect {
                 child: r.child_id().to_owned(),
                 name: r.name().to_owned(),
                 decision: r.decision,
-                reason: r.reason.map(|c| format!("{}: {}", c.code(), r.detail)).unwrap_or_default(),
+                reason: r.reason.map(|c| format!("{}: {}", c.code(), r.detail.render(self.1))).unwrap_or_default(),
                 owed: r.entitlement.filter(|_| r.decision == Decision::Paid).map_or(Decimal::ZERO, |e| e.amount),
                 standard: r.standard,
                 source: format!("{path}:{}", r.line),
@@ -178,7 +180,7 @@ pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal
     let rules =
         Rules { period: cfg.period, standards: cfg.policy.for_period(cfg.period), ceiling: cfg.ceiling, arrears: None };
     roster.check_coverage(&index, &rules)?;
-    let mut collect = Collect(Vec::new());
+    let mut collect = Collect(Vec::new(), cfg.lang);
     let inputs = roster.decide(&index, &rules, &mut collect)?;
 
     // Roster side, one entry per child (the first row's source; a paid row wins).

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use rust_decimal::Decimal;
 
 use crate::batch::{Roster, Rules};
+use crate::core::detail::Lang;
 use crate::core::money::fmt_amount;
 use crate::core::month::Month;
 use crate::core::policy::Policy;
@@ -31,6 +32,8 @@ pub struct RunConfig {
     pub ledger: PathBuf,
     /// Pay back pay for earlier months (SPEC section 8).
     pub arrears: bool,
+    /// The language of `detail`, the summary and the workbook.
+    pub lang: Lang,
 }
 
 /// The default `--ceiling`.
@@ -172,7 +175,7 @@ fn write_run(
         ceiling: cfg.ceiling,
         arrears: history.as_ref().map(|h| (&cfg.policy, h)),
     };
-    let mut writer = MonthlyWriter::create(staged, cfg.period, !cfg.dry_run)?;
+    let mut writer = MonthlyWriter::create(staged, cfg.period, !cfg.dry_run, cfg.lang)?;
     let inputs = roster.decide(index, &rules, &mut writer)?;
     clock.lap("pass 2 (decide and render)");
     let totals = writer.finish(staged)?;

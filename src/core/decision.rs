@@ -8,7 +8,7 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
-use super::money::fmt_amount;
+use super::detail::Detail;
 use super::month::Month;
 use super::reason::Reason;
 use super::record::{Record, Status};
@@ -95,7 +95,7 @@ pub enum Outcome {
     NotPaid {
         decision: Decision,
         reason: Reason,
-        detail: String,
+        detail: Detail,
     },
 }
 
@@ -111,29 +111,16 @@ impl Outcome {
 /// Decides a valid row for `period` given its standard, in the order of SPEC 3:
 /// held (duplicate, payee conflict, ceiling), then excluded, then paid.
 pub fn decide(rec: &Record, period: Month, standard: Decimal, flags: RosterFlags, ceiling: Decimal) -> Outcome {
-    let held = |reason, detail: String| Outcome::NotPaid { decision: Decision::Held, reason, detail };
+    let held = |reason, detail| Outcome::NotPaid { decision: Decision::Held, reason, detail };
     if flags.duplicate_id {
-        return held(
-            Reason::DuplicateId,
-            "this ID is on more than one valid roster row: none is paid until the roster keeps one".into(),
-        );
+        return held(Reason::DuplicateId, Detail::DuplicateId);
     }
     if flags.payee_conflict {
-        return held(
-            Reason::PayeeConflict,
-            "rows with this payee account disagree on the payee name or bank: correct them so they match".into(),
-        );
+        return held(Reason::PayeeConflict, Detail::PayeeConflict);
     }
     let entitlement = Entitlement::new(rec.monthly_amount, standard);
     if entitlement.amount > ceiling {
-        return held(
-            Reason::ExceedsCeiling,
-            format!(
-                "amount {} is above the ceiling {}: confirm it and raise --ceiling, or correct monthly_amount",
-                fmt_amount(entitlement.amount),
-                fmt_amount(ceiling)
-            ),
-        );
+        return held(Reason::ExceedsCeiling, Detail::AboveCeiling { amount: entitlement.amount, ceiling });
     }
     if let Err((reason, detail)) = eligibility(rec, period) {
         return Outcome::NotPaid { decision: Decision::Excluded, reason, detail };
@@ -143,24 +130,21 @@ pub fn decide(rec: &Record, period: Month, standard: Decimal, flags: RosterFlags
 
 /// Whether the row entitles the child in `month` (status, start, end, age), first
 /// failing check first.
-pub fn eligibility(rec: &Record, month: Month) -> Result<(), (Reason, String)> {
+pub fn eligibility(rec: &Record, month: Month) -> Result<(), (Reason, Detail)> {
     if rec.status == Status::Suspended {
-        return Err((Reason::Suspended, "payment is suspended on the roster".into()));
+        return Err((Reason::Suspended, Detail::Suspended));
     }
     if month < rec.approved_from {
-        return Err((Reason::NotStarted, format!("entitlement starts in {}", rec.approved_from)));
+        return Err((Reason::NotStarted, Detail::NotStarted { from: rec.approved_from }));
     }
     if let Some(end) = rec.ended_after {
         if month > end {
-            return Err((Reason::Ended, format!("entitlement ended after {end}")));
+            return Err((Reason::Ended, Detail::Ended { end }));
         }
     }
     if let Some(last) = rec.last_month_before_adulthood() {
         if month > last {
-            return Err((
-                Reason::AgedOut,
-                format!("the child turned 18 in {last}; the allowance is paid through that month"),
-            ));
+            return Err((Reason::AgedOut, Detail::AgedOut { last }));
         }
     }
     Ok(())

@@ -3,6 +3,7 @@
 
 pub mod arrears;
 pub mod decision;
+pub mod detail;
 pub mod id;
 pub mod money;
 pub mod month;

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 
 use rust_decimal::Decimal;
 
+use super::detail::Detail;
 use super::id::{ChildId, IdProblem};
 use super::money::{parse_amount, AmountProblem};
 use super::month::Month;
@@ -151,12 +152,12 @@ pub struct Record<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection {
     pub reason: Reason,
-    pub detail: String,
+    pub detail: Detail,
 }
 
 impl Rejection {
-    pub fn new(reason: Reason, detail: impl Into<String>) -> Rejection {
-        Rejection { reason, detail: detail.into() }
+    pub fn new(reason: Reason, detail: Detail) -> Rejection {
+        Rejection { reason, detail }
     }
 }
 
@@ -195,7 +196,7 @@ impl<'a> Record<'a> {
         let field = |c: Column| -> &str { f[c.index()].as_ref() };
         for c in Column::ALL {
             if c.required() && field(c).is_empty() {
-                return Err(Rejection::new(Reason::MissingField, format!("{} is empty: fill it in", c.name())));
+                return Err(Rejection::new(Reason::MissingField, Detail::MissingField(c)));
             }
         }
 
@@ -204,24 +205,19 @@ impl<'a> Record<'a> {
 
         text_field(Column::Name, field(Column::Name))?;
 
-        let category = Category::parse(field(Column::Category)).ok_or_else(|| {
-            Rejection::new(Reason::InvalidCategory, "category must be scattered (散居) or institutional (集中供养)")
-        })?;
+        let category = Category::parse(field(Column::Category))
+            .ok_or_else(|| Rejection::new(Reason::InvalidCategory, Detail::Category))?;
 
         if !valid_region(&fold_width(field(Column::RegionCode))) {
-            return Err(Rejection::new(
-                Reason::InvalidRegion,
-                "region_code must be a 6-digit administrative division code starting with a province code (11-82)",
-            ));
+            return Err(Rejection::new(Reason::InvalidRegion, Detail::Region));
         }
 
         let approved_from = month_field(Column::ApprovedFrom, field(Column::ApprovedFrom))?;
         let ended_text = field(Column::EndedAfter);
         let ended_after = if ended_text.is_empty() { None } else { Some(month_field(Column::EndedAfter, ended_text)?) };
 
-        let status = Status::parse(field(Column::Status)).ok_or_else(|| {
-            Rejection::new(Reason::InvalidStatus, "status must be active (正常), suspended (暂停) or blank")
-        })?;
+        let status = Status::parse(field(Column::Status))
+            .ok_or_else(|| Rejection::new(Reason::InvalidStatus, Detail::Status))?;
 
         let amount_text = fold_width(field(Column::MonthlyAmount));
         let monthly_amount =
@@ -234,10 +230,7 @@ impl<'a> Record<'a> {
             (8..=32).contains(&n) && digits.clone().all(|b| b.is_ascii_digit())
         };
         if !account_ok {
-            return Err(Rejection::new(
-                Reason::InvalidAccount,
-                "payee_account must be 8 to 32 digits (spaces and dashes are allowed between them)",
-            ));
+            return Err(Rejection::new(Reason::InvalidAccount, Detail::Account));
         }
 
         text_field(Column::PayeeName, field(Column::PayeeName))?;
@@ -247,16 +240,15 @@ impl<'a> Record<'a> {
             if end < approved_from {
                 return Err(Rejection::new(
                     Reason::InconsistentDates,
-                    format!("ended_after {end} is before approved_from {approved_from}"),
+                    Detail::EndedBeforeApproved { end, approved: approved_from },
                 ));
             }
         }
         let (by, bm, _) = child_id.birth_date();
-        let birth_month = Month::new(by, bm);
-        if birth_month.is_some_and(|b| approved_from < b) {
+        if let Some(birth) = Month::new(by, bm).filter(|b| approved_from < *b) {
             return Err(Rejection::new(
                 Reason::InconsistentDates,
-                format!("approved_from {approved_from} is before the child's birth month {by:04}-{bm:02}"),
+                Detail::ApprovedBeforeBirth { approved: approved_from, birth },
             ));
         }
 
@@ -312,51 +304,22 @@ pub fn valid_region(s: &str) -> bool {
 }
 
 fn id_rejection(p: IdProblem) -> Rejection {
-    let detail = match p {
-        IdProblem::ExcelNumber => {
-            "this looks like an ID number that Excel turned into a number: format the column as text and export again"
-                .to_owned()
-        }
-        IdProblem::Length(n) => format!("child_id has {n} characters; an ID number has 18"),
-        IdProblem::Characters => "child_id must be 17 digits followed by a digit or X".to_owned(),
-        IdProblem::Check { expected, found } => format!(
-            "child_id check character is {found} but the first 17 digits give {expected}: a digit is probably mistyped"
-        ),
-        IdProblem::BirthDate => "child_id characters 7-14 are not a real birth date".to_owned(),
-    };
-    Rejection::new(Reason::InvalidId, detail)
+    Rejection::new(Reason::InvalidId, Detail::Id(p))
 }
 
 fn amount_rejection(p: AmountProblem) -> Rejection {
-    let detail = match p {
-        AmountProblem::NotPlain => {
-            "monthly_amount must be a plain number of yuan such as 800 or 800.50 (no sign, separator or symbol)"
-        }
-        AmountProblem::TooPrecise => "monthly_amount has more than 2 decimal places",
-        AmountProblem::TooLarge => "monthly_amount is too large to be a monthly amount",
-    };
-    Rejection::new(Reason::InvalidAmount, detail)
+    Rejection::new(Reason::InvalidAmount, Detail::Amount(p))
 }
 
 fn month_field(c: Column, s: &str) -> Result<Month, Rejection> {
-    Month::parse(&fold_width(s)).ok_or_else(|| {
-        Rejection::new(
-            Reason::InvalidMonth,
-            format!("{} must be a month such as 2018-06, 201806 or 2018年6月 (years 1900-2199)", c.name()),
-        )
-    })
+    Month::parse(&fold_width(s)).ok_or_else(|| Rejection::new(Reason::InvalidMonth, Detail::Month(c)))
 }
 
 fn text_field(c: Column, s: &str) -> Result<&str, Rejection> {
     match check_text(s) {
         Ok(()) => Ok(s),
-        Err(TextProblem::FormulaStart(_)) => Err(Rejection::new(
-            Reason::InvalidText,
-            format!("{} begins with a character a spreadsheet treats as a formula (= + - @)", c.name()),
-        )),
-        Err(TextProblem::Control(code)) => {
-            Err(Rejection::new(Reason::InvalidText, format!("{} holds a control character (U+{code:04X})", c.name())))
-        }
+        Err(TextProblem::FormulaStart(_)) => Err(Rejection::new(Reason::InvalidText, Detail::FormulaText(c))),
+        Err(TextProblem::Control(code)) => Err(Rejection::new(Reason::InvalidText, Detail::ControlText(c, code))),
     }
 }
 

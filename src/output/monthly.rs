@@ -22,6 +22,7 @@ use crate::batch::index::account_key;
 use crate::batch::{DecisionSink, RowOutcome};
 use crate::core::arrears::Kind;
 use crate::core::decision::Decision;
+use crate::core::detail::Lang;
 use crate::core::money::{fmt_amount, push_amount, push_u128};
 use crate::core::month::Month;
 use crate::core::reason::Reason;
@@ -148,6 +149,7 @@ struct Files {
 
 /// The open output files of one run.
 pub struct MonthlyWriter {
+    lang: Lang,
     period: Month,
     period_text: String,
     write_transfers: bool,
@@ -175,7 +177,7 @@ fn header(fields: &[&str]) -> Vec<u8> {
 }
 
 impl MonthlyWriter {
-    pub fn create(dir: &StagedDir, period: Month, write_transfers: bool) -> Result<MonthlyWriter, Fatal> {
+    pub fn create(dir: &StagedDir, period: Month, write_transfers: bool, lang: Lang) -> Result<MonthlyWriter, Fatal> {
         let mut entitlements = open(dir, ENTITLEMENTS)?;
         entitlements.write_raw(&header(&ENTITLEMENTS_HEADER))?;
         let mut exceptions = open(dir, EXCEPTIONS)?;
@@ -188,6 +190,7 @@ impl MonthlyWriter {
             .spawn(move || write_all(files, rx))
             .map_err(|e| Fatal::io(dir.target(), "starting the writer thread", &e))?;
         Ok(MonthlyWriter {
+            lang,
             period,
             period_text: period.to_string(),
             write_transfers,
@@ -350,7 +353,7 @@ impl DecisionSink for MonthlyWriter {
     type Chunk = Chunk;
 
     fn render(&self, path: &str, first_seq: u64, rows: &[RowOutcome<'_>]) -> Chunk {
-        render_chunk(rows, path, first_seq, self.period, &self.period_text)
+        render_chunk(rows, path, first_seq, self.period, &self.period_text, self.lang)
     }
 
     fn accept(&mut self, chunks: Vec<Chunk>) -> Result<(), Fatal> {
@@ -449,7 +452,7 @@ fn push_json_opt(buf: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-fn render_chunk(rows: &[RowOutcome<'_>], path: &str, first_seq: u64, month: Month, period: &str) -> Chunk {
+fn render_chunk(rows: &[RowOutcome<'_>], path: &str, first_seq: u64, month: Month, period: &str, lang: Lang) -> Chunk {
     let mut tally = Tally::default();
     let mut out = Rendered {
         entitlements: Vec::with_capacity(rows.len() * 160),
@@ -539,7 +542,7 @@ fn render_chunk(rows: &[RowOutcome<'_>], path: &str, first_seq: u64, month: Mont
                     reason.code(),
                     &defuse(r.child_id()),
                     &defuse(r.name()),
-                    &r.detail,
+                    &r.detail.render(lang),
                 ],
             );
             out.exception_rows += 1;

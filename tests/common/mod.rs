@@ -76,6 +76,8 @@ where
     S: AsRef<std::ffi::OsStr>,
 {
     Command::new(env!("CARGO_BIN_EXE_disburse"))
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
         .args(args)
         .current_dir(root())
         .env("DISBURSE_LEDGER", fresh_ledger())
@@ -91,6 +93,8 @@ where
     S: AsRef<std::ffi::OsStr>,
 {
     Command::new(env!("CARGO_BIN_EXE_disburse"))
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
         .args(args)
         .current_dir(root())
         .env("DISBURSE_LEDGER", ledger)
