@@ -92,6 +92,7 @@ fn whole_run(c: &mut Criterion) {
                     ledger: dir.join(format!("ledger-{i}.sqlite")),
                     arrears: false,
                     lang: disburse::core::detail::Lang::En,
+                    sheet: None,
                 };
                 let start = Instant::now();
                 run(&cfg, &mut std::io::sink()).expect("run");

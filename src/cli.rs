@@ -76,6 +76,9 @@ pub enum Command {
         /// Exit 3 if anything but `match` is found.
         #[arg(long)]
         strict: bool,
+        /// The roster sheet of .xlsx/.xls/.ods inputs (default: the first sheet).
+        #[arg(long)]
+        sheet: Option<String>,
         #[arg(required = true)]
         rosters: Vec<PathBuf>,
     },
@@ -149,6 +152,9 @@ pub struct RunArgs {
     /// Also pay back pay owed for months already in the ledger.
     #[arg(long)]
     pub arrears: bool,
+    /// The roster sheet of .xlsx/.xls/.ods inputs (default: the first sheet).
+    #[arg(long)]
+    pub sheet: Option<String>,
     /// Roster CSV files; together they form one roster.
     #[arg(required = true)]
     pub rosters: Vec<PathBuf>,
@@ -227,6 +233,7 @@ impl RunArgs {
             ledger: crate::ledger::ledger_path(self.ledger.as_deref()),
             arrears: self.arrears,
             lang: Lang::En,
+            sheet: self.sheet,
         };
         Ok((config, self.threads))
     }
@@ -287,7 +294,7 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
             };
             crate::commands::reconcile::reconcile(&cfg, stderr)
         }
-        Command::Audit { period, paid, out, policy, ceiling, encoding, strict, rosters } => {
+        Command::Audit { period, paid, out, policy, ceiling, encoding, strict, sheet, rosters } => {
             let cfg = crate::commands::audit::AuditConfig {
                 period: parse_period(&period)?,
                 paid,
@@ -298,6 +305,7 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 rosters: rosters.iter().map(|p| p.to_string_lossy().into_owned()).collect(),
                 strict,
                 lang,
+                sheet,
             };
             crate::commands::audit::audit(&cfg, stderr)
         }

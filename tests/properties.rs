@@ -90,6 +90,7 @@ proptest! {
             ledger: fresh_ledger(),
             arrears: false,
             lang: disburse::core::detail::Lang::En,
+            sheet: None,
         };
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         let mut sink = Vec::new();

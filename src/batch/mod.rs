@@ -117,7 +117,7 @@ pub const CHUNK_ROWS: usize = 512;
 pub struct InputSummary {
     pub path: String,
     pub sha256: String,
-    pub encoding: &'static str,
+    pub encoding: String,
     pub rows: u64,
     pub blank_rows: u64,
 }
@@ -131,8 +131,9 @@ pub struct Roster {
 
 impl Roster {
     /// Inspects every file; any unreadable file or bad header is fatal.
-    pub fn open(paths: &[String], choice: EncodingChoice) -> Result<Roster, Fatal> {
-        let files: Vec<RosterFile> = paths.iter().map(|p| RosterFile::inspect(p, choice)).collect::<Result<_, _>>()?;
+    pub fn open(paths: &[String], choice: EncodingChoice, sheet: Option<&str>) -> Result<Roster, Fatal> {
+        let files: Vec<RosterFile> =
+            paths.iter().map(|p| RosterFile::inspect(p, choice, sheet)).collect::<Result<_, _>>()?;
         let stamps = paths.iter().map(|p| stamp(p)).collect();
         Ok(Roster { files, stamps })
     }
@@ -220,7 +221,7 @@ impl Roster {
             summaries.push(InputSummary {
                 path: file.path.clone(),
                 sha256: file.sha256.clone(),
-                encoding: file.detected.label(),
+                encoding: file.label.clone(),
                 rows: reader.rows,
                 blank_rows: reader.blank_rows(),
             });

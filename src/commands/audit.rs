@@ -42,6 +42,7 @@ pub struct AuditConfig {
     pub rosters: Vec<String>,
     pub strict: bool,
     pub lang: Lang,
+    pub sheet: Option<String>,
 }
 
 /// What the rules say about one roster row.
@@ -175,7 +176,7 @@ pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal
         Want { name: "name", aliases: &["姓名"], required: false },
     ];
     let register = read_table(&cfg.paid, "payment register", &wants)?;
-    let roster = Roster::open(&cfg.rosters, cfg.encoding)?;
+    let roster = Roster::open(&cfg.rosters, cfg.encoding, cfg.sheet.as_deref())?;
     let index = roster.index()?;
     let rules =
         Rules { period: cfg.period, standards: cfg.policy.for_period(cfg.period), ceiling: cfg.ceiling, arrears: None };

@@ -34,6 +34,8 @@ pub struct RunConfig {
     pub arrears: bool,
     /// The language of `detail`, the summary and the workbook.
     pub lang: Lang,
+    /// The roster sheet of workbook inputs (default: the first sheet).
+    pub sheet: Option<String>,
 }
 
 /// The default `--ceiling`.
@@ -57,7 +59,7 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
             }
         }
     }
-    let roster = Roster::open(&cfg.rosters, cfg.encoding)?;
+    let roster = Roster::open(&cfg.rosters, cfg.encoding, cfg.sheet.as_deref())?;
     clock.lap("inspect (hash, encoding, header)");
     let index = roster.index()?;
     let standards = cfg.policy.for_period(cfg.period);
@@ -131,10 +133,20 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
 
     print_summary(summary, cfg, &totals, Some(&manifest));
     if let Some(id) = run_id {
-        let _ = writeln!(summary, "  recorded in the ledger {} as run {id}", cfg.ledger.display());
+        let _ = match cfg.lang {
+            Lang::En => writeln!(summary, "  recorded in the ledger {} as run {id}", cfg.ledger.display()),
+            Lang::Zh => writeln!(summary, "  已记入台账 {}，批次号 {id}", cfg.ledger.display()),
+        };
     }
     if strict_failed {
-        let _ = writeln!(summary, "--strict: some rows were rejected or held (exit 3); the report was written.");
+        let _ = writeln!(
+            summary,
+            "{}",
+            cfg.lang.pick(
+                "--strict: some rows were rejected or held (exit 3); the report was written.",
+                "--strict：有数据有误或暂缓的行（退出码3）；报告已写出。"
+            )
+        );
         return Ok(Finish::StrictFailed);
     }
     Ok(Finish::Done)
@@ -216,34 +228,69 @@ fn write_run(
 }
 
 fn print_summary(w: &mut dyn Write, cfg: &RunConfig, t: &RunTotals, manifest: Option<&Manifest>) {
+    let l = cfg.lang;
     let tt = &t.totals;
-    let mode = if cfg.dry_run { "dry run" } else { "run" };
-    let _ = writeln!(w, "disburse {mode} for {}: {} rows", cfg.period, tt.rows);
-    let _ = writeln!(w, "  paid      {:>8}   amount {}", tt.paid, fmt_amount(t.amount));
+    let mode = match (cfg.dry_run, l) {
+        (true, Lang::En) => "dry run",
+        (false, Lang::En) => "run",
+        (true, Lang::Zh) => "试算",
+        (false, Lang::Zh) => "发放",
+    };
+    let _ = match l {
+        Lang::En => writeln!(w, "disburse {mode} for {}: {} rows", cfg.period, tt.rows),
+        Lang::Zh => writeln!(w, "disburse {} {mode}：共{}行", cfg.period, tt.rows),
+    };
+    let _ = writeln!(
+        w,
+        "  {}{:>8}   {} {}",
+        l.pick("paid      ", "发放      "),
+        tt.paid,
+        l.pick("amount", "金额"),
+        fmt_amount(t.amount)
+    );
     if !t.arrears_amount.is_zero() {
-        let _ = writeln!(w, "  of which back pay (arrears): {}", fmt_amount(t.arrears_amount));
+        let _ =
+            writeln!(w, "  {} {}", l.pick("of which back pay (arrears):", "其中补发："), fmt_amount(t.arrears_amount));
     }
-    let _ = writeln!(w, "  held      {:>8}", tt.held);
-    let _ = writeln!(w, "  excluded  {:>8}", tt.excluded);
-    let _ = writeln!(w, "  rejected  {:>8}", tt.rejected);
-    let transfers = if cfg.dry_run { "bank transfers (not written on a dry run)" } else { "bank transfers" };
+    let _ = writeln!(w, "  {}{:>8}", l.pick("held      ", "暂缓      "), tt.held);
+    let _ = writeln!(w, "  {}{:>8}", l.pick("excluded  ", "不予发放  "), tt.excluded);
+    let _ = writeln!(w, "  {}{:>8}", l.pick("rejected  ", "数据有误  "), tt.rejected);
+    let transfers = match (cfg.dry_run, l) {
+        (true, Lang::En) => "bank transfers (not written on a dry run)",
+        (false, Lang::En) => "bank transfers",
+        (true, Lang::Zh) => "银行转账笔数（试算不生成银行文件）",
+        (false, Lang::Zh) => "银行转账笔数",
+    };
     let _ = writeln!(w, "  {transfers}: {}", tt.transfers);
     if let Some(m) = manifest {
         let blank: u64 = m.inputs.iter().map(|i| i.blank_rows).sum();
         if blank > 0 {
-            let _ = writeln!(w, "  blank rows ignored: {blank}");
+            let _ = writeln!(w, "  {} {blank}", l.pick("blank rows ignored:", "忽略空行："));
         }
     }
     if !t.reasons.is_empty() {
         let mut reasons: Vec<_> = t.reasons.iter().collect();
         reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         let top: Vec<String> = reasons.iter().take(5).map(|(r, n)| format!("{} {n}", r.code())).collect();
-        let _ = writeln!(w, "  top reasons: {}", top.join(", "));
+        let _ = writeln!(w, "  {} {}", l.pick("top reasons:", "主要原因："), top.join(", "));
     }
     if let Some(m) = manifest {
         let files: Vec<&str> = m.outputs.iter().map(|o| o.file.as_str()).collect();
-        let _ = writeln!(w, "  files in {}: {}, {MANIFEST_FILE}", cfg.out.display(), files.join(", "));
-        let _ = writeln!(w, "  rows not paid are listed with their reasons in exceptions.csv");
+        let _ = writeln!(
+            w,
+            "  {} {}: {}, {MANIFEST_FILE}",
+            l.pick("files in", "文件目录"),
+            cfg.out.display(),
+            files.join(", ")
+        );
+        let _ = writeln!(
+            w,
+            "  {}",
+            l.pick(
+                "rows not paid are listed with their reasons in exceptions.csv",
+                "未发放的行及原因见 exceptions.csv"
+            )
+        );
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod columns;
 pub mod encoding;
 pub mod reader;
+pub mod workbook;
 
 pub use columns::ColumnMap;
 pub use encoding::{Detected, Encoding, EncodingChoice};

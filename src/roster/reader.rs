@@ -7,6 +7,7 @@ use std::io::{BufReader, Read};
 
 use super::columns::ColumnMap;
 use super::encoding::{decode, ByteStats, Detected, Encoding, EncodingChoice};
+use super::workbook::{is_workbook, read_sheet, Sheet};
 use crate::error::{Fatal, FatalKind};
 
 pub use crate::csvsplit::RawRow;
@@ -20,13 +21,33 @@ pub struct RosterFile {
     pub sha256: String,
     pub detected: Detected,
     pub columns: ColumnMap,
+    /// What the manifest records as the input's encoding (`utf-8`, `gb18030`,
+    /// `utf-8-damaged`, or `xlsx sheet NAME` for a workbook).
+    pub label: String,
+    /// A workbook's roster sheet, read into memory.
+    pub sheet: Option<std::sync::Arc<Sheet>>,
 }
 
 const READ_BUFFER: usize = 1 << 20;
 
 impl RosterFile {
-    /// Hashes the file, decides its encoding and reads its header.
-    pub fn inspect(path: &str, choice: EncodingChoice) -> Result<RosterFile, Fatal> {
+    /// Hashes the file, decides its encoding and reads its header; a workbook's
+    /// roster sheet (`sheet`, else the first) is read whole.
+    pub fn inspect(path: &str, choice: EncodingChoice, sheet: Option<&str>) -> Result<RosterFile, Fatal> {
+        if is_workbook(path) {
+            drop(open(path)?);
+            let bytes = read_all(path, "workbook")?;
+            let book = read_sheet(path, sheet)?;
+            let kind = path.rsplit('.').next().unwrap_or("xlsx").to_ascii_lowercase();
+            return Ok(RosterFile {
+                path: path.to_owned(),
+                sha256: crate::sha256_hex(&bytes),
+                detected: Detected { encoding: Encoding::Utf8, damaged: false },
+                columns: book.columns.clone(),
+                label: format!("{kind} sheet {}", book.name),
+                sheet: Some(std::sync::Arc::new(book)),
+            });
+        }
         let file = open(path)?;
         let mut hasher = sha2::Sha256::default();
         let mut first = Vec::with_capacity(8);
@@ -61,11 +82,29 @@ impl RosterFile {
         };
         let mut reader = RosterReader::raw(path, detected.encoding)?;
         let columns = reader.read_header()?;
-        Ok(RosterFile { path: path.to_owned(), sha256, detected, columns })
+        Ok(RosterFile {
+            path: path.to_owned(),
+            sha256,
+            label: detected.label().to_owned(),
+            detected,
+            columns,
+            sheet: None,
+        })
     }
 
     /// Opens the file again for reading its data rows.
     pub fn rows(&self) -> Result<RosterReader, Fatal> {
+        if let Some(sheet) = &self.sheet {
+            return Ok(RosterReader {
+                path: self.path.clone(),
+                encoding: Encoding::Utf8,
+                split: None,
+                sheet: Some((sheet.clone(), 0)),
+                rows: 0,
+                blank_records: sheet.blank_rows,
+                done: false,
+            });
+        }
         let mut reader = RosterReader::raw(&self.path, self.detected.encoding)?;
         reader.read_header()?;
         Ok(reader)
@@ -76,7 +115,9 @@ impl RosterFile {
 pub struct RosterReader {
     path: String,
     encoding: Encoding,
-    split: Splitter<File>,
+    split: Option<Splitter<File>>,
+    /// A workbook sheet being handed out, and the next row.
+    sheet: Option<(std::sync::Arc<Sheet>, usize)>,
     pub rows: u64,
     blank_records: u64,
     done: bool,
@@ -88,7 +129,8 @@ impl RosterReader {
         Ok(RosterReader {
             path: path.to_owned(),
             encoding,
-            split: Splitter::new(file),
+            split: Some(Splitter::new(file)),
+            sheet: None,
             rows: 0,
             blank_records: 0,
             done: false,
@@ -131,12 +173,25 @@ impl RosterReader {
 
     /// Reads the next record into `rec`; false at the end of the file.
     fn read(&mut self, rec: &mut RawRow) -> Result<bool, Fatal> {
-        self.split.next(rec).map_err(|e| Fatal::io(self.path.as_ref(), "reading the roster", &e))
+        if let Some((sheet, next)) = &mut self.sheet {
+            return Ok(match sheet.rows.get(*next) {
+                Some(row) => {
+                    rec.clone_from(row);
+                    *next += 1;
+                    true
+                }
+                None => false,
+            });
+        }
+        match &mut self.split {
+            Some(split) => split.next(rec).map_err(|e| Fatal::io(self.path.as_ref(), "reading the roster", &e)),
+            None => Ok(false),
+        }
     }
 
     /// Blank rows so far: rows whose fields are all empty, and empty lines.
     pub fn blank_rows(&self) -> u64 {
-        self.blank_records + self.split.empty_lines
+        self.blank_records + self.split.as_ref().map_or(0, |s| s.empty_lines)
     }
 
     /// Fills `batch[..k]` with up to `n` data rows, reusing its records; returns k
