@@ -82,6 +82,32 @@ pub enum Command {
         #[arg(required = true)]
         rosters: Vec<PathBuf>,
     },
+    /// The whole reasoning for one child's decision, step by step.
+    Explain {
+        #[arg(long)]
+        period: String,
+        /// The child's ID number.
+        child_id: String,
+        #[arg(long)]
+        policy: Option<String>,
+        #[arg(long, default_value = DEFAULT_CEILING)]
+        ceiling: String,
+        /// A ledger to show the child's history and back pay from (read only).
+        #[arg(long)]
+        ledger: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = EncodingArg::Auto)]
+        encoding: EncodingArg,
+        #[arg(long)]
+        sheet: Option<String>,
+        /// JSON for machines.
+        #[arg(long)]
+        json: bool,
+        /// Show ID and account numbers in full.
+        #[arg(long)]
+        show_pii: bool,
+        #[arg(required = true)]
+        rosters: Vec<PathBuf>,
+    },
     /// The ledger of what has been paid: import history, list runs, a child's history, void a run.
     Ledger {
         /// The ledger file (default: $DISBURSE_LEDGER, else disburse-ledger.sqlite here).
@@ -308,6 +334,22 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 sheet,
             };
             crate::commands::audit::audit(&cfg, stderr)
+        }
+        Command::Explain { period, child_id, policy, ceiling, ledger, encoding, sheet, json, show_pii, rosters } => {
+            let cfg = crate::commands::explain::ExplainConfig {
+                period: parse_period(&period)?,
+                child: child_id,
+                policy: load_policy(policy.as_deref())?,
+                ceiling: parse_ceiling(&ceiling)?,
+                encoding: encoding.choice(),
+                rosters: rosters.iter().map(|p| p.to_string_lossy().into_owned()).collect(),
+                sheet,
+                ledger,
+                json,
+                show_pii,
+                lang,
+            };
+            crate::commands::explain::explain(&cfg, &mut std::io::stdout(), stderr)
         }
         Command::Ledger { ledger, command } => {
             let path = crate::ledger::ledger_path(ledger.as_deref());

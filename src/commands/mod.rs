@@ -1,6 +1,7 @@
 //! One module per command, each small: the CLI calls these with validated settings.
 
 pub mod audit;
+pub mod explain;
 pub mod ledger;
 pub mod reconcile;
 pub mod run;

@@ -206,7 +206,7 @@ fn write_run(
             .map(|i| InputInfo {
                 path: i.path,
                 sha256: i.sha256,
-                encoding: i.encoding.into(),
+                encoding: i.encoding,
                 rows: i.rows,
                 blank_rows: i.blank_rows,
             })
