@@ -99,3 +99,170 @@ fn details_and_summary_in_chinese() {
     assert_eq!(code(&o), 0);
     assert!(stderr(&o).contains("数据有误"));
 }
+
+fn explain(args: &[&str]) -> (i32, String, String) {
+    let mut full = vec!["explain", "--period", "2018-06"];
+    full.extend_from_slice(args);
+    let o = disburse(&full);
+    (code(&o), String::from_utf8_lossy(&o.stdout).into_owned(), stderr(&o))
+}
+
+fn explain_json(args: &[&str]) -> serde_json::Value {
+    let mut full = vec!["--json"];
+    full.extend_from_slice(args);
+    let (c, out, err) = explain(&full);
+    assert_eq!(c, 0, "{err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+fn step<'a>(row: &'a serde_json::Value, check: &str) -> Vec<&'a serde_json::Value> {
+    row["steps"].as_array().unwrap().iter().filter(|s| s["check"] == check).collect()
+}
+
+#[test]
+fn explain_a_paid_child_raised_by_a_county_top_up() {
+    let e = explain_json(&["--policy", "fixtures/policy-county.csv", "430103200006200080", ROSTERS[0]]);
+    assert_eq!(e["child_id"], "430103********0080");
+    let row = &e["rows"][0];
+    assert_eq!(row["source"], "fixtures/changsha.csv:9");
+    assert_eq!(row["decision"], "paid");
+    assert_eq!(row["amount"], "900.00");
+    let policy = step(row, "policy");
+    assert_eq!(policy.len(), 2);
+    assert!(
+        policy[1]["detail"].as_str().unwrap().contains("4301")
+            && policy[1]["detail"].as_str().unwrap().contains("sets the standard")
+    );
+    assert!(step(row, "amount")[0]["detail"].as_str().unwrap().contains("raised_to_minimum"));
+    assert!(step(row, "not_aged_out")[0]["result"] == "pass");
+    // The human form, in both languages; IDs masked unless asked.
+    let (c, text, _) = explain(&["430103200006200080", ROSTERS[0]]);
+    assert_eq!(c, 0);
+    assert!(text.contains("✓ status") && !text.contains("430103200006200080"), "{text}");
+    let (_, shown, _) = explain(&["--show-pii", "430103200006200080", ROSTERS[0]]);
+    assert!(shown.contains("430103200006200080"));
+    let (_, zh, _) = explain(&["--lang", "zh", "430103200006200080", ROSTERS[0]]);
+    assert!(zh.contains("儿童") && zh.contains("发放"), "{zh}");
+}
+
+#[test]
+fn explain_aged_out_duplicate_and_invalid_rows() {
+    let aged = explain_json(&["430103200003150073", ROSTERS[0]]);
+    let row = &aged["rows"][0];
+    assert_eq!(row["reason"], "AGED_OUT");
+    let check = step(row, "not_aged_out")[0];
+    assert_eq!(check["result"], "fail");
+    assert!(check["detail"].as_str().unwrap().contains("2018-03"));
+    let dup = explain_json(&["43010220080808031X", ROSTERS[0], ROSTERS[1]]);
+    assert_eq!(dup["rows"].as_array().unwrap().len(), 2);
+    assert!(dup["rows"].as_array().unwrap().iter().all(|r| r["reason"] == "DUPLICATE_ID"));
+    assert_eq!(step(&dup["rows"][1], "duplicate_id")[0]["result"], "fail");
+    let invalid = explain_json(&["4.30102E+17", ROSTERS[0]]);
+    assert_eq!(invalid["rows"][0]["reason"], "INVALID_ID");
+    assert_eq!(step(&invalid["rows"][0], "fields")[0]["result"], "fail");
+    let nobody = explain_json(&["110105200003151234", ROSTERS[0]]);
+    assert!(nobody["rows"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn explain_a_child_with_arrears_and_ledger_history() {
+    let s = Scratch::new("explain-arrears");
+    let ledger = s.path("ledger.sqlite");
+    let ok = |o: std::process::Output| assert_eq!(code(&o), 0, "{}", stderr(&o));
+    ok(disburse_with(
+        &ledger,
+        ["ledger", "import", "--period", "2018-01", "fixtures/hunan2018/january-old-system.csv"],
+    ));
+    let may = s.path("may").to_string_lossy().into_owned();
+    ok(disburse_with(
+        &ledger,
+        [
+            "run",
+            "--period",
+            "2018-05",
+            "--out",
+            &may,
+            "--policy",
+            "fixtures/hunan2018/policy-2010.csv",
+            "fixtures/hunan2018/roster-feb-may.csv",
+        ],
+    ));
+    let ledger_text = ledger.to_string_lossy().into_owned();
+    let e = explain_json(&["--ledger", &ledger_text, "430102200801153010", "fixtures/hunan2018/roster-june.csv"]);
+    let row = &e["rows"][0];
+    let arrears: Vec<(&str, &str)> = row["arrears"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["month"].as_str().unwrap(), a["owed"].as_str().unwrap()))
+        .collect();
+    assert_eq!(arrears, [("2018-01", "200.00"), ("2018-05", "200.00")]);
+    let history = e["history"].as_array().unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0]["amount"], "600.00");
+}
+
+#[test]
+fn changes_against_the_previous_month() {
+    let s = Scratch::new("changes");
+    let ledger = s.path("ledger.sqlite");
+    let run = |period: &str, out: &Path, extra: &[&str], roster: &str| {
+        let mut args = vec!["run".to_string(), "--period".into(), period.into(), "--out".into()];
+        args.push(out.to_string_lossy().into_owned());
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args.push(roster.into());
+        disburse_with(&ledger, args)
+    };
+    let may = s.path("may");
+    let o = run(
+        "2018-05",
+        &may,
+        &["--policy", "fixtures/hunan2018/policy-2010.csv"],
+        "fixtures/hunan2018/roster-feb-may.csv",
+    );
+    assert_eq!(code(&o), 0);
+    assert!(!may.join("changes.csv").exists());
+    assert!(stderr(&o).contains("no changes.csv"));
+    // June, as a dry run first (it reads the ledger too), then for real.
+    for (name, extra) in [("june-dry", &["--dry-run"][..]), ("june", &[][..])] {
+        let out = s.path(name);
+        let o = run("2018-06", &out, extra, "fixtures/hunan2018/roster-june.csv");
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert!(stderr(&o).contains("2 added, 0 removed, 3 amount changed"), "{}", stderr(&o));
+        let rows = csv_rows(&out.join("changes.csv"));
+        let summary: Vec<(&str, &str)> = rows.iter().map(|r| (r["change"].as_str(), r["name"].as_str())).collect();
+        assert_eq!(
+            summary,
+            [
+                ("amount_changed", "甲一"),
+                ("amount_changed", "乙二"),
+                ("amount_changed", "丙三"),
+                ("added", "丁四"),
+                ("added", "戊五")
+            ]
+        );
+        assert_eq!((rows[0]["previous_amount"].as_str(), rows[0]["amount"].as_str()), ("600.00", "800.00"));
+        assert!(manifest(&out)["outputs"].as_array().unwrap().iter().any(|o| o["file"] == "changes.csv"));
+        assert_eq!(code(&disburse(["verify".as_ref(), out.as_os_str()])), 0);
+    }
+    // July with two children gone: one suspended on the roster, one no longer on it.
+    let july_roster = s.write(
+        "july.csv",
+        std::fs::read_to_string(root().join("fixtures/hunan2018/roster-june.csv"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.contains("丙三"))
+            .map(|l| if l.contains("甲一") { l.replacen(",,,", ",,suspended,", 1) } else { l.to_owned() })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    let july = s.path("july");
+    assert_eq!(code(&run("2018-07", &july, &[], &july_roster)), 0);
+    let rows = csv_rows(&july.join("changes.csv"));
+    let removed: Vec<(&str, &str)> = rows
+        .iter()
+        .filter(|r| r["change"] == "removed")
+        .map(|r| (r["previous_amount"].as_str(), r["reason"].as_str()))
+        .collect();
+    assert_eq!(removed, [("800.00", "SUSPENDED"), ("800.00", "NOT_ON_ROSTER")]);
+}

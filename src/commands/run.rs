@@ -165,21 +165,25 @@ fn write_run(
     run_id: Option<i64>,
     clock: &mut PhaseClock,
 ) -> Result<(Manifest, RunTotals, String), Fatal> {
-    let history = if cfg.arrears {
-        let owned;
-        let reader = match ledger {
-            Some(l) => Some(l),
-            None => {
-                owned = Ledger::open_read_only(&cfg.ledger, &mut std::io::sink())?;
-                owned.as_ref()
-            }
-        };
-        Some(match reader {
-            Some(l) => l.history_before(cfg.period)?,
-            None => History::default(),
-        })
-    } else {
-        None
+    let owned;
+    let reader = match ledger {
+        Some(l) => Some(l),
+        None => {
+            owned = Ledger::open_read_only(&cfg.ledger, &mut std::io::sink())?;
+            owned.as_ref()
+        }
+    };
+    let history = match (cfg.arrears, reader) {
+        (false, _) => None,
+        (true, Some(l)) => Some(l.history_before(cfg.period)?),
+        (true, None) => Some(History::default()),
+    };
+    let previous = match reader {
+        Some(l) => match l.previous_month(cfg.period)? {
+            Some(m) => Some((m, l.regular_payments(m)?)),
+            None => None,
+        },
+        None => None,
     };
     let rules = Rules {
         period: cfg.period,
@@ -188,10 +192,20 @@ fn write_run(
         arrears: history.as_ref().map(|h| (&cfg.policy, h)),
     };
     let mut writer = MonthlyWriter::create(staged, cfg.period, !cfg.dry_run, cfg.lang)?;
+    writer.track_changes = previous.is_some();
     let inputs = roster.decide(index, &rules, &mut writer)?;
     clock.lap("pass 2 (decide and render)");
-    let totals = writer.finish(staged)?;
+    let mut totals = writer.finish(staged)?;
     clock.lap("finish (writer, transfers)");
+    totals.changes = match previous {
+        Some((month, paid)) => {
+            let (info, counts) = crate::output::changes::write_changes(staged, &cfg.out, &totals.children, &paid)?;
+            totals.outputs.push(info);
+            Some((month, counts))
+        }
+        None => None,
+    };
+    totals.children = Vec::new();
     crate::failpoint("after-outputs");
 
     let manifest = Manifest {
@@ -273,6 +287,25 @@ fn print_summary(w: &mut dyn Write, cfg: &RunConfig, t: &RunTotals, manifest: Op
         reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         let top: Vec<String> = reasons.iter().take(5).map(|(r, n)| format!("{} {n}", r.code())).collect();
         let _ = writeln!(w, "  {} {}", l.pick("top reasons:", "主要原因："), top.join(", "));
+    }
+    match (&t.changes, cfg.lang) {
+        (Some((m, c)), Lang::En) => {
+            let _ = writeln!(
+                w,
+                "  changes since {m}: {} added, {} removed, {} amount changed (changes.csv)",
+                c[0], c[1], c[2]
+            );
+        }
+        (Some((m, c)), Lang::Zh) => {
+            let _ = writeln!(w, "  与{m}相比：新增{}人，停发{}人，金额变动{}人（见 changes.csv）", c[0], c[1], c[2]);
+        }
+        (None, l) => {
+            let _ = writeln!(
+                w,
+                "  {}",
+                l.pick("no earlier month in the ledger: no changes.csv", "台账中没有上月记录：不生成 changes.csv")
+            );
+        }
     }
     if let Some(m) = manifest {
         let files: Vec<&str> = m.outputs.iter().map(|o| o.file.as_str()).collect();

@@ -538,6 +538,31 @@ impl Ledger {
         Ok(history)
     }
 
+    /// The latest month before `period` with a live run, if any.
+    pub fn previous_month(&self, period: Month) -> Result<Option<Month>, Fatal> {
+        let found: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT MAX(period) FROM runs WHERE status IN ('live', 'committed') AND period < ?1",
+                [period.to_string()],
+                |r| r.get(0),
+            )
+            .map_err(|e| db_err(&self.path, e))?;
+        Ok(found.and_then(|m| Month::parse(&m)))
+    }
+
+    /// The live regular payment of each child for `month` (child ID → amount).
+    pub fn regular_payments(&self, month: Month) -> Result<std::collections::HashMap<String, Decimal>, Fatal> {
+        let mut st = self
+            .conn
+            .prepare("SELECT child_id, amount_fen FROM payments WHERE live = 1 AND kind = 'regular' AND month = ?1")
+            .map_err(|e| db_err(&self.path, e))?;
+        let rows = st
+            .query_map([month.to_string()], |r| Ok((r.get::<_, String>(0)?, from_fen(r.get(1)?))))
+            .map_err(|e| db_err(&self.path, e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| db_err(&self.path, e))
+    }
+
     /// Marks the payment lines of transfers `settled` or `failed` (bank returns), in
     /// one transaction. Returns how many lines changed to settled and to failed (a
     /// second application of the same return changes none).

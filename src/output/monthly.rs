@@ -68,6 +68,10 @@ pub struct RunTotals {
     pub arrears_amount: Decimal,
     /// Every payment line, for the ledger (transfer sequences filled in).
     pub ledger_lines: Vec<LedgerLine>,
+    /// Every valid child in roster order (when changes are tracked).
+    pub children: Vec<SeenChild>,
+    /// The previous month and the counts added, removed, amount_changed.
+    pub changes: Option<(Month, [u64; 3])>,
     pub by_category: BTreeMap<String, Group>,
     pub by_region: BTreeMap<String, Group>,
     pub reasons: BTreeMap<Reason, u64>,
@@ -118,9 +122,21 @@ struct Payment {
     bank_len: u32,
 }
 
+/// One child as this run sees it, for `changes.csv`.
+#[derive(Debug, Clone)]
+pub struct SeenChild {
+    pub child_id: String,
+    pub name: String,
+    /// The regular amount paid this month.
+    pub paid: Option<Decimal>,
+    /// Why it is not paid (held, excluded, rejected).
+    pub reason: Option<Reason>,
+}
+
 /// The counts and sums of one chunk, merged on the calling thread.
 #[derive(Default)]
 struct Tally {
+    seen: Vec<SeenChild>,
     counts: [u64; 4],
     amount: Decimal,
     arrears: Decimal,
@@ -150,6 +166,9 @@ struct Files {
 /// The open output files of one run.
 pub struct MonthlyWriter {
     lang: Lang,
+    /// Collect every child for `changes.csv`.
+    pub track_changes: bool,
+    seen: Vec<SeenChild>,
     period: Month,
     period_text: String,
     write_transfers: bool,
@@ -191,6 +210,8 @@ impl MonthlyWriter {
             .map_err(|e| Fatal::io(dir.target(), "starting the writer thread", &e))?;
         Ok(MonthlyWriter {
             lang,
+            track_changes: false,
+            seen: Vec::new(),
             period,
             period_text: period.to_string(),
             write_transfers,
@@ -223,6 +244,7 @@ impl MonthlyWriter {
         self.amount += t.amount;
         self.arrears += t.arrears;
         self.ledger.extend(t.ledger);
+        self.seen.extend(t.seen);
         for (mine, theirs) in self.categories.iter_mut().zip(t.categories) {
             mine.0 += theirs.0;
             mine.1 += theirs.1;
@@ -337,6 +359,8 @@ impl MonthlyWriter {
             amount: self.amount,
             arrears_amount: self.arrears,
             ledger_lines,
+            children: std::mem::take(&mut self.seen),
+            changes: None,
             by_category: Category::ALL
                 .iter()
                 .map(|c| (c.as_str().to_owned(), group(self.categories[c.index()])))
@@ -353,7 +377,26 @@ impl DecisionSink for MonthlyWriter {
     type Chunk = Chunk;
 
     fn render(&self, path: &str, first_seq: u64, rows: &[RowOutcome<'_>]) -> Chunk {
-        render_chunk(rows, path, first_seq, self.period, &self.period_text, self.lang)
+        let mut chunk = render_chunk(rows, path, first_seq, self.period, &self.period_text, self.lang);
+        if self.track_changes {
+            chunk.tally.seen = rows
+                .iter()
+                .filter_map(|r| {
+                    // A rejected row still names its child when the ID itself is valid.
+                    let id = match r.record() {
+                        Some(rec) => rec.child_id,
+                        None => crate::core::id::ChildId::parse(&crate::core::text::fold_width(r.child_id())).ok()?,
+                    };
+                    Some(SeenChild {
+                        child_id: id.as_str().to_owned(),
+                        name: r.name().to_owned(),
+                        paid: r.entitlement.filter(|_| r.decision == Decision::Paid).map(|e| e.amount),
+                        reason: r.reason,
+                    })
+                })
+                .collect();
+        }
+        chunk
     }
 
     fn accept(&mut self, chunks: Vec<Chunk>) -> Result<(), Fatal> {
