@@ -93,6 +93,7 @@ fn whole_run(c: &mut Criterion) {
                     arrears: false,
                     lang: disburse::core::detail::Lang::En,
                     sheet: None,
+                    quiet: true,
                 };
                 let start = Instant::now();
                 run(&cfg, &mut std::io::sink()).expect("run");

@@ -260,6 +260,7 @@ impl RunArgs {
             arrears: self.arrears,
             lang: Lang::En,
             sheet: self.sheet,
+            quiet: false,
         };
         Ok((config, self.threads))
     }
@@ -288,6 +289,7 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
         Command::Run(args) => {
             let (mut config, threads) = args.into_config()?;
             config.lang = lang;
+            config.quiet = cli.quiet;
             let mut pool = rayon::ThreadPoolBuilder::new().thread_name(|i| format!("disburse-work{i}"));
             if let Some(n) = threads {
                 pool = pool.num_threads(n);

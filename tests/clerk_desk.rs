@@ -266,3 +266,39 @@ fn changes_against_the_previous_month() {
         .collect();
     assert_eq!(removed, [("800.00", "SUSPENDED"), ("800.00", "NOT_ON_ROSTER")]);
 }
+
+#[path = "../benches/support/synth.rs"]
+mod synth;
+
+#[test]
+fn a_progress_bar_on_a_terminal_only() {
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` to give the run a terminal");
+        return;
+    }
+    let s = Scratch::new("progress");
+    let mut bytes = Vec::new();
+    synth::write_roster(80_000, 3, &mut bytes).unwrap();
+    let roster = s.write("big.csv", bytes);
+    let on_tty = |out: &str, quiet: bool| {
+        let cmd = format!(
+            "LANG=en_US.UTF-8 DISBURSE_LEDGER={} {} {} run --dry-run --period 2018-06 --out {} {}",
+            fresh_ledger().display(),
+            env!("CARGO_BIN_EXE_disburse"),
+            if quiet { "--quiet" } else { "" },
+            s.path(out).display(),
+            roster
+        );
+        let o = std::process::Command::new("script").args(["-qec", &cmd, "/dev/null"]).output().unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let shown = on_tty("tty", false);
+    assert!(shown.contains("checking") || shown.contains("deciding"), "no progress on a terminal: {shown}");
+    assert!(shown.contains("paid"), "{shown}");
+    let quiet = on_tty("quiet", true);
+    assert!(!quiet.contains("checking") && !quiet.contains("deciding") && quiet.contains("paid"), "{quiet}");
+    // Piped (as here): the summary only.
+    let out = s.path("piped");
+    let o = dry(&out, &[], &[&roster]);
+    assert!(!stderr(&o).contains("checking") && !stderr(&o).contains("deciding"));
+}

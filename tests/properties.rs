@@ -91,6 +91,7 @@ proptest! {
             arrears: false,
             lang: disburse::core::detail::Lang::En,
             sheet: None,
+            quiet: true,
         };
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         let mut sink = Vec::new();

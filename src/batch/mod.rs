@@ -127,6 +127,8 @@ pub struct InputSummary {
 pub struct Roster {
     pub files: Vec<RosterFile>,
     stamps: Vec<Option<(u64, SystemTime)>>,
+    /// Shown on a terminal during long runs (hidden otherwise).
+    pub progress: Option<indicatif::ProgressBar>,
 }
 
 impl Roster {
@@ -135,7 +137,44 @@ impl Roster {
         let files: Vec<RosterFile> =
             paths.iter().map(|p| RosterFile::inspect(p, choice, sheet)).collect::<Result<_, _>>()?;
         let stamps = paths.iter().map(|p| stamp(p)).collect();
-        Ok(Roster { files, stamps })
+        Ok(Roster { files, stamps, progress: None })
+    }
+
+    /// A progress bar on stderr when it is a terminal (`quiet` turns it off): rows
+    /// checked in pass 1, then rows decided in pass 2 out of the total pass 1 found.
+    pub fn show_progress(&mut self, quiet: bool) {
+        use std::io::IsTerminal;
+        if quiet || !std::io::stderr().is_terminal() {
+            return;
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} {human_pos} rows")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar.set_message("checking");
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        self.progress = Some(bar);
+    }
+
+    fn progress_to_decide(&self, total: u64) {
+        if let Some(p) = &self.progress {
+            p.set_style(
+                indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {human_pos}/{human_len} rows, {eta} left")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            p.reset();
+            p.set_message("deciding");
+            p.set_length(total);
+        }
+    }
+
+    /// Clears the progress bar (before the summary is printed).
+    pub fn progress_done(&self) {
+        if let Some(p) = &self.progress {
+            p.finish_and_clear();
+        }
     }
 
     /// Pass 1: checks every row and indexes the valid ones.
@@ -153,8 +192,14 @@ impl Roster {
                 for k in keys {
                     builder.add(k, file_no);
                 }
+                if let Some(p) = &self.progress {
+                    p.inc(batch.len() as u64);
+                }
                 Ok(())
             })?;
+        }
+        if let Some(p) = &self.progress {
+            self.progress_to_decide(p.position());
         }
         Ok(builder.finish())
     }
@@ -208,6 +253,9 @@ impl Roster {
                     })
                     .collect::<Result<_, Fatal>>()?;
                 seq += batch.len() as u64;
+                if let Some(p) = &self.progress {
+                    p.inc(batch.len() as u64);
+                }
                 sink.accept(chunks)
             })?;
             if stamp(&file.path) != *stamp_before {

@@ -36,6 +36,8 @@ pub struct RunConfig {
     pub lang: Lang,
     /// The roster sheet of workbook inputs (default: the first sheet).
     pub sheet: Option<String>,
+    /// No progress bar.
+    pub quiet: bool,
 }
 
 /// The default `--ceiling`.
@@ -59,7 +61,8 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
             }
         }
     }
-    let roster = Roster::open(&cfg.rosters, cfg.encoding, cfg.sheet.as_deref())?;
+    let mut roster = Roster::open(&cfg.rosters, cfg.encoding, cfg.sheet.as_deref())?;
+    roster.show_progress(cfg.quiet);
     clock.lap("inspect (hash, encoding, header)");
     let index = roster.index()?;
     let standards = cfg.policy.for_period(cfg.period);
@@ -77,6 +80,7 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
         (Some(l), Some(id))
     };
     let outcome = write_run(cfg, &roster, &index, standards, &staged, ledger.as_ref(), run_id, &mut clock);
+    roster.progress_done();
     let (manifest, totals, manifest_sha) = match outcome {
         Ok(done) => done,
         Err(e) => {
