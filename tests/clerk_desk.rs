@@ -302,3 +302,82 @@ fn a_progress_bar_on_a_terminal_only() {
     let o = dry(&out, &[], &[&roster]);
     assert!(!stderr(&o).contains("checking") && !stderr(&o).contains("deciding"));
 }
+
+fn sheets(path: &Path) -> Vec<(String, usize)> {
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(path).unwrap();
+    book.sheet_names()
+        .into_iter()
+        .map(|n| {
+            let rows = book.worksheet_range(&n).unwrap().rows().count();
+            (n, rows)
+        })
+        .collect()
+}
+
+#[test]
+fn the_report_workbook() {
+    let s = Scratch::new("report");
+    let (a, b, zh) = (s.path("a"), s.path("b"), s.path("zh"));
+    assert_eq!(code(&run_month("2018-06", &a, &["--threads", "1"], &ROSTERS)), 0);
+    assert_eq!(code(&run_month("2018-06", &b, &["--threads", "4"], &ROSTERS)), 0);
+    // The same bytes on every run, whatever the thread count.
+    assert_eq!(std::fs::read(a.join("report.xlsx")).unwrap(), std::fs::read(b.join("report.xlsx")).unwrap());
+    let m = manifest(&a);
+    assert!(m["outputs"].as_array().unwrap().iter().any(|o| o["file"] == "report.xlsx"));
+    // Sheets and rows agree with the CSV files (plus a header row each).
+    let got = sheets(&a.join("report.xlsx"));
+    let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["Summary", "Entitlements", "Exceptions", "Transfers"]);
+    for (sheet, file) in [(1, "entitlements.csv"), (2, "exceptions.csv"), (3, "transfers.csv")] {
+        assert_eq!(got[sheet].1, csv_rows(&a.join(file)).len() + 1, "{file}");
+    }
+    // In Chinese: sheet names, headers and reasons.
+    assert_eq!(code(&run_month("2018-06", &zh, &["--lang", "zh"], &ROSTERS)), 0);
+    let names: Vec<String> = sheets(&zh.join("report.xlsx")).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["汇总", "发放明细", "异常", "转账"]);
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(zh.join("report.xlsx")).unwrap();
+    let exc = book.worksheet_range("异常").unwrap();
+    assert_eq!(exc.get_value((0, 6)).map(|v| v.to_string()), Some("说明".to_owned()));
+    assert!(exc.rows().skip(1).any(|r| r[6].to_string().contains("年满18周岁")));
+    // A changed byte is caught by verify.
+    let path = a.join("report.xlsx");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 1;
+    std::fs::write(&path, bytes).unwrap();
+    assert_eq!(code(&disburse(["verify".as_ref(), a.as_os_str()])), 1);
+}
+
+#[test]
+fn a_real_spreadsheet_program_opens_the_report() {
+    let soffice = ["soffice", "libreoffice"]
+        .into_iter()
+        .find(|p| std::process::Command::new(p).arg("--version").output().map(|o| o.status.success()).unwrap_or(false));
+    let Some(soffice) = soffice else {
+        eprintln!("skipped: LibreOffice is not installed here (.ci/run installs libreoffice-calc-nogui)");
+        return;
+    };
+    let s = Scratch::new("libreoffice");
+    let out = s.path("out");
+    assert_eq!(code(&run_month("2018-06", &out, &[], &ROSTERS)), 0);
+    let conv = s.path("conv");
+    let o = std::process::Command::new(soffice)
+        .args([
+            "--headless",
+            "-env:UserInstallation=file:///tmp/disburse-test-lo-profile",
+            "--convert-to",
+            "csv",
+            "--outdir",
+        ])
+        .arg(&conv)
+        .arg(out.join("report.xlsx"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&std::fs::read(conv.join("report.csv")).unwrap()).into_owned();
+    // The first sheet, the summary, as LibreOffice computed it.
+    assert!(text.contains("13800.5"), "{text}");
+    assert!(text.contains("430102"), "{text}");
+}

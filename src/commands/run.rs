@@ -210,6 +210,10 @@ fn write_run(
         None => None,
     };
     totals.children = Vec::new();
+    let mode = if cfg.dry_run { "dry-run" } else { "run" };
+    let report = crate::output::report::write_report(staged, &cfg.out, cfg.period, mode, &totals.totals, cfg.lang)?;
+    totals.outputs.push(report);
+    clock.lap("report.xlsx");
     crate::failpoint("after-outputs");
 
     let manifest = Manifest {

@@ -5,5 +5,6 @@ pub mod changes;
 pub mod csvline;
 pub mod manifest;
 pub mod monthly;
+pub mod report;
 pub mod sink;
 pub mod staged;

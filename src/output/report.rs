@@ -1,0 +1,300 @@
+//! `report.xlsx`: the run for people who live in Excel (SPEC section 10).
+//!
+//! A summary sheet (counts and amounts by county and category, with a chart), then
+//! the entitlements, the exceptions (reasons in words, problem rows coloured) and the
+//! transfers, read back from the CSV files just written so the workbook can never
+//! disagree with them. Sheet names and headers follow `--lang`. The file is the same
+//! bytes on every run: its creation date is the period's first day, and the zip
+//! entries carry a fixed time.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{Chart, ChartType, Color, DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+
+use super::manifest::Totals;
+use super::monthly::{ENTITLEMENTS, EXCEPTIONS, TRANSFERS};
+use super::sink::OutputInfo;
+use super::staged::StagedDir;
+use crate::core::detail::Lang;
+use crate::core::month::Month;
+use crate::error::{Fatal, FatalKind};
+
+pub const REPORT: &str = "report.xlsx";
+
+/// Data rows a sheet holds (Excel's limit, less the header).
+const SHEET_ROWS: usize = 1_048_575;
+
+fn heading(lang: Lang, column: &str) -> String {
+    let zh = match column {
+        "period" => "期间",
+        "kind" => "类型",
+        "months" => "月份",
+        "child_id" => "身份证号",
+        "name" => "姓名",
+        "category" => "供养方式",
+        "region_code" => "行政区划代码",
+        "payee_name" => "收款人",
+        "payee_account" => "收款账号",
+        "payee_bank" => "开户银行",
+        "standard" => "标准",
+        "recorded_amount" => "月发放金额",
+        "amount" => "发放金额",
+        "basis" => "依据",
+        "source" => "来源",
+        "decision" => "处理结果",
+        "reason" => "原因代码",
+        "detail" => "说明",
+        "transfer_id" => "转账编号",
+        "children" => "儿童人数",
+        other => other,
+    };
+    lang.pick(column, zh).to_owned()
+}
+
+fn xlsx(e: XlsxError, out: &Path) -> Fatal {
+    Fatal::new(FatalKind::Io, format!("writing the report workbook failed: {e}"), "check the disk and run again")
+        .in_file(out.join(REPORT).display().to_string())
+}
+
+fn money(s: &str) -> Option<f64> {
+    s.parse::<Decimal>().ok().and_then(|d| d.to_f64())
+}
+
+/// Copies one CSV output into sheets (split at Excel's row limit).
+fn csv_sheets(
+    book: &mut Workbook,
+    staged: &StagedDir,
+    file: &str,
+    title: &str,
+    lang: Lang,
+    out: &Path,
+    formats: &Formats,
+) -> Result<u64, Fatal> {
+    let path = staged.path().join(file);
+    let mut rdr = csv::Reader::from_path(&path).map_err(|e| {
+        Fatal::new(FatalKind::Io, format!("reading back {file}: {e}"), "run again")
+            .in_file(out.join(file).display().to_string())
+    })?;
+    let headers = rdr.headers().map_err(|e| Fatal::new(FatalKind::Io, e.to_string(), "run again"))?.clone();
+    let money_cols: Vec<bool> =
+        headers.iter().map(|h| matches!(h, "standard" | "recorded_amount" | "amount")).collect();
+    let decision_col = headers.iter().position(|h| h == "decision");
+    let mut written = 0u64;
+    let mut sheet_no = 0;
+    let mut row_in_sheet = 0usize;
+    let mut record = csv::StringRecord::new();
+    let mut sheet: Option<&mut Worksheet> = None;
+    loop {
+        let more = rdr.read_record(&mut record).map_err(|e| Fatal::new(FatalKind::Io, e.to_string(), "run again"))?;
+        if sheet.is_none() || row_in_sheet == SHEET_ROWS || (!more && sheet_no == 0) {
+            if !more && sheet_no > 0 {
+                break;
+            }
+            sheet_no += 1;
+            let name = if sheet_no == 1 { title.to_owned() } else { format!("{title} ({sheet_no})") };
+            let ws = book.add_worksheet_with_constant_memory().map_err(|e| xlsx(e, out))?;
+            ws.set_name(&name).map_err(|e| xlsx(e, out))?;
+            for (c, h) in headers.iter().enumerate() {
+                ws.write_string_with_format(0, c as u16, heading(lang, h), &formats.header)
+                    .map_err(|e| xlsx(e, out))?;
+                ws.set_column_width(c as u16, if h == "detail" { 60 } else { 16 }).map_err(|e| xlsx(e, out))?;
+            }
+            ws.set_freeze_panes(1, 0).map_err(|e| xlsx(e, out))?;
+            sheet = Some(ws);
+            row_in_sheet = 0;
+        }
+        if !more {
+            break;
+        }
+        let ws = sheet.as_deref_mut().expect("a sheet is open");
+        let r = (row_in_sheet + 1) as u32;
+        let fill = decision_col.and_then(|c| record.get(c)).and_then(|d| formats.decision(d));
+        for (c, value) in record.iter().enumerate() {
+            let col = c as u16;
+            let value = fit_cell(value);
+            let value = value.as_ref();
+            let result = match (money_cols[c], money(value)) {
+                (true, Some(n)) => ws.write_number_with_format(r, col, n, fill.unwrap_or(&formats.money)),
+                _ if value.is_empty() => Ok(&mut *ws),
+                _ => match fill {
+                    Some(f) => ws.write_string_with_format(r, col, value, f),
+                    None => ws.write_string(r, col, value),
+                },
+            };
+            result.map_err(|e| xlsx(e, out))?;
+        }
+        row_in_sheet += 1;
+        written += 1;
+    }
+    Ok(written)
+}
+
+/// Excel holds at most 32,767 characters in a cell: longer text is cut, with a mark
+/// (the CSV files keep it whole).
+fn fit_cell(value: &str) -> std::borrow::Cow<'_, str> {
+    const LIMIT: usize = 32_767;
+    if value.len() <= LIMIT || value.chars().count() <= LIMIT {
+        return std::borrow::Cow::Borrowed(value);
+    }
+    let mut cut: String = value.chars().take(LIMIT - 20).collect();
+    cut.push_str(" …(cut; see the CSV)");
+    std::borrow::Cow::Owned(cut)
+}
+
+struct Formats {
+    header: Format,
+    money: Format,
+    rejected: Format,
+    held: Format,
+    excluded: Format,
+    bold: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        Formats {
+            header: Format::new().set_bold().set_background_color(Color::RGB(0xDDEBF7)),
+            money: Format::new().set_num_format("0.00"),
+            rejected: Format::new().set_background_color(Color::RGB(0xF8CBAD)).set_num_format("0.00"),
+            held: Format::new().set_background_color(Color::RGB(0xFFE699)).set_num_format("0.00"),
+            excluded: Format::new().set_background_color(Color::RGB(0xEDEDED)).set_num_format("0.00"),
+            bold: Format::new().set_bold(),
+        }
+    }
+
+    fn decision(&self, d: &str) -> Option<&Format> {
+        match d {
+            "rejected" => Some(&self.rejected),
+            "held" => Some(&self.held),
+            "excluded" => Some(&self.excluded),
+            _ => None,
+        }
+    }
+}
+
+/// Writes `report.xlsx` into the staged directory from the CSV files there.
+pub fn write_report(
+    staged: &StagedDir,
+    out: &Path,
+    period: Month,
+    mode: &str,
+    totals: &Totals,
+    lang: Lang,
+) -> Result<OutputInfo, Fatal> {
+    let mut book = Workbook::new();
+    book.set_tempdir(staged.path()).map_err(|e| xlsx(e, out))?;
+    let created = ExcelDateTime::from_ymd(period.year() as u16, period.month() as u8, 1).map_err(|e| xlsx(e, out))?;
+    book.set_properties(
+        &DocProperties::new().set_title(format!("disburse {period} {mode}")).set_creation_datetime(&created),
+    );
+    let formats = Formats::new();
+
+    // The summary: by county and category, from the entitlements.
+    let mut by_region: BTreeMap<String, [(u64, Decimal); 2]> = BTreeMap::new();
+    let ent_path = staged.path().join(ENTITLEMENTS);
+    let mut rdr =
+        csv::Reader::from_path(&ent_path).map_err(|e| Fatal::new(FatalKind::Io, e.to_string(), "run again"))?;
+    let mut last_source = String::new();
+    for rec in rdr.deserialize::<BTreeMap<String, String>>() {
+        let rec = rec.map_err(|e| Fatal::new(FatalKind::Io, e.to_string(), "run again"))?;
+        let k = usize::from(rec["category"] == "institutional");
+        let amount: Decimal = rec["amount"].parse().unwrap_or_default();
+        let g = &mut by_region.entry(rec["region_code"].clone()).or_default()[k];
+        g.0 += u64::from(rec["source"] != last_source);
+        g.1 += amount;
+        last_source = rec["source"].clone();
+    }
+    let summary_name = lang.pick("Summary", "汇总");
+    let ws = book.add_worksheet();
+    ws.set_name(summary_name).map_err(|e| xlsx(e, out))?;
+    let e = |r: Result<&mut Worksheet, XlsxError>| r.map(|_| ()).map_err(|e| xlsx(e, out));
+    e(ws.write_string_with_format(
+        0,
+        0,
+        format!("disburse {period} — {}", lang.pick(mode, if mode == "run" { "发放" } else { "试算" })),
+        &formats.bold,
+    ))?;
+    let facts: [(&str, &str, String); 8] = [
+        ("rows", "总行数", totals.rows.to_string()),
+        ("paid", "发放", totals.paid.to_string()),
+        ("held", "暂缓", totals.held.to_string()),
+        ("excluded", "不予发放", totals.excluded.to_string()),
+        ("rejected", "数据有误", totals.rejected.to_string()),
+        ("amount", "金额", totals.amount.clone()),
+        ("of which arrears", "其中补发", totals.arrears_amount.clone()),
+        ("transfers", "转账笔数", totals.transfers.to_string()),
+    ];
+    for (i, (en, zh, v)) in facts.iter().enumerate() {
+        let r = (i + 2) as u32;
+        e(ws.write_string(r, 0, lang.pick(en, zh)))?;
+        match money(v) {
+            Some(n) if v.contains('.') => e(ws.write_number_with_format(r, 1, n, &formats.money))?,
+            Some(n) => e(ws.write_number(r, 1, n))?,
+            None => e(ws.write_string(r, 1, v))?,
+        }
+    }
+    let top = 11u32;
+    let cols = [
+        lang.pick("region_code", "行政区划代码"),
+        lang.pick("scattered children", "散居人数"),
+        lang.pick("scattered amount", "散居金额"),
+        lang.pick("institutional children", "集中供养人数"),
+        lang.pick("institutional amount", "集中供养金额"),
+        lang.pick("children", "合计人数"),
+        lang.pick("amount", "合计金额"),
+    ];
+    for (c, h) in cols.iter().enumerate() {
+        e(ws.write_string_with_format(top, c as u16, *h, &formats.header))?;
+        e(ws.set_column_width(c as u16, 18))?;
+    }
+    let mut sum = [(0u64, Decimal::ZERO); 2];
+    for (i, (region, g)) in by_region.iter().enumerate() {
+        let r = top + 1 + i as u32;
+        e(ws.write_string(r, 0, region))?;
+        for k in 0..2 {
+            e(ws.write_number(r, 1 + 2 * k as u16, g[k].0 as f64))?;
+            e(ws.write_number_with_format(r, 2 + 2 * k as u16, g[k].1.to_f64().unwrap_or(0.0), &formats.money))?;
+            sum[k].0 += g[k].0;
+            sum[k].1 += g[k].1;
+        }
+        e(ws.write_number(r, 5, (g[0].0 + g[1].0) as f64))?;
+        e(ws.write_number_with_format(r, 6, (g[0].1 + g[1].1).to_f64().unwrap_or(0.0), &formats.money))?;
+    }
+    let total_row = top + 1 + by_region.len() as u32;
+    e(ws.write_string_with_format(total_row, 0, lang.pick("total", "合计"), &formats.bold))?;
+    for (k, (n, amount)) in sum.iter().enumerate() {
+        e(ws.write_number(total_row, 1 + 2 * k as u16, *n as f64))?;
+        e(ws.write_number_with_format(total_row, 2 + 2 * k as u16, amount.to_f64().unwrap_or(0.0), &formats.money))?;
+    }
+    e(ws.write_number(total_row, 5, (sum[0].0 + sum[1].0) as f64))?;
+    e(ws.write_number_with_format(total_row, 6, (sum[0].1 + sum[1].1).to_f64().unwrap_or(0.0), &formats.money))?;
+    if !by_region.is_empty() {
+        let mut chart = Chart::new(ChartType::Column);
+        for (k, (en, zh)) in [("scattered", "散居"), ("institutional", "集中供养")].iter().enumerate() {
+            chart
+                .add_series()
+                .set_name(lang.pick(en, zh))
+                .set_categories((summary_name, top + 1, 0, total_row - 1, 0))
+                .set_values((summary_name, top + 1, 2 + 2 * k as u16, total_row - 1, 2 + 2 * k as u16));
+        }
+        chart.title().set_name(lang.pick("Amount by county and category", "各区县分类发放金额"));
+        ws.insert_chart(1, 8, &chart).map_err(|e| xlsx(e, out))?;
+    }
+
+    let mut rows =
+        csv_sheets(&mut book, staged, ENTITLEMENTS, lang.pick("Entitlements", "发放明细"), lang, out, &formats)?;
+    rows += csv_sheets(&mut book, staged, EXCEPTIONS, lang.pick("Exceptions", "异常"), lang, out, &formats)?;
+    if staged.path().join(TRANSFERS).exists() {
+        rows += csv_sheets(&mut book, staged, TRANSFERS, lang.pick("Transfers", "转账"), lang, out, &formats)?;
+    }
+    let bytes = book.save_to_buffer().map_err(|e| xlsx(e, out))?;
+    let mut file = staged.create(REPORT)?;
+    use std::io::Write;
+    file.write_all(&bytes)
+        .and_then(|_| file.sync_all())
+        .map_err(|e| Fatal::io(&out.join(REPORT), "writing the report", &e))?;
+    Ok(OutputInfo { file: REPORT.to_owned(), sha256: crate::sha256_hex(&bytes), rows })
+}
