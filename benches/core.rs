@@ -94,6 +94,7 @@ fn whole_run(c: &mut Criterion) {
                     lang: disburse::core::detail::Lang::En,
                     sheet: None,
                     quiet: true,
+                    bom: false,
                 };
                 let start = Instant::now();
                 run(&cfg, &mut std::io::sink()).expect("run");

@@ -181,6 +181,9 @@ pub struct RunArgs {
     /// The roster sheet of .xlsx/.xls/.ods inputs (default: the first sheet).
     #[arg(long)]
     pub sheet: Option<String>,
+    /// Write the CSV files with a UTF-8 BOM, so Excel shows the Chinese.
+    #[arg(long)]
+    pub bom: bool,
     /// Roster CSV files; together they form one roster.
     #[arg(required = true)]
     pub rosters: Vec<PathBuf>,
@@ -261,6 +264,7 @@ impl RunArgs {
             lang: Lang::En,
             sheet: self.sheet,
             quiet: false,
+            bom: self.bom,
         };
         Ok((config, self.threads))
     }

@@ -381,3 +381,20 @@ fn a_real_spreadsheet_program_opens_the_report() {
     assert!(text.contains("13800.5"), "{text}");
     assert!(text.contains("430102"), "{text}");
 }
+
+#[test]
+fn bom_for_excel() {
+    let s = Scratch::new("bom");
+    let out = s.path("out");
+    assert_eq!(code(&run_month("2018-06", &out, &["--bom"], &ROSTERS)), 0);
+    for f in ["entitlements.csv", "transfers.csv", "exceptions.csv"] {
+        assert!(std::fs::read(out.join(f)).unwrap().starts_with(b"\xEF\xBB\xBFperiod") || f == "transfers.csv", "{f}");
+        assert!(std::fs::read(out.join(f)).unwrap().starts_with(b"\xEF\xBB\xBF"), "{f}");
+    }
+    assert!(!std::fs::read(out.join("audit.jsonl")).unwrap().starts_with(b"\xEF\xBB\xBF"));
+    assert_eq!(code(&disburse(["verify".as_ref(), out.as_os_str()])), 0);
+    // Without --bom, no BOM.
+    let plain = s.path("plain");
+    assert_eq!(code(&run_month("2018-06", &plain, &[], &ROSTERS)), 0);
+    assert!(std::fs::read(plain.join("entitlements.csv")).unwrap().starts_with(b"period,"));
+}

@@ -92,6 +92,7 @@ proptest! {
             lang: disburse::core::detail::Lang::En,
             sheet: None,
             quiet: true,
+            bom: false,
         };
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         let mut sink = Vec::new();

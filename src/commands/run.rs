@@ -38,6 +38,8 @@ pub struct RunConfig {
     pub sheet: Option<String>,
     /// No progress bar.
     pub quiet: bool,
+    /// Start every CSV with a UTF-8 BOM (so Excel shows the Chinese).
+    pub bom: bool,
 }
 
 /// The default `--ceiling`.
@@ -195,7 +197,7 @@ fn write_run(
         ceiling: cfg.ceiling,
         arrears: history.as_ref().map(|h| (&cfg.policy, h)),
     };
-    let mut writer = MonthlyWriter::create(staged, cfg.period, !cfg.dry_run, cfg.lang)?;
+    let mut writer = MonthlyWriter::create(staged, cfg.period, !cfg.dry_run, cfg.lang, cfg.bom)?;
     writer.track_changes = previous.is_some();
     let inputs = roster.decide(index, &rules, &mut writer)?;
     clock.lap("pass 2 (decide and render)");
@@ -203,7 +205,8 @@ fn write_run(
     clock.lap("finish (writer, transfers)");
     totals.changes = match previous {
         Some((month, paid)) => {
-            let (info, counts) = crate::output::changes::write_changes(staged, &cfg.out, &totals.children, &paid)?;
+            let (info, counts) =
+                crate::output::changes::write_changes(staged, &cfg.out, &totals.children, &paid, cfg.bom)?;
             totals.outputs.push(info);
             Some((month, counts))
         }

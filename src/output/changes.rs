@@ -25,11 +25,11 @@ pub fn write_changes(
     out: &Path,
     children: &[SeenChild],
     previous: &HashMap<String, Decimal>,
+    bom: bool,
 ) -> Result<(OutputInfo, [u64; 3]), Fatal> {
     let mut sink = Sink::new(CHANGES, out.join(CHANGES), staged.create(CHANGES)?);
     let mut buf = Vec::new();
-    push_row(&mut buf, &HEADER);
-    sink.write_raw(&buf)?;
+    sink.write_raw(&super::monthly::header(&HEADER, bom))?;
     let mut counts = [0u64; 3];
     let mut seen: HashSet<&str> = HashSet::new();
     // A child on several rows (a duplicate) is paid now if any row is.

@@ -166,6 +166,7 @@ struct Files {
 /// The open output files of one run.
 pub struct MonthlyWriter {
     lang: Lang,
+    bom: bool,
     /// Collect every child for `changes.csv`.
     pub track_changes: bool,
     seen: Vec<SeenChild>,
@@ -189,18 +190,28 @@ fn open(dir: &StagedDir, name: &str) -> Result<Sink, Fatal> {
     Ok(Sink::new(name, dir.target().join(name), dir.create(name)?))
 }
 
-fn header(fields: &[&str]) -> Vec<u8> {
+/// A CSV header row, after a UTF-8 BOM when `bom` (`--bom`, for Excel).
+pub fn header(fields: &[&str], bom: bool) -> Vec<u8> {
     let mut v = Vec::new();
+    if bom {
+        v.extend_from_slice(b"\xEF\xBB\xBF");
+    }
     push_row(&mut v, fields);
     v
 }
 
 impl MonthlyWriter {
-    pub fn create(dir: &StagedDir, period: Month, write_transfers: bool, lang: Lang) -> Result<MonthlyWriter, Fatal> {
+    pub fn create(
+        dir: &StagedDir,
+        period: Month,
+        write_transfers: bool,
+        lang: Lang,
+        bom: bool,
+    ) -> Result<MonthlyWriter, Fatal> {
         let mut entitlements = open(dir, ENTITLEMENTS)?;
-        entitlements.write_raw(&header(&ENTITLEMENTS_HEADER))?;
+        entitlements.write_raw(&header(&ENTITLEMENTS_HEADER, bom))?;
         let mut exceptions = open(dir, EXCEPTIONS)?;
-        exceptions.write_raw(&header(&EXCEPTIONS_HEADER))?;
+        exceptions.write_raw(&header(&EXCEPTIONS_HEADER, bom))?;
         let audit = open(dir, AUDIT)?;
         let files = Files { entitlements, exceptions, audit, prev: [0; 32], lines: 0 };
         let (tx, rx) = sync_channel::<Vec<Rendered>>(4);
@@ -210,6 +221,7 @@ impl MonthlyWriter {
             .map_err(|e| Fatal::io(dir.target(), "starting the writer thread", &e))?;
         Ok(MonthlyWriter {
             lang,
+            bom,
             track_changes: false,
             seen: Vec::new(),
             period,
@@ -306,7 +318,7 @@ impl MonthlyWriter {
         drop(sequence);
         if self.write_transfers {
             let mut sink = open(dir, TRANSFERS)?;
-            sink.write_raw(&header(&TRANSFERS_HEADER))?;
+            sink.write_raw(&header(&TRANSFERS_HEADER, self.bom))?;
             let prefix = format!("T{}-", self.period.compact());
             let mut buf = Vec::with_capacity(1 << 20);
             for (n, (account, _, t)) in accounts.iter().enumerate() {
