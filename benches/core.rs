@@ -95,6 +95,9 @@ fn whole_run(c: &mut Criterion) {
                     sheet: None,
                     quiet: true,
                     bom: false,
+                    bank_profiles: Vec::new(),
+                    execution_date: None,
+                    payer: None,
                 };
                 let start = Instant::now();
                 run(&cfg, &mut std::io::sink()).expect("run");

@@ -14,6 +14,7 @@ use crate::core::month::Month;
 use crate::core::policy::Policy;
 use crate::core::text::{fold_width, trim};
 use crate::error::{Fatal, FatalKind, Finish, FATAL_EXIT};
+use crate::output::bank::{BankProfile, Payer};
 use crate::roster::EncodingChoice;
 
 #[derive(Debug, Parser)]
@@ -57,6 +58,9 @@ pub enum Command {
         out: PathBuf,
         #[arg(long)]
         ledger: Option<PathBuf>,
+        /// A bank profile whose [returns] section describes the return file's layout.
+        #[arg(long)]
+        returns_profile: Option<String>,
     },
     /// Check a payment register (CSV child_id,amount[,name]) against what the rules say was owed.
     Audit {
@@ -184,6 +188,21 @@ pub struct RunArgs {
     /// Write the CSV files with a UTF-8 BOM, so Excel shows the Chinese.
     #[arg(long)]
     pub bom: bool,
+    /// A bank upload template: generic-csv, pain001 or a profile TOML file (repeatable).
+    #[arg(long = "bank-profile")]
+    pub bank_profiles: Vec<String>,
+    /// The date the bank should pay, YYYY-MM-DD (needed for pain001).
+    #[arg(long)]
+    pub execution_date: Option<String>,
+    /// The paying account, for bank profiles without a [payer] section.
+    #[arg(long)]
+    pub payer_account: Option<String>,
+    /// The paying account's holder.
+    #[arg(long)]
+    pub payer_name: Option<String>,
+    /// The paying account's bank.
+    #[arg(long)]
+    pub payer_bank: Option<String>,
     /// Roster CSV files; together they form one roster.
     #[arg(required = true)]
     pub rosters: Vec<PathBuf>,
@@ -249,6 +268,41 @@ impl RunArgs {
             return Err(usage("--threads must be at least 1", "leave it out to use every core"));
         }
         let policy = load_policy(self.policy.as_deref())?;
+        let bank_profiles: Vec<BankProfile> =
+            self.bank_profiles.iter().map(|p| BankProfile::load(p)).collect::<Result<_, _>>()?;
+        let execution_date = match &self.execution_date {
+            Some(d) => Some(crate::output::pain001::parse_execution_date(trim(d)).ok_or_else(|| {
+                usage(
+                    format!("--execution-date {d:?} is not a date"),
+                    "write it as YYYY-MM-DD, e.g. --execution-date 2018-06-10",
+                )
+            })?),
+            None => None,
+        };
+        let pain = bank_profiles.iter().any(|p| p.format == crate::output::bank::Format::Pain001);
+        if pain && execution_date.is_none() && !self.dry_run {
+            return Err(usage(
+                "the pain001 bank file needs --execution-date",
+                "give the date the bank should pay, e.g. --execution-date 2018-06-10",
+            ));
+        }
+        let payer = match (&self.payer_account, &self.payer_name) {
+            (Some(account), Some(name)) => {
+                Some(Payer { account: account.clone(), name: name.clone(), bank: self.payer_bank.clone() })
+            }
+            (None, None) => None,
+            _ => return Err(usage("--payer-account and --payer-name go together", "give both, or neither")),
+        };
+        if pain
+            && !self.dry_run
+            && payer.is_none()
+            && bank_profiles.iter().any(|p| p.format == crate::output::bank::Format::Pain001 && p.payer.is_none())
+        {
+            return Err(usage(
+                "the pain001 bank file needs the paying account",
+                "give --payer-account and --payer-name (or a profile with a [payer] section)",
+            ));
+        }
         let encoding = self.encoding.choice();
         let config = RunConfig {
             period,
@@ -265,6 +319,9 @@ impl RunArgs {
             sheet: self.sheet,
             quiet: false,
             bom: self.bom,
+            bank_profiles,
+            execution_date,
+            payer,
         };
         Ok((config, self.threads))
     }
@@ -317,12 +374,26 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 Ok(Finish::Mismatch)
             }
         },
-        Command::Reconcile { run, returns, out, ledger } => {
+        Command::Reconcile { run, returns, out, ledger, returns_profile } => {
+            let returns_profile = match returns_profile {
+                Some(p) => {
+                    let profile = BankProfile::load(&p)?;
+                    if profile.returns.is_none() {
+                        return Err(usage(
+                            format!("the bank profile {p} has no [returns] section"),
+                            "describe the bank's result file in the profile, or leave --returns-profile out",
+                        ));
+                    }
+                    Some(profile)
+                }
+                None => None,
+            };
             let cfg = crate::commands::reconcile::ReconcileConfig {
                 run_dir: run,
                 returns,
                 out,
                 ledger: crate::ledger::ledger_path(ledger.as_deref()),
+                returns_profile,
             };
             crate::commands::reconcile::reconcile(&cfg, stderr)
         }

@@ -84,3 +84,56 @@ pub fn read_table(path: &str, what: &str, wants: &[Want]) -> Result<Table, Fatal
     }
     Ok(Table { path: path.to_owned(), sha256, rows })
 }
+
+/// The same as `read_table` for the first sheet of a workbook (a bank's result file
+/// saved as `.xlsx`).
+pub fn read_workbook_table(path: &str, what: &str, wants: &[Want]) -> Result<Table, Fatal> {
+    use calamine::Reader;
+    let bytes = crate::roster::reader::read_all(path, what)?;
+    let mut book = calamine::open_workbook_auto(path).map_err(|e| {
+        Fatal::new(FatalKind::Input, format!("cannot read the {what}: {e}"), "open it in Excel and save it again")
+            .in_file(path)
+    })?;
+    let first = book.sheet_names().first().cloned().unwrap_or_default();
+    let range = book.worksheet_range(&first).map_err(|e| {
+        Fatal::new(FatalKind::Input, format!("cannot read the {what}: {e}"), "open it in Excel and save it again")
+            .in_file(path)
+    })?;
+    let top = range.start().map_or(0, |(r, _)| r) as u64;
+    let mut rows = range
+        .rows()
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                top + i as u64 + 1,
+                r.iter().map(|c| crate::roster::workbook::text(c, false).trim().to_owned()).collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, r)| r.iter().any(|c| !c.is_empty()));
+    let Some((_, header)) = rows.next() else {
+        return Err(Fatal::new(FatalKind::Input, format!("the {what} is empty"), "give the file with its header row")
+            .in_file(path));
+    };
+    let header: Vec<String> = header.iter().map(|h| h.to_lowercase()).collect();
+    let mut index = Vec::new();
+    for w in wants {
+        let at = header.iter().position(|h| h == w.name || w.aliases.contains(&h.as_str()));
+        if at.is_none() && w.required {
+            return Err(Fatal::new(
+                FatalKind::MissingColumn,
+                format!("the {what} has no column {}", w.name),
+                "add the column to the header row, or fix its spelling",
+            )
+            .in_file(path));
+        }
+        index.push(at);
+    }
+    let rows = rows
+        .map(|(line, r)| TableRow {
+            line,
+            fields: index.iter().map(|i| i.and_then(|i| r.get(i).cloned()).unwrap_or_default()).collect(),
+            malformed: false,
+        })
+        .collect();
+    Ok(Table { path: path.to_owned(), sha256: crate::sha256_hex(&bytes), rows })
+}

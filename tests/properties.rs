@@ -93,6 +93,9 @@ proptest! {
             sheet: None,
             quiet: true,
             bom: false,
+            bank_profiles: Vec::new(),
+            execution_date: None,
+            payer: None,
         };
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         let mut sink = Vec::new();

@@ -18,6 +18,7 @@ use crate::core::money::{fmt_amount, parse_amount};
 use crate::core::text::{defuse, fold_width};
 use crate::error::{Fatal, FatalKind, Finish};
 use crate::ledger::Ledger;
+use crate::output::bank::BankProfile;
 use crate::output::csvline::push_row;
 use crate::output::manifest::{Manifest, MANIFEST_FILE};
 use crate::output::sink::{OutputInfo, Sink};
@@ -62,6 +63,8 @@ pub struct ReconcileConfig {
     pub returns: String,
     pub out: PathBuf,
     pub ledger: PathBuf,
+    /// The bank profile whose `[returns]` layout the return file has.
+    pub returns_profile: Option<BankProfile>,
 }
 
 struct Transfer {
@@ -76,6 +79,8 @@ struct ReturnLine {
     transfer_id: String,
     account: String,
     amount: Option<Decimal>,
+    /// False when a status report gave no amount (then it is not compared).
+    amount_reported: bool,
     success: Option<bool>,
     reason: String,
     problem: Option<String>,
@@ -169,19 +174,72 @@ fn read_run(dir: &Path) -> Result<(Manifest, String, Vec<Transfer>), Fatal> {
     Ok((manifest, crate::sha256_hex(&bytes), transfers))
 }
 
-fn read_returns(path: &str) -> Result<(Vec<ReturnLine>, String), Fatal> {
+/// Reads the bank's return: an ISO 20022 pain.002 status report (recognised by its
+/// content), a file in a bank profile's `[returns]` layout, or the plain CSV
+/// `transfer_id,payee_account,amount,status,reason`.
+fn read_returns(path: &str, profile: Option<&BankProfile>) -> Result<(Vec<ReturnLine>, String), Fatal> {
+    let bytes = crate::roster::reader::read_all(path, "bank return file")?;
+    let head = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    if head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<') {
+        return Ok((read_pain002(path, &bytes)?, crate::sha256_hex(&bytes)));
+    }
+    let layout = profile.and_then(|p| p.returns.as_ref());
+    let (names, success, failed): ([String; 5], Vec<String>, Vec<String>) = match layout {
+        Some(l) => (
+            [
+                l.transfer_id.clone(),
+                l.payee_account.clone().unwrap_or_default(),
+                l.amount.clone(),
+                l.status.clone(),
+                l.reason.clone().unwrap_or_default(),
+            ],
+            l.success.iter().map(|s| s.to_lowercase()).collect(),
+            l.failed.iter().map(|s| s.to_lowercase()).collect(),
+        ),
+        None => (
+            ["transfer_id", "payee_account", "amount", "status", "reason"].map(String::from),
+            ["success", "成功", "settled"].map(String::from).to_vec(),
+            ["failed", "失败", "failure"].map(String::from).to_vec(),
+        ),
+    };
+    let leak = |s: &String| -> &'static str { Box::leak(s.to_lowercase().into_boxed_str()) };
+    let plain = layout.is_none();
     let wants = [
         Want {
-            name: "transfer_id",
-            aliases: &["转账编号", "交易编号", "业务编号", "流水号", "endtoendid"],
+            name: leak(&names[0]),
+            aliases: if plain {
+                &["转账编号", "交易编号", "业务编号", "流水号", "endtoendid"]
+            } else {
+                &[]
+            },
             required: true,
         },
-        Want { name: "payee_account", aliases: &["收款账号", "银行账号", "账号"], required: false },
-        Want { name: "amount", aliases: &["金额", "交易金额", "实发金额"], required: true },
-        Want { name: "status", aliases: &["状态", "交易状态", "处理结果"], required: true },
-        Want { name: "reason", aliases: &["原因", "失败原因", "备注"], required: false },
+        Want {
+            name: leak(&names[1]),
+            aliases: if plain { &["收款账号", "银行账号", "账号"] } else { &[] },
+            required: false,
+        },
+        Want {
+            name: leak(&names[2]),
+            aliases: if plain { &["金额", "交易金额", "实发金额"] } else { &[] },
+            required: true,
+        },
+        Want {
+            name: leak(&names[3]),
+            aliases: if plain { &["状态", "交易状态", "处理结果"] } else { &[] },
+            required: true,
+        },
+        Want {
+            name: leak(&names[4]),
+            aliases: if plain { &["原因", "失败原因", "备注"] } else { &[] },
+            required: false,
+        },
     ];
-    let table = read_table(path, "bank return file", &wants)?;
+    let table = if crate::roster::workbook::is_workbook(path) {
+        crate::table::read_workbook_table(path, "bank return file", &wants)?
+    } else {
+        read_table(path, "bank return file", &wants)?
+    };
     let lines = table
         .rows
         .iter()
@@ -189,17 +247,19 @@ fn read_returns(path: &str) -> Result<(Vec<ReturnLine>, String), Fatal> {
             let f = |k: usize| fold_width(&r.fields[k]).into_owned();
             let amount = parse_amount(&f(2)).ok();
             let status = f(3).to_lowercase();
-            let success = match status.as_str() {
-                "success" | "成功" | "settled" => Some(true),
-                "failed" | "失败" | "failure" => Some(false),
-                _ => None,
+            let success = if success.contains(&status) {
+                Some(true)
+            } else if failed.contains(&status) {
+                Some(false)
+            } else {
+                None
             };
             let problem = if r.malformed {
                 Some("the line does not have as many fields as the header".to_owned())
             } else if amount.is_none() {
                 Some(format!("amount {:?} is not an amount", r.fields[2]))
             } else if success.is_none() {
-                Some(format!("status {:?} is neither success/成功 nor failed/失败", r.fields[3]))
+                Some(format!("status {:?} is neither a success nor a failure", r.fields[3]))
             } else if r.fields[0].is_empty() {
                 Some("transfer_id is empty".to_owned())
             } else {
@@ -210,6 +270,7 @@ fn read_returns(path: &str) -> Result<(Vec<ReturnLine>, String), Fatal> {
                 transfer_id: f(0),
                 account: f(1).replace([' ', '-'], ""),
                 amount,
+                amount_reported: true,
                 success,
                 reason: r.fields[4].clone(),
                 problem,
@@ -217,6 +278,70 @@ fn read_returns(path: &str) -> Result<(Vec<ReturnLine>, String), Fatal> {
         })
         .collect();
     Ok((lines, table.sha256))
+}
+
+/// An ISO 20022 pain.002.001.10 status report: one line per `TxInfAndSts`.
+/// `ACSC`/`ACCC` settle, `RJCT` fails (with the reason code and text); any other
+/// status is not final and is reported as an unreadable line.
+fn read_pain002(path: &str, bytes: &[u8]) -> Result<Vec<ReturnLine>, Fatal> {
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        fatal("the status report is not UTF-8 XML", "give the bank's pain.002 file as it was sent").in_file(path)
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let doc = roxmltree::Document::parse(text).map_err(|e| {
+        fatal(format!("the status report is not well-formed XML: {e}"), "give the bank's pain.002 file as it was sent")
+            .in_file(path)
+    })?;
+    if !doc.root_element().tag_name().namespace().is_some_and(|n| n.contains("pain.002")) {
+        return Err(
+            fatal("this XML is not a pain.002 payment status report", "give the bank's pain.002 file").in_file(path)
+        );
+    }
+    let child = |n: roxmltree::Node<'_, '_>, path: &[&str]| -> Option<String> {
+        let mut node = n;
+        for name in path {
+            node = node.children().find(|c| c.is_element() && c.tag_name().name() == *name)?;
+        }
+        node.text().map(|t| t.trim().to_owned())
+    };
+    let mut lines = Vec::new();
+    for tx in doc.descendants().filter(|n| n.is_element() && n.tag_name().name() == "TxInfAndSts") {
+        let line = text[..tx.range().start].matches('\n').count() as u64 + 1;
+        let id = child(tx, &["OrgnlEndToEndId"]).unwrap_or_default();
+        let status = child(tx, &["TxSts"]).unwrap_or_default();
+        let success = match status.as_str() {
+            "ACSC" | "ACCC" => Some(true),
+            "RJCT" => Some(false),
+            _ => None,
+        };
+        let amount = child(tx, &["OrgnlTxRef", "Amt", "InstdAmt"]).and_then(|a| a.parse::<Decimal>().ok());
+        let code = child(tx, &["StsRsnInf", "Rsn", "Cd"]).or_else(|| child(tx, &["StsRsnInf", "Rsn", "Prtry"]));
+        let info = child(tx, &["StsRsnInf", "AddtlInf"]);
+        let reason = match (code, info) {
+            (Some(c), Some(i)) => format!("{c}: {i}"),
+            (Some(c), None) => c,
+            (None, Some(i)) => i,
+            (None, None) => String::new(),
+        };
+        let problem = if id.is_empty() {
+            Some("OrgnlEndToEndId is missing".to_owned())
+        } else if success.is_none() {
+            Some(format!("status {status:?} is not final (ACSC, ACCC or RJCT)"))
+        } else {
+            None
+        };
+        lines.push(ReturnLine {
+            line,
+            transfer_id: id,
+            account: child(tx, &["OrgnlTxRef", "CdtrAcct", "Id", "Othr", "Id"]).unwrap_or_default(),
+            amount_reported: amount.is_some(),
+            amount,
+            success,
+            reason,
+            problem,
+        });
+    }
+    Ok(lines)
 }
 
 /// Matches return lines to transfers: one finding per transfer, then the unmatched.
@@ -230,7 +355,7 @@ fn classify(transfers: &[Transfer], returns: &[ReturnLine]) -> Vec<Finding> {
         let lines = by_id.remove(t.id.as_str()).unwrap_or_default();
         let (outcome, returned, reason, line) = match lines.as_slice() {
             [] => (Outcome::Missing, None, "the bank's return does not mention this transfer".to_owned(), None),
-            [r] if r.amount != Some(t.amount) => (
+            [r] if r.amount_reported && r.amount != Some(t.amount) => (
                 Outcome::AmountMismatch,
                 r.amount,
                 format!(
@@ -292,7 +417,7 @@ fn classify(transfers: &[Transfer], returns: &[ReturnLine]) -> Vec<Finding> {
 pub fn reconcile(cfg: &ReconcileConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
     crate::output::staged::check_empty(&cfg.out)?;
     let (manifest, manifest_sha, transfers) = read_run(&cfg.run_dir)?;
-    let (returns, returns_sha) = read_returns(&cfg.returns)?;
+    let (returns, returns_sha) = read_returns(&cfg.returns, cfg.returns_profile.as_ref())?;
     let prefix = format!("T{}-", manifest.period.replace('-', ""));
     if let Some(r) = returns
         .iter()

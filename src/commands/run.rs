@@ -12,6 +12,7 @@ use crate::core::month::Month;
 use crate::core::policy::Policy;
 use crate::error::{Fatal, Finish};
 use crate::ledger::{History, Ledger, RunRecord};
+use crate::output::bank::{BankContext, BankProfile, Payer};
 use crate::output::manifest::{InputInfo, Manifest, PolicyInfo, MANIFEST_FILE};
 use crate::output::monthly::{MonthlyWriter, RunTotals};
 use crate::output::staged::StagedDir;
@@ -40,6 +41,12 @@ pub struct RunConfig {
     pub quiet: bool,
     /// Start every CSV with a UTF-8 BOM (so Excel shows the Chinese).
     pub bom: bool,
+    /// Bank upload files to write besides transfers.csv (real runs).
+    pub bank_profiles: Vec<BankProfile>,
+    /// The date the bank should pay (`YYYY-MM-DD`; pain001 needs it).
+    pub execution_date: Option<String>,
+    /// The paying account for profiles without a `[payer]`.
+    pub payer: Option<Payer>,
 }
 
 /// The default `--ceiling`.
@@ -213,6 +220,21 @@ fn write_run(
         None => None,
     };
     totals.children = Vec::new();
+    if !cfg.dry_run && !cfg.bank_profiles.is_empty() {
+        let transfers = crate::output::bank::read_transfers(staged)?;
+        let ctx = BankContext {
+            period: cfg.period,
+            execution_date: cfg.execution_date.as_deref(),
+            source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse().ok()),
+            message_id: format!("DISBURSE-{}-{}", cfg.period.compact(), &totals.audit_head[..12]),
+            payer: cfg.payer.clone(),
+        };
+        for profile in &cfg.bank_profiles {
+            let infos = crate::output::bank::write_profile(staged, &cfg.out, profile, &transfers, &ctx)?;
+            totals.outputs.extend(infos);
+        }
+        clock.lap("bank files");
+    }
     let mode = if cfg.dry_run { "dry-run" } else { "run" };
     let report = crate::output::report::write_report(staged, &cfg.out, cfg.period, mode, &totals.totals, cfg.lang)?;
     totals.outputs.push(report);

@@ -56,7 +56,7 @@ fn check(dir: &Path) -> Result<(), Broken> {
             return Err(broken(format!("{}: SHA-256 {sha} does not match the manifest's {}", out.file, out.sha256)));
         }
         let header = u64::from(out.file.ends_with(".csv"));
-        let text = out.file.ends_with(".csv") || out.file.ends_with(".jsonl");
+        let text = !out.file.contains('/') && (out.file.ends_with(".csv") || out.file.ends_with(".jsonl"));
         if text && lines != out.rows + header {
             return Err(broken(format!(
                 "{}: {} rows where the manifest says {}",
@@ -92,6 +92,26 @@ fn check(dir: &Path) -> Result<(), Broken> {
             t.amount,
             fmt_amount(audit.amount)
         )));
+    }
+    // Each bank profile's files add up to the total.
+    let mut by_profile: BTreeMap<&str, Decimal> = BTreeMap::new();
+    for o in manifest.outputs.iter().filter(|o| o.file.starts_with("bank/")) {
+        let profile = o.file.split('/').nth(1).unwrap_or("");
+        let total = o
+            .control_total
+            .as_deref()
+            .and_then(|c| parse_amount(c).ok())
+            .ok_or_else(|| broken(format!("{MANIFEST_FILE}: {} has no control total", o.file)))?;
+        *by_profile.entry(profile).or_default() += total;
+    }
+    for (profile, total) in by_profile {
+        if fmt_amount(total) != t.amount {
+            return Err(broken(format!(
+                "bank/{profile}: the files' control totals add up to {} but the run pays {}",
+                fmt_amount(total),
+                t.amount
+            )));
+        }
     }
     let inputs: u64 = manifest.inputs.iter().map(|i| i.rows).sum();
     if inputs != t.rows {

@@ -1,10 +1,12 @@
 //! The files a run leaves behind, written at the edge of the program. Each format is
 //! its own file here, so a new one (a bank template, a workbook) is a new writer.
 
+pub mod bank;
 pub mod changes;
 pub mod csvline;
 pub mod manifest;
 pub mod monthly;
+pub mod pain001;
 pub mod report;
 pub mod sink;
 pub mod staged;

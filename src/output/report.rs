@@ -296,5 +296,5 @@ pub fn write_report(
     file.write_all(&bytes)
         .and_then(|_| file.sync_all())
         .map_err(|e| Fatal::io(&out.join(REPORT), "writing the report", &e))?;
-    Ok(OutputInfo { file: REPORT.to_owned(), sha256: crate::sha256_hex(&bytes), rows })
+    Ok(OutputInfo { file: REPORT.to_owned(), sha256: crate::sha256_hex(&bytes), rows, control_total: None })
 }

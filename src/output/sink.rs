@@ -15,6 +15,9 @@ pub struct OutputInfo {
     pub file: String,
     pub sha256: String,
     pub rows: u64,
+    /// The sum of the amounts in a bank file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_total: Option<String>,
 }
 
 /// A buffered, hashing writer for one output file.
@@ -64,6 +67,11 @@ impl Sink {
         let path = self.path;
         let file = self.out.into_inner().map_err(|e| Fatal::io(&path, "writing the output", e.error()))?;
         file.sync_all().map_err(|e| Fatal::io(&path, "syncing the output", &e))?;
-        Ok(OutputInfo { file: self.name, sha256: crate::hex(&self.hasher.finalize()), rows: self.rows })
+        Ok(OutputInfo {
+            file: self.name,
+            sha256: crate::hex(&self.hasher.finalize()),
+            rows: self.rows,
+            control_total: None,
+        })
     }
 }

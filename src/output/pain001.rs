@@ -1,0 +1,205 @@
+//! ISO 20022 pain.001.001.09 (CustomerCreditTransferInitiationV09): the payment file
+//! in the international format, valid against `shared/iso20022/pain.001.001.09.xsd`.
+//!
+//! One `PmtInf` per batch of the profile's row limit, `NbOfTxs` and `CtrlSum` in the
+//! group header and in each `PmtInf`, `EndToEndId` = transfer id, CNY, the creditor
+//! account as `Othr/Id`, the bank name as the creditor agent. `MsgId` comes from the
+//! run (period and audit head), `CreDtTm` from `SOURCE_DATE_EPOCH` or midnight of the
+//! execution date, so the file is byte-identical run to run.
+
+use std::io::Write;
+use std::path::Path;
+
+use rust_decimal::Decimal;
+
+use super::bank::{BankContext, BankProfile, Payer, Transfer};
+use super::sink::OutputInfo;
+use super::staged::StagedDir;
+use crate::core::money::fmt_amount;
+use crate::error::{Fatal, FatalKind};
+
+pub const NAMESPACE: &str = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09";
+
+/// XML text with the five special characters escaped, cut to `max` characters.
+fn text(s: &str, max: usize) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().take(max) {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` (UTC) for seconds since the epoch.
+pub fn iso_datetime(epoch: i64) -> String {
+    let days = epoch.div_euclid(86_400);
+    let secs = epoch.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
+/// Checks `--execution-date` (`YYYY-MM-DD`, a real date).
+pub fn parse_execution_date(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
+    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    ((1..=12).contains(&m) && d >= 1 && d <= days[(m - 1) as usize] && (1900..=2199).contains(&y)).then(|| s.to_owned())
+}
+
+pub fn write(
+    staged: &StagedDir,
+    out: &Path,
+    profile: &BankProfile,
+    transfers: &[Transfer],
+    ctx: &BankContext<'_>,
+    payer: Option<Payer>,
+) -> Result<Vec<OutputInfo>, Fatal> {
+    let usage = |m: &str, fix: &str| Fatal::new(FatalKind::Usage, m.to_owned(), fix.to_owned());
+    let date = ctx.execution_date.ok_or_else(|| {
+        usage(
+            "the pain001 bank file needs --execution-date",
+            "give the date the bank should pay, e.g. --execution-date 2018-06-10",
+        )
+    })?;
+    let payer = payer.ok_or_else(|| {
+        usage(
+            "the pain001 bank file needs the paying account",
+            "give --payer-account and --payer-name (or a profile with a [payer] section)",
+        )
+    })?;
+    if transfers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let created = match ctx.source_date_epoch {
+        Some(epoch) => iso_datetime(epoch),
+        None => format!("{date}T00:00:00"),
+    };
+    let size = profile.max_rows.unwrap_or(5000).max(1);
+    let total: Decimal = transfers.iter().map(|t| t.amount).sum();
+    let mut x = String::with_capacity(transfers.len() * 700 + 2048);
+    x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    x.push_str(&format!("<Document xmlns=\"{NAMESPACE}\">\n  <CstmrCdtTrfInitn>\n"));
+    x.push_str("    <GrpHdr>\n");
+    x.push_str(&format!("      <MsgId>{}</MsgId>\n", text(&ctx.message_id, 35)));
+    x.push_str(&format!("      <CreDtTm>{created}</CreDtTm>\n"));
+    x.push_str(&format!("      <NbOfTxs>{}</NbOfTxs>\n", transfers.len()));
+    x.push_str(&format!("      <CtrlSum>{}</CtrlSum>\n", fmt_amount(total)));
+    x.push_str(&format!("      <InitgPty>\n        <Nm>{}</Nm>\n      </InitgPty>\n", text(&payer.name, 140)));
+    x.push_str("    </GrpHdr>\n");
+    for (k, batch) in transfers.chunks(size).enumerate() {
+        let sum: Decimal = batch.iter().map(|t| t.amount).sum();
+        x.push_str("    <PmtInf>\n");
+        x.push_str(&format!("      <PmtInfId>{}</PmtInfId>\n", text(&format!("{}-{:03}", ctx.message_id, k + 1), 35)));
+        x.push_str("      <PmtMtd>TRF</PmtMtd>\n");
+        x.push_str(&format!("      <NbOfTxs>{}</NbOfTxs>\n", batch.len()));
+        x.push_str(&format!("      <CtrlSum>{}</CtrlSum>\n", fmt_amount(sum)));
+        x.push_str(&format!("      <ReqdExctnDt>\n        <Dt>{date}</Dt>\n      </ReqdExctnDt>\n"));
+        x.push_str(&format!("      <Dbtr>\n        <Nm>{}</Nm>\n      </Dbtr>\n", text(&payer.name, 140)));
+        x.push_str(&format!(
+            "      <DbtrAcct>\n        <Id>\n          <Othr>\n            <Id>{}</Id>\n          </Othr>\n        </Id>\n      </DbtrAcct>\n",
+            text(&payer.account, 34)
+        ));
+        match &payer.bank {
+            Some(bank) => x.push_str(&format!(
+                "      <DbtrAgt>\n        <FinInstnId>\n          <Nm>{}</Nm>\n        </FinInstnId>\n      </DbtrAgt>\n",
+                text(bank, 140)
+            )),
+            None => x.push_str(
+                "      <DbtrAgt>\n        <FinInstnId>\n          <Othr>\n            <Id>NOTPROVIDED</Id>\n          </Othr>\n        </FinInstnId>\n      </DbtrAgt>\n",
+            ),
+        }
+        for t in batch {
+            x.push_str("      <CdtTrfTxInf>\n");
+            x.push_str(&format!(
+                "        <PmtId>\n          <EndToEndId>{}</EndToEndId>\n        </PmtId>\n",
+                text(&t.transfer_id, 35)
+            ));
+            x.push_str(&format!(
+                "        <Amt>\n          <InstdAmt Ccy=\"CNY\">{}</InstdAmt>\n        </Amt>\n",
+                fmt_amount(t.amount)
+            ));
+            x.push_str(&format!(
+                "        <CdtrAgt>\n          <FinInstnId>\n            <Nm>{}</Nm>\n          </FinInstnId>\n        </CdtrAgt>\n",
+                text(&t.payee_bank, 140)
+            ));
+            x.push_str(&format!("        <Cdtr>\n          <Nm>{}</Nm>\n        </Cdtr>\n", text(&t.payee_name, 140)));
+            x.push_str(&format!(
+                "        <CdtrAcct>\n          <Id>\n            <Othr>\n              <Id>{}</Id>\n            </Othr>\n          </Id>\n        </CdtrAcct>\n",
+                text(&t.payee_account, 34)
+            ));
+            x.push_str(&format!(
+                "        <RmtInf>\n          <Ustrd>{}</Ustrd>\n        </RmtInf>\n",
+                text(&format!("孤儿基本生活费 {} ({} children)", t.period, t.children), 140)
+            ));
+            x.push_str("      </CdtTrfTxInf>\n");
+        }
+        x.push_str("    </PmtInf>\n");
+    }
+    x.push_str("  </CstmrCdtTrfInitn>\n</Document>\n");
+    let file = profile
+        .file_name
+        .as_deref()
+        .unwrap_or("pain001-{period}.xml")
+        .replace("{period}", &ctx.period.to_string())
+        .replace("{name}", &profile.name)
+        .replace("{batch}", "001");
+    let rel = format!("bank/{}/{file}", profile.name);
+    let mut f = staged.create(&rel)?;
+    f.write_all(x.as_bytes())
+        .and_then(|_| f.sync_all())
+        .map_err(|e| Fatal::io(&out.join(&rel), "writing the pain.001 file", &e))?;
+    Ok(vec![OutputInfo {
+        file: rel,
+        sha256: crate::sha256_hex(x.as_bytes()),
+        rows: transfers.len() as u64,
+        control_total: Some(fmt_amount(total)),
+    }])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_to_iso() {
+        assert_eq!(iso_datetime(0), "1970-01-01T00:00:00");
+        assert_eq!(iso_datetime(1_528_588_800), "2018-06-10T00:00:00");
+        assert_eq!(iso_datetime(951_782_400 + 3661), "2000-02-29T01:01:01");
+    }
+
+    #[test]
+    fn execution_dates() {
+        assert!(parse_execution_date("2018-06-10").is_some());
+        assert!(parse_execution_date("2000-02-29").is_some());
+        for bad in ["2018-6-10", "2018-02-30", "20180610", "2018-13-01", "1899-12-31"] {
+            assert!(parse_execution_date(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn xml_text_is_escaped_and_cut() {
+        assert_eq!(text("A&B <c> \"d\" 'e'", 140), "A&amp;B &lt;c&gt; &quot;d&quot; &apos;e&apos;");
+        assert_eq!(text("一二三", 2), "一二");
+    }
+}
