@@ -230,6 +230,10 @@ fn load_policy(path: Option<&str>) -> Result<Policy, Fatal> {
             format!("bad policy: {}", e.message),
             "correct the policy file (columns effective_from,category,region_prefix,minimum)",
         )
+        .zh(
+            format!("政策文件有误：{}", e.message),
+            "请更正政策文件（列为 effective_from,category,region_prefix,minimum）",
+        )
         .in_file(path);
         match e.line {
             Some(l) => f.at_line(l),
@@ -241,6 +245,7 @@ fn load_policy(path: Option<&str>) -> Result<Policy, Fatal> {
 fn parse_ceiling(text: &str) -> Result<Decimal, Fatal> {
     parse_amount(&fold_width(trim(text))).map_err(|_| {
         usage(format!("--ceiling {text:?} is not an amount"), "write it as a plain number such as 5000 or 5000.00")
+            .zh(format!("--ceiling {text:?} 不是金额"), "请写成普通数字，如5000或5000.00")
     })
 }
 
@@ -255,8 +260,10 @@ impl EncodingArg {
 }
 
 fn parse_period(text: &str) -> Result<Month, Fatal> {
-    Month::parse(&fold_width(trim(text)))
-        .ok_or_else(|| usage(format!("--period {text:?} is not a month"), "write it as YYYY-MM, e.g. --period 2018-06"))
+    Month::parse(&fold_width(trim(text))).ok_or_else(|| {
+        usage(format!("--period {text:?} is not a month"), "write it as YYYY-MM, e.g. --period 2018-06")
+            .zh(format!("--period {text:?} 不是年月"), "请写成 YYYY-MM，例如 --period 2018-06")
+    })
 }
 
 impl RunArgs {
@@ -330,22 +337,30 @@ impl RunArgs {
 /// Parses the command line, runs the command, returns the exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
+    let lang = cli_lang(cli.lang);
     let mut stderr = std::io::stderr();
     match dispatch(cli, &mut stderr) {
         Ok(finish) => finish.code(),
         Err(fatal) => {
-            let _ = writeln!(stderr, "disburse: error: {fatal}");
+            let _ = match lang {
+                Lang::En => writeln!(stderr, "disburse: error: {}", fatal.render(lang)),
+                Lang::Zh => writeln!(stderr, "disburse: 错误: {}", fatal.render(lang)),
+            };
             FATAL_EXIT
         }
     }
 }
 
-fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> {
-    let lang = match cli.lang {
+fn cli_lang(arg: Option<LangArg>) -> Lang {
+    match arg {
         Some(LangArg::Zh) => Lang::Zh,
         Some(LangArg::En) => Lang::En,
         None => Lang::from_env(),
-    };
+    }
+}
+
+fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> {
+    let lang = cli_lang(cli.lang);
     match cli.command {
         Command::Run(args) => {
             let (mut config, threads) = args.into_config()?;

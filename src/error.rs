@@ -33,11 +33,39 @@ pub struct Fatal {
     pub line: Option<u64>,
     pub message: String,
     pub fix: String,
+    /// The message and the fix in Chinese, for `--lang zh`.
+    pub zh: Option<(String, String)>,
 }
 
 impl Fatal {
     pub fn new(kind: FatalKind, message: impl Into<String>, fix: impl Into<String>) -> Fatal {
-        Fatal { kind, file: None, line: None, message: message.into(), fix: fix.into() }
+        Fatal { kind, file: None, line: None, message: message.into(), fix: fix.into(), zh: None }
+    }
+
+    /// The same error in Chinese.
+    pub fn zh(mut self, message: impl Into<String>, fix: impl Into<String>) -> Fatal {
+        self.zh = Some((message.into(), fix.into()));
+        self
+    }
+
+    /// The one line for the terminal, in `lang` (English where no Chinese is given).
+    pub fn render(&self, lang: crate::core::detail::Lang) -> String {
+        let (message, fix) = match (&self.zh, lang) {
+            (Some((m, f)), crate::core::detail::Lang::Zh) => (m.as_str(), f.as_str()),
+            _ => (self.message.as_str(), self.fix.as_str()),
+        };
+        let mut out = String::new();
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => out.push_str(&format!("{file}:{line}: ")),
+            (Some(file), None) => out.push_str(&format!("{file}: ")),
+            _ => {}
+        }
+        out.push_str(&message.replace(['\n', '\r'], " "));
+        if !fix.is_empty() {
+            out.push_str(" — ");
+            out.push_str(fix);
+        }
+        out
     }
 
     pub fn in_file(mut self, file: impl Into<String>) -> Fatal {
@@ -57,23 +85,14 @@ impl Fatal {
             format!("{doing} failed: {err}"),
             "check that the path exists, is writable and the disk is not full, then run again",
         )
+        .zh(format!("读写文件失败（{doing}）：{err}"), "请检查路径是否存在、是否可写、磁盘是否已满，然后重新运行")
         .in_file(path.display().to_string())
     }
 }
 
 impl fmt::Display for Fatal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.file, self.line) {
-            (Some(file), Some(line)) => write!(f, "{file}:{line}: ")?,
-            (Some(file), None) => write!(f, "{file}: ")?,
-            _ => {}
-        }
-        let message = self.message.replace(['\n', '\r'], " ");
-        write!(f, "{message}")?;
-        if !self.fix.is_empty() {
-            write!(f, " — {}", self.fix)?;
-        }
-        Ok(())
+        f.write_str(&self.render(crate::core::detail::Lang::En))
     }
 }
 

@@ -398,3 +398,92 @@ fn bom_for_excel() {
     assert_eq!(code(&run_month("2018-06", &plain, &[], &ROSTERS)), 0);
     assert!(std::fs::read(plain.join("entitlements.csv")).unwrap().starts_with(b"period,"));
 }
+
+/// Every fatal error a clerk can meet, in Chinese: the catalog walked case by case.
+#[test]
+fn fatal_errors_in_chinese() {
+    let s = Scratch::new("zh-fatal");
+    let empty = s.write("empty.csv", "");
+    let zip = s.write("zip.csv", b"PK\x03\x04rest");
+    let no_id = s.write("no-id.csv", "name,category\n");
+    let bad_policy = s.write("policy.csv", "effective_from,category,region_prefix,minimum\n2018-01,orphan,,800\n");
+    let gap = s.write("gap.csv", "effective_from,category,region_prefix,minimum\n2018-01,scattered,4301,900\n");
+    let full = s.path("full");
+    std::fs::create_dir(&full).unwrap();
+    std::fs::write(full.join("x"), "x").unwrap();
+    let ledger = s.path("ledger.sqlite");
+    let paid = s.path("paid").to_string_lossy().into_owned();
+    assert_eq!(code(&disburse_with(&ledger, ["run", "--period", "2018-06", "--out", &paid, ROSTERS[0]])), 0);
+    let out = |n: &str| s.path(n).to_string_lossy().into_owned();
+    let full_text = full.to_string_lossy().into_owned();
+    let d = s.0.to_string_lossy().into_owned();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["--period".into(), "2018-06".into(), "--out".into(), out("a"), empty], "空"),
+        (vec!["--period".into(), "2018-06".into(), "--out".into(), out("b"), zip], "Excel"),
+        (vec!["--period".into(), "2018-06".into(), "--out".into(), out("c"), no_id], "缺少"),
+        (vec!["--period".into(), "2018-06".into(), "--out".into(), out("d"), "fixtures/nope.csv".into()], "无法打开"),
+        (vec!["--period".into(), "2018-06".into(), "--out".into(), out("e"), d], "文件夹"),
+        (vec!["--period".into(), "2018-06".into(), "--out".into(), full_text, ROSTERS[0].into()], "不为空"),
+        (vec!["--period".into(), "2018-13".into(), "--out".into(), out("f"), ROSTERS[0].into()], "年月"),
+        (
+            vec![
+                "--period".into(),
+                "2018-06".into(),
+                "--ceiling".into(),
+                "1,0".into(),
+                "--out".into(),
+                out("g"),
+                ROSTERS[0].into(),
+            ],
+            "金额",
+        ),
+        (
+            vec![
+                "--period".into(),
+                "2018-06".into(),
+                "--policy".into(),
+                bad_policy,
+                "--out".into(),
+                out("h"),
+                ROSTERS[0].into(),
+            ],
+            "政策",
+        ),
+        (
+            vec![
+                "--period".into(),
+                "2018-06".into(),
+                "--policy".into(),
+                gap,
+                "--out".into(),
+                out("i"),
+                ROSTERS[0].into(),
+            ],
+            "标准",
+        ),
+        (
+            vec![
+                "--period".into(),
+                "2018-06".into(),
+                "--out".into(),
+                "/proc/disburse-no/out".into(),
+                ROSTERS[0].into(),
+            ],
+            "失败",
+        ),
+    ];
+    for (args, says) in cases {
+        let mut full: Vec<String> = vec!["--lang".into(), "zh".into(), "run".into()];
+        full.extend(args.clone());
+        let o = disburse(&full);
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{args:?}: {err}");
+        assert!(err.starts_with("disburse: 错误:") && err.contains(says), "{args:?}: {err}");
+        let cjk = err.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count();
+        assert!(cjk >= 4, "{args:?}: not in Chinese: {err}");
+    }
+    // Already paid (the ledger).
+    let o = disburse_with(&ledger, ["--lang", "zh", "run", "--period", "2018-06", "--out", &out("j"), ROSTERS[0]]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("已由批次1发放过"), "{}", stderr(&o));
+}

@@ -225,6 +225,16 @@ impl Roster {
                 ),
                 "add a policy row for this category and region (or an empty prefix) effective on or before the period",
             )
+            .zh(
+                format!(
+                    "政策中没有{}年{}月区划{}的{}儿童标准",
+                    rules.period.year(),
+                    rules.period.month(),
+                    String::from_utf8_lossy(region),
+                    if category.as_str() == "scattered" { "散居" } else { "集中供养" }
+                ),
+                "请在政策文件中为该供养方式和区划（或空前缀）加一行，生效月份不晚于发放月份",
+            )
             .in_file(self.files[*file].path.clone())
             .at_line(*line)),
         }
@@ -264,6 +274,7 @@ impl Roster {
                     "the file changed while disburse was reading it",
                     "close any program editing the roster and run again",
                 )
+                .zh("读取过程中文件被修改了", "请关闭正在编辑花名册的程序后重新运行")
                 .in_file(file.path.clone()));
             }
             summaries.push(InputSummary {

@@ -310,6 +310,10 @@ impl Ledger {
             format!("{period} was already paid by {what}: a period is paid once"),
             format!("if that run must be replaced, void it first: disburse ledger void {id} --reason \"...\""),
         )
+        .zh(
+            format!("{period}已由批次{id}发放过：每个月只能发放一次"),
+            format!("如需重新发放，请先作废该批次：disburse ledger void {id} --reason \"原因\""),
+        )
         .in_file(self.path.display().to_string())
     }
 

@@ -123,6 +123,7 @@ pub fn check_empty(target: &Path) -> Result<(), Fatal> {
             "--out names something that is not a directory",
             "choose a new directory name for --out",
         )
+        .zh("--out 指定的不是目录", "请为 --out 换一个新的目录名")
         .in_file(target.display().to_string())),
         Err(e) => Err(Fatal::io(target, "looking at --out", &e)),
     }
@@ -134,5 +135,6 @@ fn not_empty(target: &Path) -> Fatal {
         "the output directory already exists and is not empty",
         "choose a new --out directory (each run writes into its own), or move the old one away",
     )
+    .zh("输出目录已存在且不为空", "请换一个新的 --out 目录（每次运行各用一个），或把旧目录移走")
     .in_file(target.display().to_string())
 }

@@ -69,6 +69,18 @@ impl ColumnMap {
 }
 
 impl HeaderProblem {
+    pub fn describe_zh(&self) -> String {
+        match self {
+            HeaderProblem::Missing(cols) => {
+                let list: Vec<String> = cols.iter().map(|c| format!("{}（{}）", c.names()[1], c.name())).collect();
+                format!("表头缺少列：{}", list.join("、"))
+            }
+            HeaderProblem::Twice { column, first, second } => {
+                format!("表头中列{}出现了两次（{first:?}和{second:?}）", column.name())
+            }
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             HeaderProblem::Missing(cols) => {

@@ -66,13 +66,18 @@ impl RosterFile {
                 path,
                 "the file is empty: there is no header row",
                 "export the roster again with its header row",
-            ));
+            )
+            .zh("文件是空的：没有表头行", "请连同表头重新导出花名册"));
         }
         if first.starts_with(b"PK\x03\x04") || first.starts_with(b"\xD0\xCF\x11\xE0") {
             return Err(input(
                 path,
                 "this is an Excel workbook (or another zip file), not CSV",
                 "open it in Excel and save as \"CSV UTF-8\", then run again with the .csv file",
+            )
+            .zh(
+                "这是Excel工作簿（或其他zip文件），不是CSV",
+                "请用.xlsx扩展名提供该文件，或在Excel中另存为“CSV UTF-8”后重新运行",
             ));
         }
         let detected = match choice {
@@ -144,7 +149,8 @@ impl RosterReader {
                 &self.path,
                 "the file is empty: there is no header row",
                 "export the roster again with its header row",
-            ));
+            )
+            .zh("文件是空的：没有表头行", "请连同表头重新导出花名册"));
         }
         let line = header.line;
         let mut cells = Vec::with_capacity(header.len());
@@ -156,6 +162,7 @@ impl RosterReader {
                     "the header row is not readable text",
                     "save the file as CSV (UTF-8 or GBK) and run again",
                 )
+                .zh("表头不是可识别的文字", "请另存为CSV（UTF-8或GBK）后重新运行")
                 .at_line(line)
             })?;
             cells.push(cell.into_owned());
@@ -166,6 +173,7 @@ impl RosterReader {
                 p.describe(),
                 "add the column (English name or Chinese alias) to the header row, or fix its spelling",
             )
+            .zh(p.describe_zh(), "请在表头加上该列（英文名或中文名），或更正拼写")
             .in_file(self.path.clone())
             .at_line(line)
         })
@@ -288,10 +296,12 @@ fn open(path: &str) -> Result<File, Fatal> {
             format!("cannot open the roster: {e}"),
             "check the file name and that you may read it",
         )
+        .zh(format!("无法打开花名册：{e}"), "请检查文件名以及是否有读取权限")
         .in_file(path)
     })?;
     if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        return Err(input(path, "this is a folder, not a roster file", "name the CSV files themselves"));
+        return Err(input(path, "this is a folder, not a roster file", "name the CSV files themselves")
+            .zh("这是文件夹，不是花名册文件", "请给出花名册文件本身"));
     }
     Ok(file)
 }
