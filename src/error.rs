@@ -34,7 +34,7 @@ pub struct Fatal {
     pub message: String,
     pub fix: String,
     /// The message and the fix in Chinese, for `--lang zh`.
-    pub zh: Option<(String, String)>,
+    pub zh: Option<Box<(String, String)>>,
 }
 
 impl Fatal {
@@ -44,13 +44,13 @@ impl Fatal {
 
     /// The same error in Chinese.
     pub fn zh(mut self, message: impl Into<String>, fix: impl Into<String>) -> Fatal {
-        self.zh = Some((message.into(), fix.into()));
+        self.zh = Some(Box::new((message.into(), fix.into())));
         self
     }
 
     /// The one line for the terminal, in `lang` (English where no Chinese is given).
     pub fn render(&self, lang: crate::core::detail::Lang) -> String {
-        let (message, fix) = match (&self.zh, lang) {
+        let (message, fix) = match (self.zh.as_deref(), lang) {
             (Some((m, f)), crate::core::detail::Lang::Zh) => (m.as_str(), f.as_str()),
             _ => (self.message.as_str(), self.fix.as_str()),
         };
