@@ -30,7 +30,8 @@ for _ in $(seq "$runs"); do
     rm -rf "$work/out-$name"
     case $name in
       floor) cmd=(./target/release/examples/floor "$roster") ;;
-      disburse) cmd=(./target/release/disburse run --period 2018-06 --out "$work/out-disburse" "$roster") ;;
+      disburse) rm -f "$work/ledger.sqlite" "$work/ledger.sqlite.lock"
+                cmd=(./target/release/disburse run --period 2018-06 --out "$work/out-disburse" --ledger "$work/ledger.sqlite" "$roster") ;;
       peer) cmd=(python3 bench/peer_polars.py --period 2018-06 --out "$work/out-peer" "$roster") ;;
     esac
     /usr/bin/time -f "%e %M" -o "$work/$name.one" "${cmd[@]}" > /dev/null 2>&1

@@ -41,7 +41,6 @@ const MIGRATIONS: &[(&str, &str)] = &[(
     );
     -- At most one live regular payment per child per month, enforced here, not only in code.
     CREATE UNIQUE INDEX one_live_regular_payment ON payments (child_id, month) WHERE kind = 'regular' AND live = 1;
-    CREATE INDEX payments_by_month ON payments (month, child_id);
     CREATE INDEX payments_by_transfer ON payments (run_id, transfer_id);",
 )];
 
