@@ -188,7 +188,6 @@ pub fn write_report(
     book.set_tempdir(staged.path()).map_err(|e| xlsx(e, out))?;
     // Fast deflate: the workbook of a province is hundreds of MB of XML.
     book.set_zip_compression_level(1);
-    book.use_zip_large_file(true);
     let created = ExcelDateTime::from_ymd(period.year() as u16, period.month() as u8, 1).map_err(|e| xlsx(e, out))?;
     book.set_properties(
         &DocProperties::new().set_title(format!("disburse {period} {mode}")).set_creation_datetime(&created),
