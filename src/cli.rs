@@ -409,6 +409,7 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 out,
                 ledger: crate::ledger::ledger_path(ledger.as_deref()),
                 returns_profile,
+                lang,
             };
             crate::commands::reconcile::reconcile(&cfg, stderr)
         }

@@ -487,3 +487,36 @@ fn fatal_errors_in_chinese() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("已由批次1发放过"), "{}", stderr(&o));
 }
+
+#[test]
+fn reconcile_and_audit_summaries_in_chinese() {
+    let s = Scratch::new("zh-rec");
+    let ledger = s.path("ledger.sqlite");
+    let run = s.path("run").to_string_lossy().into_owned();
+    let mut args = vec!["run", "--period", "2018-06", "--out", &run];
+    args.extend_from_slice(&ROSTERS);
+    assert_eq!(code(&disburse_with(&ledger, &args)), 0);
+    let rec = s.path("rec").to_string_lossy().into_owned();
+    let o = disburse_with(
+        &ledger,
+        ["--lang", "zh", "reconcile", "--run", &run, "--returns", "fixtures/returns/2018-06-return.csv", "--out", &rec],
+    );
+    assert_eq!(code(&o), 0);
+    assert!(stderr(&o).contains("对账") && stderr(&o).contains("台账"), "{}", stderr(&o));
+    let aud = s.path("aud").to_string_lossy().into_owned();
+    let mut args = vec![
+        "--lang",
+        "zh",
+        "audit",
+        "--period",
+        "2018-06",
+        "--paid",
+        "fixtures/audit/paid-2018-06.csv",
+        "--out",
+        &aud,
+    ];
+    args.extend_from_slice(&ROSTERS);
+    let o = disburse(&args);
+    assert_eq!(code(&o), 0);
+    assert!(stderr(&o).contains("净差额"), "{}", stderr(&o));
+}

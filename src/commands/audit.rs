@@ -347,20 +347,36 @@ pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal
         .map_err(|e| Fatal::io(&cfg.out.join(MANIFEST_FILE), "writing the manifest", &e))?;
     staged.commit()?;
 
-    let _ =
-        writeln!(summary, "audit of {} against the rules for {} ({} children):", cfg.paid, cfg.period, findings.len());
-    let _ = writeln!(summary, "  {:<18} {:>8} {:>16} {:>16}", "status", "children", "owed", "paid");
+    let l = cfg.lang;
+    let _ = match l {
+        Lang::En => writeln!(
+            summary,
+            "audit of {} against the rules for {} ({} children):",
+            cfg.paid,
+            cfg.period,
+            findings.len()
+        ),
+        Lang::Zh => {
+            writeln!(summary, "按{}的规则审核发放名单 {}（共{}名儿童）：", cfg.period, cfg.paid, findings.len())
+        }
+    };
+    let _ = writeln!(
+        summary,
+        "  {:<18} {:>8} {:>16} {:>16}",
+        l.pick("status", "结论"),
+        l.pick("children", "人数"),
+        l.pick("owed", "应发"),
+        l.pick("paid", "实发")
+    );
     for (s, (n, o, p)) in &by_status {
         let _ = writeln!(summary, "  {:<18} {:>8} {:>16} {:>16}", s.as_str(), n, fmt_amount(*o), fmt_amount(*p));
     }
-    let _ = writeln!(
-        summary,
-        "  owed {}, paid {}, net difference {} (paid minus owed)",
-        fmt_amount(total_owed),
-        fmt_amount(total_paid),
-        fmt_amount(total_paid - total_owed)
-    );
-    let _ = writeln!(summary, "  findings in {}", cfg.out.join(FINDINGS).display());
+    let (o, p, d) = (fmt_amount(total_owed), fmt_amount(total_paid), fmt_amount(total_paid - total_owed));
+    let _ = match l {
+        Lang::En => writeln!(summary, "  owed {o}, paid {p}, net difference {d} (paid minus owed)"),
+        Lang::Zh => writeln!(summary, "  应发{o}，实发{p}，净差额{d}（实发减应发）"),
+    };
+    let _ = writeln!(summary, "  {} {}", l.pick("findings in", "结果见"), cfg.out.join(FINDINGS).display());
     let all_match = by_status.keys().all(|s| *s == Status::Match);
     Ok(if cfg.strict && !all_match { Finish::StrictFailed } else { Finish::Done })
 }

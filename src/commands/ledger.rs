@@ -96,7 +96,7 @@ pub fn import(ledger_path: &Path, period: Month, file: &str, out: &mut dyn Write
     }
     let _ = writeln!(
         out,
-        "imported {} payments for {period} ({} yuan) from {file} as run {id} (mode import) into {}",
+        "imported {} payments for {period} ({} yuan) from {file} as run {id} (mode import) into {} / 已导入{period}的历史发放记录，批次{id}",
         lines.len(),
         fmt_amount(amount),
         ledger_path.display()
@@ -139,7 +139,7 @@ pub fn runs(ledger_path: &Path, json: bool, stdout: &mut dyn Write, notes: &mut 
         }
     }
     if runs.is_empty() {
-        let _ = writeln!(notes, "no runs in {}", ledger_path.display());
+        let _ = writeln!(notes, "no runs in {} / 台账中没有批次", ledger_path.display());
     }
     Ok(Finish::Done)
 }
@@ -163,7 +163,7 @@ pub fn history(
         let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&lines).expect("history serializes"));
         return Ok(Finish::Done);
     }
-    let _ = writeln!(stdout, "payments of {} in {}", mask(id.as_str()), ledger_path.display());
+    let _ = writeln!(stdout, "payments of {} in {} / 发放记录", mask(id.as_str()), ledger_path.display());
     let _ = writeln!(
         stdout,
         "{:<7}  {:<8}  {:>10}  {:<13}  {:<6}  {:<8}  {:<15}  {:>4}  run status",
@@ -185,7 +185,7 @@ pub fn history(
         );
     }
     if lines.is_empty() {
-        let _ = writeln!(notes, "no payments recorded for {}", mask(id.as_str()));
+        let _ = writeln!(notes, "no payments recorded for {} / 没有发放记录", mask(id.as_str()));
     }
     Ok(Finish::Done)
 }
@@ -211,7 +211,7 @@ pub fn void(ledger_path: &Path, run: i64, reason: &str, out: &mut dyn Write) -> 
     let info = ledger.void_run(run, trim(reason))?;
     let _ = writeln!(
         out,
-        "run {run} ({} {}, {} yuan) is void: its payments no longer count{}",
+        "run {run} ({} {}, {} yuan) is void: its payments no longer count{} / 批次{run}已作废，其发放记录不再计入",
         info.mode,
         info.period,
         info.amount,

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::core::detail::Lang;
 use crate::core::money::{fmt_amount, parse_amount};
 use crate::core::text::{defuse, fold_width};
 use crate::error::{Fatal, FatalKind, Finish};
@@ -65,6 +66,7 @@ pub struct ReconcileConfig {
     pub ledger: PathBuf,
     /// The bank profile whose `[returns]` layout the return file has.
     pub returns_profile: Option<BankProfile>,
+    pub lang: Lang,
 }
 
 struct Transfer {
@@ -526,21 +528,38 @@ pub fn reconcile(cfg: &ReconcileConfig, summary: &mut dyn Write) -> Result<Finis
         .map_err(|e| Fatal::io(&cfg.out.join(MANIFEST_FILE), "writing the manifest", &e))?;
     staged.commit()?;
 
-    let _ = writeln!(
-        summary,
-        "reconciled run {run_id} ({}) against {}: {} transfers",
-        manifest.period,
-        cfg.returns,
-        transfers.len()
-    );
+    let l = cfg.lang;
+    let _ = match l {
+        Lang::En => writeln!(
+            summary,
+            "reconciled run {run_id} ({}) against {}: {} transfers",
+            manifest.period,
+            cfg.returns,
+            transfers.len()
+        ),
+        Lang::Zh => writeln!(
+            summary,
+            "批次{run_id}（{}）与银行回单 {} 对账：共{}笔转账",
+            manifest.period,
+            cfg.returns,
+            transfers.len()
+        ),
+    };
     for (o, (n, a)) in &outcomes {
-        let _ = writeln!(summary, "  {:<17} {:>7}   amount {}", o.as_str(), n, fmt_amount(*a));
+        let _ = writeln!(summary, "  {:<17} {:>7}   {} {}", o.as_str(), n, l.pick("amount", "金额"), fmt_amount(*a));
     }
-    let _ = writeln!(
-        summary,
-        "  ledger: {} payment lines marked settled, {} marked failed (failed ones are paid again by the next run --arrears)",
-        changed.0, changed.1
-    );
-    let _ = writeln!(summary, "  details in {}", cfg.out.join(RECONCILIATION).display());
+    let _ = match l {
+        Lang::En => writeln!(
+            summary,
+            "  ledger: {} payment lines marked settled, {} marked failed (failed ones are paid again by the next run --arrears)",
+            changed.0, changed.1
+        ),
+        Lang::Zh => writeln!(
+            summary,
+            "  台账：{}条发放记录标为成功，{}条标为失败（失败的将在下次 run --arrears 时补发）",
+            changed.0, changed.1
+        ),
+    };
+    let _ = writeln!(summary, "  {} {}", l.pick("details in", "明细见"), cfg.out.join(RECONCILIATION).display());
     Ok(Finish::Done)
 }
