@@ -276,3 +276,43 @@ fn the_same_outcomes_from_csv_pain002_and_a_profile_layout() {
     }
     assert!(results[0].1.iter().any(|(_, o)| o == "failed"));
 }
+
+#[test]
+fn a_profile_layout_return_saved_as_xlsx() {
+    // The icbc result file, as the portal's "export to Excel" would give it.
+    let s = Scratch::new("xlsx-return");
+    let bytes = std::fs::read(root().join("fixtures/returns/2018-06-icbc-result.csv")).unwrap();
+    let (text, _, _) = encoding_rs::GBK.decode(&bytes);
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (r, line) in text.lines().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            ws.write_string(r as u32, c as u16, cell).unwrap();
+        }
+    }
+    let xlsx = s.path("result.xlsx");
+    book.save(&xlsx).unwrap();
+    let ledger = s.path("ledger.sqlite");
+    let run = s.path("run");
+    let mut args = vec![
+        "run".to_string(),
+        "--period".into(),
+        "2018-06".into(),
+        "--out".into(),
+        run.to_string_lossy().into_owned(),
+    ];
+    args.extend(ROSTERS.iter().map(|x| x.to_string()));
+    assert_eq!(code(&disburse_with(&ledger, args)), 0);
+    let (a, b) = (s.path("from-csv"), s.path("from-xlsx"));
+    let o = reconcile_with(&ledger, &run, "fixtures/returns/2018-06-icbc-result.csv", &a, &["--returns-profile", ICBC]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = reconcile_with(&ledger, &run, &xlsx.to_string_lossy(), &b, &["--returns-profile", ICBC]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let outcomes = |d: &Path| -> Vec<(String, String)> {
+        csv_rows(&d.join("bank-reconciliation.csv"))
+            .into_iter()
+            .map(|r| (r["transfer_id"].clone(), r["outcome"].clone()))
+            .collect()
+    };
+    assert_eq!(outcomes(&a), outcomes(&b));
+}
