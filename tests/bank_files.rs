@@ -152,17 +152,8 @@ fn twelve_thousand_and_one_transfers_in_three_gbk_batches() {
     let s = Scratch::new("batches");
     let mut roster =
         String::from("child_id,name,category,region_code,approved_from,payee_name,payee_account,payee_bank\n");
-    let weights = [7u32, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     for i in 0..12_001u32 {
-        let first = format!(
-            "430102{:04}{:02}{:02}{:03}",
-            2005 + i % 10,
-            1 + (i / 10) % 12,
-            1 + (i / 120) % 28,
-            (i / 3360) % 1000
-        );
-        let sum: u32 = first.bytes().zip(weights).map(|(d, w)| u32::from(d - b'0') * w).sum();
-        let id = format!("{first}{}", b"10X98765432"[(sum % 11) as usize] as char);
+        let id = valid_id(i);
         roster.push_str(&format!(
             "{id},儿童{i},scattered,430102,2018-01,监护人{i},62220210{i:011},中国工商银行长沙分行\n"
         ));

@@ -21,7 +21,7 @@ use crate::core::policy::Policy;
 use crate::core::text::{defuse, fold_width};
 use crate::error::{Fatal, Finish};
 use crate::output::csvline::push_row;
-use crate::output::manifest::{PolicyInfo, MANIFEST_FILE};
+use crate::output::manifest::PolicyInfo;
 use crate::output::sink::{OutputInfo, Sink};
 use crate::output::staged::StagedDir;
 use crate::roster::EncodingChoice;
@@ -339,12 +339,7 @@ pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal
         paid: fmt_amount(total_paid),
         net_difference: fmt_amount(total_paid - total_owed),
     };
-    let mut bytes = serde_json::to_vec_pretty(&report).expect("serializes");
-    bytes.push(b'\n');
-    let mut file = staged.create(MANIFEST_FILE)?;
-    file.write_all(&bytes)
-        .and_then(|_| file.sync_all())
-        .map_err(|e| Fatal::io(&cfg.out.join(MANIFEST_FILE), "writing the manifest", &e))?;
+    crate::output::manifest::write_json(&staged, &cfg.out, &report)?;
     staged.commit()?;
 
     let l = cfg.lang;

@@ -520,12 +520,7 @@ pub fn reconcile(cfg: &ReconcileConfig, summary: &mut dyn Write) -> Result<Finis
             .collect(),
         ledger: LedgerEffect { lines_marked_settled: changed.0, lines_marked_failed: changed.1 },
     };
-    let mut bytes = serde_json::to_vec_pretty(&report).expect("serializes");
-    bytes.push(b'\n');
-    let mut file = staged.create(MANIFEST_FILE)?;
-    file.write_all(&bytes)
-        .and_then(|_| file.sync_all())
-        .map_err(|e| Fatal::io(&cfg.out.join(MANIFEST_FILE), "writing the manifest", &e))?;
+    crate::output::manifest::write_json(&staged, &cfg.out, &report)?;
     staged.commit()?;
 
     let l = cfg.lang;

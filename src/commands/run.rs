@@ -265,12 +265,8 @@ fn write_run(
         audit_head: totals.audit_head.clone(),
         ledger_run: run_id,
     };
-    let bytes = manifest.to_bytes();
-    let mut file = staged.create(MANIFEST_FILE)?;
-    let manifest_path = cfg.out.join(MANIFEST_FILE);
-    file.write_all(&bytes)
-        .and_then(|_| file.sync_all())
-        .map_err(|e| Fatal::io(&manifest_path, "writing the manifest", &e))?;
+    let bytes = crate::output::manifest::write_json(staged, &cfg.out, &manifest)?;
+    debug_assert_eq!(bytes, manifest.to_bytes());
     Ok((manifest, totals, crate::sha256_hex(&bytes)))
 }
 

@@ -71,3 +71,20 @@ impl Manifest {
         v
     }
 }
+
+/// Writes a command's `manifest.json` (pretty JSON, a final line end) into the staged
+/// directory, fsynced; returns its bytes.
+pub fn write_json(
+    staged: &super::staged::StagedDir,
+    out: &std::path::Path,
+    value: &impl Serialize,
+) -> Result<Vec<u8>, crate::error::Fatal> {
+    use std::io::Write;
+    let mut bytes = serde_json::to_vec_pretty(value).expect("a manifest serializes");
+    bytes.push(b'\n');
+    let mut file = staged.create(MANIFEST_FILE)?;
+    file.write_all(&bytes)
+        .and_then(|_| file.sync_all())
+        .map_err(|e| crate::error::Fatal::io(&out.join(MANIFEST_FILE), "writing the manifest", &e))?;
+    Ok(bytes)
+}

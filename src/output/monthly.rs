@@ -530,18 +530,7 @@ fn render_chunk(rows: &[RowOutcome<'_>], path: &str, first_seq: u64, month: Mont
             for f in [period, ",regular,", period, ","] {
                 b.extend_from_slice(f.as_bytes());
             }
-            b.extend_from_slice(rec.child_id.as_str().as_bytes());
-            for f in [
-                &*rec.name,
-                rec.category.as_str(),
-                &rec.region_code,
-                &rec.payee_name,
-                &rec.payee_account,
-                &rec.payee_bank,
-            ] {
-                b.push(b',');
-                push_field(b, f);
-            }
+            push_child(b, rec);
             b.push(b',');
             push_amount(b, e.standard);
             b.push(b',');
@@ -568,18 +557,7 @@ fn render_chunk(rows: &[RowOutcome<'_>], path: &str, first_seq: u64, month: Mont
                 b.extend_from_slice(a.month.to_string().as_bytes());
             }
             b.push(b',');
-            b.extend_from_slice(rec.child_id.as_str().as_bytes());
-            for f in [
-                &*rec.name,
-                rec.category.as_str(),
-                &rec.region_code,
-                &rec.payee_name,
-                &rec.payee_account,
-                &rec.payee_bank,
-            ] {
-                b.push(b',');
-                push_field(b, f);
-            }
+            push_child(b, rec);
             b.extend_from_slice(b",,,");
             push_amount(b, r.arrears_total());
             b.extend_from_slice(b",arrears,");
@@ -645,6 +623,16 @@ fn render_chunk(rows: &[RowOutcome<'_>], path: &str, first_seq: u64, month: Mont
         out.audit_ends.push(a.len());
     }
     Chunk { rendered: out, tally }
+}
+
+/// The child's columns of an entitlement line: `child_id` to `payee_bank`.
+fn push_child(b: &mut Vec<u8>, rec: &crate::core::record::Record<'_>) {
+    b.extend_from_slice(rec.child_id.as_str().as_bytes());
+    for f in [&*rec.name, rec.category.as_str(), &rec.region_code, &rec.payee_name, &rec.payee_account, &rec.payee_bank]
+    {
+        b.push(b',');
+        push_field(b, f);
+    }
 }
 
 fn tally_row(t: &mut Tally, row: &RowOutcome<'_>, period: Month) {

@@ -75,15 +75,7 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    Command::new(env!("CARGO_BIN_EXE_disburse"))
-        .env("LANG", "en_US.UTF-8")
-        .env_remove("LC_ALL")
-        .args(args)
-        .current_dir(root())
-        .env("DISBURSE_LEDGER", fresh_ledger())
-        .env_remove("DISBURSE_FAILPOINT")
-        .output()
-        .expect("run disburse")
+    disburse_with(&fresh_ledger(), args)
 }
 
 /// Runs the binary with a given ledger.
@@ -148,6 +140,15 @@ pub fn assert_golden(case: &str, dir: &Path, file: &str) {
             e.lines().count()
         );
     }
+}
+
+/// A valid ID number for child `i` (distinct for every i below 3,360,000).
+pub fn valid_id(i: u32) -> String {
+    let first =
+        format!("430102{:04}{:02}{:02}{:03}", 2005 + i % 10, 1 + (i / 10) % 12, 1 + (i / 120) % 28, (i / 3360) % 1000);
+    let weights = [7u32, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = first.bytes().zip(weights).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    format!("{first}{}", b"10X98765432"[(sum % 11) as usize] as char)
 }
 
 /// Parses a CSV output into header-keyed rows.
