@@ -437,7 +437,8 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 encoding: encoding.choice(),
                 rosters: rosters.iter().map(|p| p.to_string_lossy().into_owned()).collect(),
                 sheet,
-                ledger,
+                // --ledger, else DISBURSE_LEDGER, else the default file if it exists.
+                ledger: Some(crate::ledger::ledger_path(ledger.as_deref())),
                 json,
                 show_pii,
                 lang,
