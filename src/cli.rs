@@ -203,7 +203,7 @@ pub struct RunArgs {
     /// The paying account's bank.
     #[arg(long)]
     pub payer_bank: Option<String>,
-    /// Roster CSV files; together they form one roster.
+    /// Roster files (CSV, .xlsx, .xls, .ods); together they form one roster.
     #[arg(required = true)]
     pub rosters: Vec<PathBuf>,
 }

@@ -10,7 +10,7 @@ use crate::core::detail::Lang;
 use crate::core::money::fmt_amount;
 use crate::core::month::Month;
 use crate::core::policy::Policy;
-use crate::error::{Fatal, Finish};
+use crate::error::{Fatal, FatalKind, Finish};
 use crate::ledger::{History, Ledger, RunRecord};
 use crate::output::bank::{BankContext, BankProfile, Payer};
 use crate::output::manifest::{InputInfo, Manifest, PolicyInfo, MANIFEST_FILE};
@@ -88,9 +88,9 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
         let id = l.begin_run(cfg.period, "run", Some(&cfg.out), Some(staged.path()))?;
         (Some(l), Some(id))
     };
-    let outcome = write_run(cfg, &roster, &index, standards, &staged, ledger.as_ref(), run_id, &mut clock);
+    let outcome = decide_run(cfg, &roster, &index, standards, &staged, ledger.as_ref(), &mut clock);
     roster.progress_done();
-    let (manifest, totals, manifest_sha) = match outcome {
+    let (mut totals, inputs) = match outcome {
         Ok(done) => done,
         Err(e) => {
             if let (Some(l), Some(id)) = (ledger.as_mut(), run_id) {
@@ -115,6 +115,39 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
         return Ok(Finish::StrictFailed);
     }
 
+    // The report and the manifest are written while the ledger takes the payment
+    // lines in its (still open) transaction: two single-threaded jobs on two cores.
+    let lines = std::mem::take(&mut totals.ledger_lines);
+    crate::failpoint("before-ledger");
+    let (written, inserted) = std::thread::scope(|scope| {
+        let inserting = match (ledger.as_mut(), run_id) {
+            (Some(l), Some(id)) => {
+                let lines = &lines;
+                Some(scope.spawn(move || l.insert_lines(id, cfg.period, lines, "run")))
+            }
+            _ => None,
+        };
+        let written = report_and_manifest(cfg, &staged, &mut totals, inputs, run_id);
+        let inserted = match inserting {
+            Some(h) => {
+                h.join().unwrap_or_else(|_| Err(Fatal::new(FatalKind::Io, "the ledger writer stopped", "run again")))
+            }
+            None => Ok(()),
+        };
+        (written, inserted)
+    });
+    clock.lap("report.xlsx and manifest (ledger lines alongside)");
+    crate::failpoint("after-outputs");
+    let (manifest, manifest_sha) = match (written, inserted) {
+        (Ok(w), Ok(())) => w,
+        (Err(e), _) | (_, Err(e)) => {
+            if let (Some(l), Some(id)) = (ledger.as_mut(), run_id) {
+                l.rollback();
+                let _ = l.abandon_run(id);
+            }
+            return Err(e);
+        }
+    };
     if let (Some(l), Some(id)) = (ledger.as_mut(), run_id) {
         let record = RunRecord {
             manifest_sha256: manifest_sha,
@@ -128,8 +161,10 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
             arrears_amount: totals.arrears_amount,
             transfers: totals.totals.transfers,
         };
-        crate::failpoint("before-ledger");
-        l.commit_run(id, cfg.period, &record, &totals.ledger_lines, "run")?;
+        if let Err(e) = l.finish_commit(id, &record, "run") {
+            let _ = l.abandon_run(id);
+            return Err(e);
+        }
         crate::failpoint("after-ledger");
     }
     if let Err(e) = staged.commit() {
@@ -168,16 +203,15 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
 /// Pass 2 into the staged directory, then the manifest. Returns the manifest, the
 /// totals and the manifest's SHA-256.
 #[allow(clippy::too_many_arguments)]
-fn write_run(
+fn decide_run(
     cfg: &RunConfig,
     roster: &Roster,
     index: &crate::batch::RosterIndex,
     standards: crate::core::policy::PeriodStandards,
     staged: &StagedDir,
     ledger: Option<&Ledger>,
-    run_id: Option<i64>,
     clock: &mut PhaseClock,
-) -> Result<(Manifest, RunTotals, String), Fatal> {
+) -> Result<(RunTotals, Vec<crate::batch::InputSummary>), Fatal> {
     let owned;
     let reader = match ledger {
         Some(l) => Some(l),
@@ -235,16 +269,25 @@ fn write_run(
         }
         clock.lap("bank files");
     }
+    Ok((totals, inputs))
+}
+
+/// `report.xlsx`, then the manifest listing every file. Returns the manifest and its
+/// SHA-256.
+fn report_and_manifest(
+    cfg: &RunConfig,
+    staged: &StagedDir,
+    totals: &mut RunTotals,
+    inputs: Vec<crate::batch::InputSummary>,
+    run_id: Option<i64>,
+) -> Result<(Manifest, String), Fatal> {
     let mode = if cfg.dry_run { "dry-run" } else { "run" };
     let report = crate::output::report::write_report(staged, &cfg.out, cfg.period, mode, &totals.totals, cfg.lang)?;
     totals.outputs.push(report);
-    clock.lap("report.xlsx");
-    crate::failpoint("after-outputs");
-
     let manifest = Manifest {
         tool: "disburse".into(),
         version: env!("CARGO_PKG_VERSION").into(),
-        mode: if cfg.dry_run { "dry-run" } else { "run" }.into(),
+        mode: mode.into(),
         period: cfg.period.to_string(),
         policy: PolicyInfo { name: cfg.policy.name.clone(), sha256: cfg.policy.sha256.clone() },
         ceiling: fmt_amount(cfg.ceiling),
@@ -267,7 +310,7 @@ fn write_run(
     };
     let bytes = crate::output::manifest::write_json(staged, &cfg.out, &manifest)?;
     debug_assert_eq!(bytes, manifest.to_bytes());
-    Ok((manifest, totals, crate::sha256_hex(&bytes)))
+    Ok((manifest, crate::sha256_hex(&bytes)))
 }
 
 fn print_summary(w: &mut dyn Write, cfg: &RunConfig, t: &RunTotals, manifest: Option<&Manifest>) {

@@ -328,36 +328,59 @@ impl Ledger {
         lines: &[LedgerLine],
         status: &str,
     ) -> Result<(), Fatal> {
-        let transfer_prefix = format!("T{}-", period.compact());
+        self.insert_lines(run, period, lines, status)?;
+        self.finish_commit(run, rec, status)
+    }
+
+    /// Opens the run's transaction and inserts its payment lines (not yet committed:
+    /// a crash from here on leaves nothing). `finish_commit` or `rollback` ends it.
+    pub fn insert_lines(&mut self, run: i64, period: Month, lines: &[LedgerLine], status: &str) -> Result<(), Fatal> {
         let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| db_err(&path, e))?;
-        {
-            let mut insert = tx
-                .prepare(
-                    "INSERT INTO payments (run_id, child_id, month, kind, amount_fen, category, region_code, standard_fen, transfer_id, status, live)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1)",
-                )
-                .map_err(|e| db_err(&path, e))?;
-            let line_status = if status == "import" { "settled" } else { "issued" };
-            // In key order, the unique index grows at its end instead of everywhere.
-            let mut ordered: Vec<&LedgerLine> = lines.iter().collect();
-            ordered.sort_by(|a, b| (a.child_id, a.month, a.kind.as_str()).cmp(&(b.child_id, b.month, b.kind.as_str())));
-            for l in ordered {
-                insert
-                    .execute(params![
-                        run,
-                        l.child_id.as_str(),
-                        l.month.to_string(),
-                        l.kind.as_str(),
-                        to_fen(l.amount),
-                        l.category.as_str(),
-                        std::str::from_utf8(&l.region_code).unwrap_or(""),
-                        l.standard.map(to_fen),
-                        l.transfer.map(|n| format!("{transfer_prefix}{n:06}")),
-                        line_status,
-                    ])
-                    .map_err(|e| match e {
-                        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => Fatal::new(
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| db_err(&path, e))?;
+        let inserted = self.insert_in_transaction(run, period, lines, status);
+        if inserted.is_err() {
+            self.rollback();
+        }
+        inserted
+    }
+
+    fn insert_in_transaction(
+        &mut self,
+        run: i64,
+        period: Month,
+        lines: &[LedgerLine],
+        status: &str,
+    ) -> Result<(), Fatal> {
+        let path = self.path.clone();
+        let transfer_prefix = format!("T{}-", period.compact());
+        let mut insert = self
+            .conn
+            .prepare(
+                "INSERT INTO payments (run_id, child_id, month, kind, amount_fen, category, region_code, standard_fen, transfer_id, status, live)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1)",
+            )
+            .map_err(|e| db_err(&path, e))?;
+        let line_status = if status == "import" { "settled" } else { "issued" };
+        // In key order, the unique index grows at its end instead of everywhere.
+        let mut ordered: Vec<&LedgerLine> = lines.iter().collect();
+        ordered.sort_by(|a, b| (a.child_id, a.month, a.kind.as_str()).cmp(&(b.child_id, b.month, b.kind.as_str())));
+        for l in ordered {
+            insert
+                .execute(params![
+                    run,
+                    l.child_id.as_str(),
+                    l.month.to_string(),
+                    l.kind.as_str(),
+                    to_fen(l.amount),
+                    l.category.as_str(),
+                    std::str::from_utf8(&l.region_code).unwrap_or(""),
+                    l.standard.map(to_fen),
+                    l.transfer.map(|n| format!("{transfer_prefix}{n:06}")),
+                    line_status,
+                ])
+                .map_err(|e| match e {
+                    rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+                        Fatal::new(
                             FatalKind::Usage,
                             format!(
                                 "child {} already has a live regular payment for {}: it cannot be paid twice",
@@ -366,33 +389,55 @@ impl Ledger {
                             ),
                             "see `disburse ledger history` for that child; void the run that paid it if it was wrong",
                         )
-                        .in_file(path.display().to_string()),
-                        e => db_err(&path, e),
-                    })?;
-            }
+                        .in_file(path.display().to_string())
+                    }
+                    e => db_err(&path, e),
+                })?;
         }
+        Ok(())
+    }
+
+    /// Records the run's totals and manifest hash and commits the transaction that
+    /// `insert_lines` opened: the run is `committed` (an import is `live` at once).
+    pub fn finish_commit(&mut self, run: i64, rec: &RunRecord, status: &str) -> Result<(), Fatal> {
+        let path = self.path.clone();
         let final_status = if status == "import" { "live" } else { "committed" };
-        tx.execute(
-            "UPDATE runs SET status = ?2, manifest_sha256 = ?3, audit_head = ?4, rows = ?5, paid = ?6, held = ?7,
-               excluded = ?8, rejected = ?9, amount_fen = ?10, arrears_fen = ?11, transfers = ?12 WHERE id = ?1",
-            params![
-                run,
-                final_status,
-                rec.manifest_sha256,
-                rec.audit_head,
-                rec.rows as i64,
-                rec.paid as i64,
-                rec.held as i64,
-                rec.excluded as i64,
-                rec.rejected as i64,
-                to_fen(rec.amount),
-                to_fen(rec.arrears_amount),
-                rec.transfers as i64,
-            ],
-        )
-        .map_err(|e| db_err(&path, e))?;
-        crate::failpoint("before-ledger-commit");
-        tx.commit().map_err(|e| db_err(&path, e))
+        let updated = self
+            .conn
+            .execute(
+                "UPDATE runs SET status = ?2, manifest_sha256 = ?3, audit_head = ?4, rows = ?5, paid = ?6, held = ?7,
+                   excluded = ?8, rejected = ?9, amount_fen = ?10, arrears_fen = ?11, transfers = ?12 WHERE id = ?1",
+                params![
+                    run,
+                    final_status,
+                    rec.manifest_sha256,
+                    rec.audit_head,
+                    rec.rows as i64,
+                    rec.paid as i64,
+                    rec.held as i64,
+                    rec.excluded as i64,
+                    rec.rejected as i64,
+                    to_fen(rec.amount),
+                    to_fen(rec.arrears_amount),
+                    rec.transfers as i64,
+                ],
+            )
+            .map_err(|e| db_err(&path, e))
+            .and_then(|_| {
+                crate::failpoint("before-ledger-commit");
+                self.conn.execute_batch("COMMIT").map_err(|e| db_err(&path, e))
+            });
+        if updated.is_err() {
+            self.rollback();
+        }
+        updated
+    }
+
+    /// Ends an open transaction without keeping anything.
+    pub fn rollback(&mut self) {
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
     }
 
     /// The output is in place: the run is live.
