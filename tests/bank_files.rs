@@ -240,17 +240,7 @@ fn the_same_outcomes_from_csv_pain002_and_a_profile_layout() {
         ("profile", "fixtures/returns/2018-06-icbc-result.csv", &["--returns-profile", ICBC][..]),
     ] {
         let s = Scratch::new(&format!("three-{name}"));
-        let ledger = s.path("ledger.sqlite");
-        let run = s.path("run");
-        let mut args = vec![
-            "run".to_string(),
-            "--period".into(),
-            "2018-06".into(),
-            "--out".into(),
-            run.to_string_lossy().into_owned(),
-        ];
-        args.extend(ROSTERS.iter().map(|x| x.to_string()));
-        assert_eq!(code(&disburse_with(&ledger, args)), 0);
+        let (ledger, run) = june_run(&s);
         let out = s.path("rec");
         let o = reconcile_with(&ledger, &run, file, &out, extra);
         assert_eq!(code(&o), 0, "{name}: {}", stderr(&o));
@@ -283,17 +273,7 @@ fn a_profile_layout_return_saved_as_xlsx() {
     }
     let xlsx = s.path("result.xlsx");
     book.save(&xlsx).unwrap();
-    let ledger = s.path("ledger.sqlite");
-    let run = s.path("run");
-    let mut args = vec![
-        "run".to_string(),
-        "--period".into(),
-        "2018-06".into(),
-        "--out".into(),
-        run.to_string_lossy().into_owned(),
-    ];
-    args.extend(ROSTERS.iter().map(|x| x.to_string()));
-    assert_eq!(code(&disburse_with(&ledger, args)), 0);
+    let (ledger, run) = june_run(&s);
     let (a, b) = (s.path("from-csv"), s.path("from-xlsx"));
     let o = reconcile_with(&ledger, &run, "fixtures/returns/2018-06-icbc-result.csv", &a, &["--returns-profile", ICBC]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));

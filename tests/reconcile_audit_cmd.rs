@@ -5,7 +5,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::*;
 
@@ -14,16 +14,6 @@ const REGISTER: &str = "fixtures/audit/paid-2018-06.csv";
 
 fn ok(o: &std::process::Output) {
     assert_eq!(code(o), 0, "{}", stderr(o));
-}
-
-fn june_run(s: &Scratch) -> (PathBuf, PathBuf) {
-    let ledger = s.path("ledger.sqlite");
-    let out = s.path("2018-06");
-    let mut args = vec!["run".to_string(), "--period".into(), "2018-06".into(), "--out".into()];
-    args.push(out.to_string_lossy().into_owned());
-    args.extend(ROSTERS.iter().map(|r| r.to_string()));
-    ok(&disburse_with(&ledger, args));
-    (ledger, out)
 }
 
 fn reconcile(ledger: &Path, run: &Path, returns: &str, out: &Path) -> std::process::Output {

@@ -210,10 +210,6 @@ impl Ledger {
         self.conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(|e| db_err(&self.path, e))
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     fn recover(&mut self, notes: &mut dyn Write) -> Result<(), Fatal> {
         type HalfDone = (i64, String, String, Option<String>, Option<String>);
         let half_done: Vec<HalfDone> = {

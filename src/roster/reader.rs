@@ -264,14 +264,6 @@ impl RosterReader {
             }
         })
     }
-
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
-    pub fn encoding(&self) -> Encoding {
-        self.encoding
-    }
 }
 
 /// Every field empty once ASCII white space and U+3000 (UTF-8 or GB18030) are trimmed.

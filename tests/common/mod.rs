@@ -163,3 +163,15 @@ pub fn csv_rows(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> 
 pub fn manifest(dir: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap()
 }
+
+/// A real 2018-06 run of the three rosters with its own ledger in `s`: (ledger, out).
+pub fn june_run(s: &Scratch) -> (PathBuf, PathBuf) {
+    let ledger = s.path("ledger.sqlite");
+    let out = s.path("2018-06");
+    let mut args = vec!["run".to_string(), "--period".into(), "2018-06".into(), "--out".into()];
+    args.push(out.to_string_lossy().into_owned());
+    args.extend(ROSTERS.iter().map(|r| r.to_string()));
+    let o = disburse_with(&ledger, args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    (ledger, out)
+}
