@@ -350,6 +350,68 @@ fn the_report_workbook() {
     assert_eq!(code(&disburse(["verify".as_ref(), a.as_os_str()])), 1);
 }
 
+/// Every cell of a data sheet, as calamine reads it, against the CSV file it shows.
+fn assert_sheet_matches_csv(book: &mut calamine::Xlsx<std::io::BufReader<std::fs::File>>, sheet: &str, csv: &Path) {
+    use calamine::{Data, Reader};
+    let range = book.worksheet_range(sheet).unwrap();
+    let mut rdr = csv::Reader::from_path(csv).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    let mut rows = range.rows();
+    let head = rows.next().unwrap();
+    assert_eq!(head.iter().map(|c| c.to_string()).collect::<Vec<_>>(), headers.iter().collect::<Vec<_>>());
+    let mut n = 0;
+    for (rec, row) in rdr.records().zip(rows.by_ref()) {
+        let rec = rec.unwrap();
+        n += 1;
+        for (c, (h, want)) in headers.iter().zip(rec.iter()).enumerate() {
+            let got = row.get(c).cloned().unwrap_or(Data::Empty);
+            match got {
+                Data::Float(f) => {
+                    assert!(matches!(h, "standard" | "recorded_amount" | "amount"), "{sheet} {h} is a number");
+                    assert_eq!(f, want.parse::<f64>().unwrap(), "{sheet} row {n} {h}");
+                }
+                // Excel holds 32,767 characters in a cell: longer text is cut, with a mark.
+                Data::String(s) if want.chars().count() > 32_767 => {
+                    assert!(s.ends_with("(cut; see the CSV)") && s.chars().count() == 32_767, "{sheet} row {n} {h}");
+                    let kept = s.chars().count() - " …(cut; see the CSV)".chars().count();
+                    assert!(want.starts_with(&s.chars().take(kept).collect::<String>()), "{sheet} row {n} {h}");
+                }
+                Data::String(s) => assert!(s == want, "{sheet} row {n} {h}: {} against {}", s.len(), want.len()),
+                Data::Empty => assert_eq!(want, "", "{sheet} row {n} {h}"),
+                other => panic!("{sheet} row {n} {h}: unexpected {other:?}"),
+            }
+        }
+    }
+    assert_eq!(rows.count(), 0, "{sheet} has more rows than {}", csv.display());
+    assert_eq!(n, csv_rows(csv).len());
+}
+
+#[test]
+fn the_report_shows_every_cell_of_the_csv_files() {
+    let s = Scratch::new("report-cells");
+    let out = s.path("out");
+    // Text that XML must escape, and a cell longer than Excel holds.
+    let odd = s.path("odd.csv");
+    let long = "长".repeat(40_000);
+    let header = "child_id,name,category,region_code,approved_from,ended_after,status,monthly_amount,payee_name,payee_account,payee_bank";
+    let text = format!(
+        "{header}\n430102201003120016,A&B <c> \"d\",scattered,430102,2016-03,,active,,\"x, y\",6222021001000000011,Bank & Co <1>\n\
+         43010220100312001X,{long},scattered,430102,2016-03,,active,,p,6222021001000000012,b\n"
+    );
+    std::fs::write(&odd, text).unwrap();
+    let odd = odd.to_string_lossy().into_owned();
+    let mut rosters = ROSTERS.to_vec();
+    rosters.push(&odd);
+    let o = run_month("2018-06", &out, &["--bom"], &rosters);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(out.join("report.xlsx")).unwrap();
+    for (sheet, file) in
+        [("Entitlements", "entitlements.csv"), ("Exceptions", "exceptions.csv"), ("Transfers", "transfers.csv")]
+    {
+        assert_sheet_matches_csv(&mut book, sheet, &out.join(file));
+    }
+}
+
 #[test]
 fn a_real_spreadsheet_program_opens_the_report() {
     let soffice = ["soffice", "libreoffice"]
