@@ -430,7 +430,8 @@ fn a_real_spreadsheet_program_opens_the_report() {
             "--headless",
             "-env:UserInstallation=file:///tmp/disburse-test-lo-profile",
             "--convert-to",
-            "csv",
+            // Every sheet, one CSV each (LibreOffice 7.2 and later).
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
             "--outdir",
         ])
         .arg(&conv)
@@ -438,10 +439,28 @@ fn a_real_spreadsheet_program_opens_the_report() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let text = String::from_utf8_lossy(&std::fs::read(conv.join("report.csv")).unwrap()).into_owned();
-    // The first sheet, the summary, as LibreOffice computed it.
+    let text = String::from_utf8_lossy(&std::fs::read(conv.join("report-Summary.csv")).unwrap()).into_owned();
+    // The summary, as LibreOffice computed it.
     assert!(text.contains("13800.5"), "{text}");
     assert!(text.contains("430102"), "{text}");
+    // The data sheets, row for row and cell for cell as LibreOffice reads them.
+    for (sheet, file) in
+        [("Entitlements", "entitlements.csv"), ("Exceptions", "exceptions.csv"), ("Transfers", "transfers.csv")]
+    {
+        let seen = csv_rows(&conv.join(format!("report-{sheet}.csv")));
+        let want = csv_rows(&out.join(file));
+        assert_eq!(seen.len(), want.len(), "{sheet}");
+        for (s, w) in seen.iter().zip(&want) {
+            for (k, v) in w {
+                let money = matches!(k.as_str(), "standard" | "recorded_amount" | "amount") && !v.is_empty();
+                if money {
+                    assert_eq!(s[k].parse::<f64>().unwrap(), v.parse::<f64>().unwrap(), "{sheet} {k}");
+                } else {
+                    assert_eq!(&s[k], v, "{sheet} {k}");
+                }
+            }
+        }
+    }
 }
 
 #[test]

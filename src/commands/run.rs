@@ -282,7 +282,15 @@ fn report_and_manifest(
     run_id: Option<i64>,
 ) -> Result<(Manifest, String), Fatal> {
     let mode = if cfg.dry_run { "dry-run" } else { "run" };
-    let report = crate::output::report::write_report(staged, &cfg.out, cfg.period, mode, &totals.totals, cfg.lang)?;
+    let report = crate::output::report::write_report(
+        staged,
+        &cfg.out,
+        cfg.period,
+        mode,
+        &totals.totals,
+        &totals.outputs,
+        cfg.lang,
+    )?;
     totals.outputs.push(report);
     let manifest = Manifest {
         tool: "disburse".into(),

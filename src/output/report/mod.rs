@@ -7,6 +7,9 @@
 //! bytes on every run: its creation date is the period's first day, and the zip
 //! entries carry a fixed time.
 
+mod cells;
+mod package;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -21,6 +24,7 @@ use super::staged::StagedDir;
 use crate::core::detail::Lang;
 use crate::core::month::Month;
 use crate::error::{Fatal, FatalKind};
+use package::DataSheet;
 
 pub const REPORT: &str = "report.xlsx";
 
@@ -63,85 +67,52 @@ fn money(s: &str) -> Option<f64> {
     s.parse::<Decimal>().ok().and_then(|d| d.to_f64())
 }
 
-/// Copies one CSV output into sheets (split at Excel's row limit).
-fn csv_sheets(
+/// Lays out the sheets for one CSV output (split at Excel's row limit): header,
+/// widths, frozen pane and the probe row `package` reads the styles from. Returns
+/// the data sheets, numbered from `next_sheet`.
+#[allow(clippy::too_many_arguments)]
+fn layout_sheets(
     book: &mut Workbook,
     staged: &StagedDir,
     file: &str,
+    rows: u64,
     title: &str,
     lang: Lang,
     out: &Path,
     formats: &Formats,
-) -> Result<u64, Fatal> {
+    next_sheet: &mut usize,
+) -> Result<Vec<DataSheet>, Fatal> {
     let path = staged.path().join(file);
-    let mut rdr = csv::Reader::from_path(&path).map_err(|e| {
+    let read_err = |e: &dyn std::fmt::Display| {
         Fatal::new(FatalKind::Io, format!("reading back {file}: {e}"), "run again")
             .in_file(out.join(file).display().to_string())
-    })?;
-    let headers = rdr.headers().map_err(|e| Fatal::new(FatalKind::Io, e.to_string(), "run again"))?.clone();
-    let money_cols: Vec<bool> =
-        headers.iter().map(|h| matches!(h, "standard" | "recorded_amount" | "amount")).collect();
-    let decision_col = headers.iter().position(|h| h == "decision");
-    let mut written = 0u64;
-    let mut sheet_no = 0;
-    let mut row_in_sheet = 0usize;
-    let mut record = csv::StringRecord::new();
-    let mut sheet: Option<&mut Worksheet> = None;
-    loop {
-        let more = rdr.read_record(&mut record).map_err(|e| Fatal::new(FatalKind::Io, e.to_string(), "run again"))?;
-        if sheet.is_none() || row_in_sheet == SHEET_ROWS || (!more && sheet_no == 0) {
-            if !more && sheet_no > 0 {
-                break;
-            }
-            sheet_no += 1;
-            let name = if sheet_no == 1 { title.to_owned() } else { format!("{title} ({sheet_no})") };
-            let ws = book.add_worksheet_with_constant_memory().map_err(|e| xlsx(e, out))?;
-            ws.set_name(&name).map_err(|e| xlsx(e, out))?;
-            for (c, h) in headers.iter().enumerate() {
-                ws.write_string_with_format(0, c as u16, heading(lang, h), &formats.header)
-                    .map_err(|e| xlsx(e, out))?;
-                ws.set_column_width(c as u16, if h == "detail" { 60 } else { 16 }).map_err(|e| xlsx(e, out))?;
-            }
-            ws.set_freeze_panes(1, 0).map_err(|e| xlsx(e, out))?;
-            sheet = Some(ws);
-            row_in_sheet = 0;
+    };
+    let mut rdr = csv::Reader::from_path(&path).map_err(|e| read_err(&e))?;
+    let headers = rdr.headers().map_err(|e| read_err(&e))?.clone();
+    let csv_bytes = std::fs::metadata(&path).map_err(|e| read_err(&e))?.len();
+    let count = rows.div_ceil(SHEET_ROWS as u64).max(1);
+    let mut sheets = Vec::new();
+    for k in 0..count {
+        let name = if k == 0 { title.to_owned() } else { format!("{title} ({})", k + 1) };
+        let ws = book.add_worksheet();
+        ws.set_name(&name).map_err(|e| xlsx(e, out))?;
+        for (c, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, heading(lang, h), &formats.header).map_err(|e| xlsx(e, out))?;
+            ws.set_column_width(c as u16, if h == "detail" { 60 } else { 16 }).map_err(|e| xlsx(e, out))?;
         }
-        if !more {
-            break;
+        ws.set_freeze_panes(1, 0).map_err(|e| xlsx(e, out))?;
+        for (c, f) in [&formats.money, &formats.rejected, &formats.held, &formats.excluded].into_iter().enumerate() {
+            ws.write_number_with_format(1, c as u16, 0.0, f).map_err(|e| xlsx(e, out))?;
         }
-        let ws = sheet.as_deref_mut().expect("a sheet is open");
-        let r = (row_in_sheet + 1) as u32;
-        let fill = decision_col.and_then(|c| record.get(c)).and_then(|d| formats.decision(d));
-        for (c, value) in record.iter().enumerate() {
-            let col = c as u16;
-            let value = fit_cell(value);
-            let value = value.as_ref();
-            let result = match (money_cols[c], money(value)) {
-                (true, Some(n)) => ws.write_number_with_format(r, col, n, fill.unwrap_or(&formats.money)),
-                _ if value.is_empty() => Ok(&mut *ws),
-                _ => match fill {
-                    Some(f) => ws.write_string_with_format(r, col, value, f),
-                    None => ws.write_string(r, col, value),
-                },
-            };
-            result.map_err(|e| xlsx(e, out))?;
-        }
-        row_in_sheet += 1;
-        written += 1;
+        *next_sheet += 1;
+        sheets.push(DataSheet {
+            entry: format!("xl/worksheets/sheet{next_sheet}.xml"),
+            csv: path.clone(),
+            rows: (rows - k * SHEET_ROWS as u64).min(SHEET_ROWS as u64),
+            csv_bytes,
+        });
     }
-    Ok(written)
-}
-
-/// Excel holds at most 32,767 characters in a cell: longer text is cut, with a mark
-/// (the CSV files keep it whole).
-fn fit_cell(value: &str) -> std::borrow::Cow<'_, str> {
-    const LIMIT: usize = 32_767;
-    if value.len() <= LIMIT || value.chars().count() <= LIMIT {
-        return std::borrow::Cow::Borrowed(value);
-    }
-    let mut cut: String = value.chars().take(LIMIT - 20).collect();
-    cut.push_str(" …(cut; see the CSV)");
-    std::borrow::Cow::Owned(cut)
+    Ok(sheets)
 }
 
 struct Formats {
@@ -164,15 +135,6 @@ impl Formats {
             bold: Format::new().set_bold(),
         }
     }
-
-    fn decision(&self, d: &str) -> Option<&Format> {
-        match d {
-            "rejected" => Some(&self.rejected),
-            "held" => Some(&self.held),
-            "excluded" => Some(&self.excluded),
-            _ => None,
-        }
-    }
 }
 
 /// Writes `report.xlsx` into the staged directory from the CSV files there.
@@ -182,12 +144,10 @@ pub fn write_report(
     period: Month,
     mode: &str,
     totals: &Totals,
+    outputs: &[OutputInfo],
     lang: Lang,
 ) -> Result<OutputInfo, Fatal> {
     let mut book = Workbook::new();
-    book.set_tempdir(staged.path()).map_err(|e| xlsx(e, out))?;
-    // Fast deflate: the workbook of a province is hundreds of MB of XML.
-    book.set_zip_compression_level(1);
     let created = ExcelDateTime::from_ymd(period.year() as u16, period.month() as u8, 1).map_err(|e| xlsx(e, out))?;
     book.set_properties(
         &DocProperties::new().set_title(format!("disburse {period} {mode}")).set_creation_datetime(&created),
@@ -197,17 +157,28 @@ pub fn write_report(
     // The summary: by county and category, from the entitlements.
     let mut by_region: BTreeMap<String, [(u64, Decimal); 2]> = BTreeMap::new();
     let ent_path = staged.path().join(ENTITLEMENTS);
-    let mut rdr =
-        csv::Reader::from_path(&ent_path).map_err(|e| Fatal::new(FatalKind::Io, e.to_string(), "run again"))?;
-    let mut last_source = String::new();
-    for rec in rdr.deserialize::<BTreeMap<String, String>>() {
-        let rec = rec.map_err(|e| Fatal::new(FatalKind::Io, e.to_string(), "run again"))?;
-        let k = usize::from(rec["category"] == "institutional");
-        let amount: Decimal = rec["amount"].parse().unwrap_or_default();
-        let g = &mut by_region.entry(rec["region_code"].clone()).or_default()[k];
-        g.0 += u64::from(rec["source"] != last_source);
+    let read_err = |e: &dyn std::fmt::Display| {
+        Fatal::new(FatalKind::Io, format!("reading back {ENTITLEMENTS}: {e}"), "run again")
+            .in_file(out.join(ENTITLEMENTS).display().to_string())
+    };
+    let mut rdr = csv::Reader::from_path(&ent_path).map_err(|e| read_err(&e))?;
+    let headers = rdr.byte_headers().map_err(|e| read_err(&e))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h == name.as_bytes()).ok_or_else(|| read_err(&name));
+    let (category, amount, region, source) = (col("category")?, col("amount")?, col("region_code")?, col("source")?);
+    let mut rec = csv::ByteRecord::new();
+    let mut last_source = Vec::new();
+    while rdr.read_byte_record(&mut rec).map_err(|e| read_err(&e))? {
+        let k = usize::from(&rec[category] == b"institutional");
+        let amount = std::str::from_utf8(&rec[amount]).ok().and_then(|a| a.parse::<Decimal>().ok()).unwrap_or_default();
+        let region = String::from_utf8_lossy(&rec[region]);
+        let g = match by_region.get_mut(region.as_ref()) {
+            Some(g) => &mut g[k],
+            None => &mut by_region.entry(region.into_owned()).or_default()[k],
+        };
+        g.0 += u64::from(rec[source] != last_source[..]);
         g.1 += amount;
-        last_source = rec["source"].clone();
+        last_source.clear();
+        last_source.extend_from_slice(&rec[source]);
     }
     let summary_name = lang.pick("Summary", "汇总");
     let ws = book.add_worksheet();
@@ -286,17 +257,32 @@ pub fn write_report(
         ws.insert_chart(1, 8, &chart).map_err(|e| xlsx(e, out))?;
     }
 
-    let mut rows =
-        csv_sheets(&mut book, staged, ENTITLEMENTS, lang.pick("Entitlements", "发放明细"), lang, out, &formats)?;
-    rows += csv_sheets(&mut book, staged, EXCEPTIONS, lang.pick("Exceptions", "异常"), lang, out, &formats)?;
-    if staged.path().join(TRANSFERS).exists() {
-        rows += csv_sheets(&mut book, staged, TRANSFERS, lang.pick("Transfers", "转账"), lang, out, &formats)?;
+    let mut sheets = Vec::new();
+    let mut next_sheet = 1;
+    for (file, en, zh) in [
+        (ENTITLEMENTS, "Entitlements", "发放明细"),
+        (EXCEPTIONS, "Exceptions", "异常"),
+        (TRANSFERS, "Transfers", "转账"),
+    ] {
+        let Some(info) = outputs.iter().find(|o| o.file == file) else { continue };
+        let title = lang.pick(en, zh);
+        sheets.extend(layout_sheets(&mut book, staged, file, info.rows, title, lang, out, &formats, &mut next_sheet)?);
     }
-    let bytes = book.save_to_buffer().map_err(|e| xlsx(e, out))?;
-    let mut file = staged.create(REPORT)?;
-    use std::io::Write;
-    file.write_all(&bytes)
-        .and_then(|_| file.sync_all())
-        .map_err(|e| Fatal::io(&out.join(REPORT), "writing the report", &e))?;
-    Ok(OutputInfo { file: REPORT.to_owned(), sha256: crate::sha256_hex(&bytes), rows, control_total: None })
+    let skeleton = book.save_to_buffer().map_err(|e| xlsx(e, out))?;
+    let file = staged.create(REPORT)?;
+    let failed = |e: package::PackageError| {
+        Fatal::new(
+            FatalKind::Io,
+            format!("writing the report workbook failed: {}", e.0),
+            "check the disk and run again",
+        )
+        .in_file(out.join(REPORT).display().to_string())
+    };
+    let file = package::assemble(&skeleton, &sheets, file).map_err(failed)?;
+    file.sync_all().map_err(|e| Fatal::io(&out.join(REPORT), "writing the report", &e))?;
+    drop(file);
+    let sha256 = crate::sha256_file(&staged.path().join(REPORT))
+        .map_err(|e| Fatal::io(&out.join(REPORT), "reading back the report", &e))?;
+    let rows = sheets.iter().map(|s| s.rows).sum();
+    Ok(OutputInfo { file: REPORT.to_owned(), sha256, rows, control_total: None })
 }

@@ -1,0 +1,228 @@
+//! The data sheets' rows as SpreadsheetML, rendered straight from the CSV bytes.
+//!
+//! rust_xlsxwriter keeps an object per cell and formats every reference through
+//! `fmt`; for a province's million rows that was most of a run. Here a row is a few
+//! byte copies, so batches of rows render in parallel while the previous batch is
+//! compressed (see `package`). Pure: bytes in, bytes out.
+
+use csv::ByteRecord;
+
+/// Excel holds at most this many characters in a cell.
+const CELL_CHARS: usize = 32_767;
+const CUT_MARK: &str = " …(cut; see the CSV)";
+
+/// The cell formats (indexes into the workbook's `cellXfs`) a data row may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Styles {
+    pub money: u32,
+    pub rejected: u32,
+    pub held: u32,
+    pub excluded: u32,
+}
+
+/// What a sheet's columns are: which hold money, which holds the decision.
+pub struct Layout {
+    letters: Vec<Vec<u8>>,
+    money: Vec<bool>,
+    decision: Option<usize>,
+    /// The style indexes as text: money, rejected, held, excluded.
+    style_text: [Vec<u8>; 4],
+}
+
+/// `A`, `B`, … `Z`, `AA`, … for a 0-based column.
+pub fn column_letters(mut c: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (c % 26) as u8);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).expect("ASCII letters")
+}
+
+impl Layout {
+    pub fn new(headers: &ByteRecord, styles: Styles) -> Layout {
+        Layout {
+            letters: (0..headers.len()).map(|c| column_letters(c).into_bytes()).collect(),
+            money: headers.iter().map(|h| matches!(h, b"standard" | b"recorded_amount" | b"amount")).collect(),
+            decision: headers.iter().position(|h| h == b"decision"),
+            style_text: [styles.money, styles.rejected, styles.held, styles.excluded]
+                .map(|n| itoa::Buffer::new().format(n).as_bytes().to_vec()),
+        }
+    }
+
+    /// Appends `<row>` number `row` (1-based, as Excel counts) for one CSV record.
+    pub fn push_row(&self, out: &mut Vec<u8>, row: u32, rec: &ByteRecord) {
+        let mut num = itoa::Buffer::new();
+        let row_text = num.format(row).as_bytes();
+        let fill = self.decision.and_then(|c| rec.get(c)).and_then(|d| match d {
+            b"rejected" => Some(self.style_text[1].as_slice()),
+            b"held" => Some(self.style_text[2].as_slice()),
+            b"excluded" => Some(self.style_text[3].as_slice()),
+            _ => None,
+        });
+        out.extend_from_slice(b"<row r=\"");
+        out.extend_from_slice(row_text);
+        out.extend_from_slice(b"\">");
+        for (c, field) in rec.iter().enumerate() {
+            if field.is_empty() {
+                continue;
+            }
+            out.extend_from_slice(b"<c r=\"");
+            out.extend_from_slice(self.letters.get(c).map(Vec::as_slice).unwrap_or(b"A"));
+            out.extend_from_slice(row_text);
+            let number = self.money.get(c).copied().unwrap_or(false) && is_number(field);
+            let style = if number { Some(fill.unwrap_or(&self.style_text[0])) } else { fill };
+            if let Some(s) = style {
+                out.extend_from_slice(b"\" s=\"");
+                out.extend_from_slice(s);
+            }
+            if number {
+                out.extend_from_slice(b"\"><v>");
+                out.extend_from_slice(field);
+                out.extend_from_slice(b"</v></c>");
+            } else {
+                out.extend_from_slice(b"\" t=\"inlineStr\"><is><t");
+                if needs_preserve(field) {
+                    out.extend_from_slice(b" xml:space=\"preserve\"");
+                }
+                out.push(b'>');
+                push_text(out, field);
+                out.extend_from_slice(b"</t></is></c>");
+            }
+        }
+        out.extend_from_slice(b"</row>");
+    }
+}
+
+/// A plain decimal (`-12.50`), which the sheet holds as a number.
+fn is_number(b: &[u8]) -> bool {
+    let digits = b.strip_prefix(b"-").unwrap_or(b);
+    let (int, frac) = match digits.iter().position(|&c| c == b'.') {
+        Some(p) => (&digits[..p], Some(&digits[p + 1..])),
+        None => (digits, None),
+    };
+    !int.is_empty()
+        && int.iter().all(u8::is_ascii_digit)
+        && frac.is_none_or(|f| !f.is_empty() && f.iter().all(u8::is_ascii_digit))
+}
+
+fn needs_preserve(b: &[u8]) -> bool {
+    let ws = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    b.first().is_some_and(ws) || b.last().is_some_and(ws)
+}
+
+/// XML text content: `& < >` escaped; characters XML 1.0 cannot hold written the way
+/// Excel writes them (`_x0001_`); longer than a cell holds: cut, with a mark.
+fn push_text(out: &mut Vec<u8>, field: &[u8]) {
+    if field.len() > CELL_CHARS {
+        if let Ok(s) = std::str::from_utf8(field) {
+            if s.chars().count() > CELL_CHARS {
+                let keep = CELL_CHARS - CUT_MARK.chars().count();
+                let end = s.char_indices().nth(keep).map_or(s.len(), |(i, _)| i);
+                push_escaped(out, &field[..end]);
+                push_escaped(out, CUT_MARK.as_bytes());
+                return;
+            }
+        }
+    }
+    push_escaped(out, field);
+}
+
+fn push_escaped(out: &mut Vec<u8>, b: &[u8]) {
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let special = matches!(c, b'&' | b'<' | b'>')
+            || (c < 0x20 && c != b'\t' && c != b'\n')
+            || (c == 0xEF && b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)));
+        if !special {
+            i += 1;
+            continue;
+        }
+        out.extend_from_slice(&b[start..i]);
+        match c {
+            b'&' => out.extend_from_slice(b"&amp;"),
+            b'<' => out.extend_from_slice(b"&lt;"),
+            b'>' => out.extend_from_slice(b"&gt;"),
+            0xEF => {
+                out.extend_from_slice(if b[i + 2] == 0xBE { b"_xFFFE_" } else { b"_xFFFF_" });
+                i += 2;
+            }
+            _ => out.extend_from_slice(format!("_x{c:04X}_").as_bytes()),
+        }
+        i += 1;
+        start = i;
+    }
+    out.extend_from_slice(&b[start..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STYLES: Styles = Styles { money: 2, rejected: 3, held: 4, excluded: 5 };
+
+    fn row(headers: &[&str], fields: &[&str]) -> String {
+        let layout = Layout::new(&ByteRecord::from(headers.to_vec()), STYLES);
+        let mut out = Vec::new();
+        layout.push_row(&mut out, 7, &ByteRecord::from(fields.to_vec()));
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn text_money_and_empty_cells() {
+        assert_eq!(
+            row(&["name", "amount", "source", "standard"], &["张三", "800.00", "", "-1"]),
+            "<row r=\"7\"><c r=\"A7\" t=\"inlineStr\"><is><t>张三</t></is></c>\
+             <c r=\"B7\" s=\"2\"><v>800.00</v></c><c r=\"D7\" s=\"2\"><v>-1</v></c></row>"
+        );
+        // Not a plain decimal: kept as text, never guessed.
+        assert!(row(&["amount"], &["1e3"]).contains("<t>1e3</t>"));
+        assert!(row(&["amount"], &["12."]).contains("<t>12.</t>"));
+        // A number outside a money column stays text (IDs, accounts).
+        assert!(row(&["child_id"], &["430102201003120016"]).contains("<t>430102201003120016</t>"));
+    }
+
+    #[test]
+    fn problem_rows_are_coloured() {
+        let r = row(&["decision", "amount"], &["held", "900.00"]);
+        assert!(
+            r.contains("<c r=\"A7\" s=\"4\" t=\"inlineStr\">") && r.contains("<c r=\"B7\" s=\"4\"><v>900.00"),
+            "{r}"
+        );
+        assert!(row(&["decision"], &["paid"]).contains("<c r=\"A7\" t=\"inlineStr\">"));
+    }
+
+    #[test]
+    fn escaping() {
+        assert!(row(&["name"], &["A&B <c> \"d\""]).contains("<t>A&amp;B &lt;c&gt; \"d\"</t>"));
+        assert!(row(&["name"], &["a\u{1}b\rc\td"]).contains("<t>a_x0001_b_x000D_c\td</t>"));
+        assert!(row(&["name"], &["x\u{FFFE}"]).contains("<t>x_xFFFE_</t>"));
+        assert!(row(&["name"], &[" lead"]).contains("<t xml:space=\"preserve\"> lead</t>"));
+    }
+
+    #[test]
+    fn long_text_is_cut_at_the_cell_limit() {
+        let long = "长".repeat(40_000);
+        let r = row(&["detail"], &[&long]);
+        let text = r.split("<t>").nth(1).unwrap().split("</t>").next().unwrap();
+        assert_eq!(text.chars().count(), CELL_CHARS);
+        assert!(text.ends_with("(cut; see the CSV)"));
+        let short = "长".repeat(CELL_CHARS);
+        assert!(row(&["detail"], &[&short]).contains(&short));
+    }
+
+    #[test]
+    fn column_names() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(701), "ZZ");
+        assert_eq!(column_letters(702), "AAA");
+    }
+}
