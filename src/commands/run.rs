@@ -123,7 +123,12 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
         let inserting = match (ledger.as_mut(), run_id) {
             (Some(l), Some(id)) => {
                 let lines = &lines;
-                Some(scope.spawn(move || l.insert_lines(id, cfg.period, lines, "run")))
+                Some(scope.spawn(move || {
+                    let mut clock = PhaseClock::from_env();
+                    let inserted = l.insert_lines(id, cfg.period, lines, "run");
+                    clock.lap("  of which the ledger's payment lines (alongside)");
+                    inserted
+                }))
             }
             _ => None,
         };

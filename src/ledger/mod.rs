@@ -324,13 +324,20 @@ impl Ledger {
         lines: &[LedgerLine],
         status: &str,
     ) -> Result<(), Fatal> {
-        self.insert_lines(run, period, lines, status)?;
+        self.insert_lines(run, period, &[lines], status)?;
         self.finish_commit(run, rec, status)
     }
 
     /// Opens the run's transaction and inserts its payment lines (not yet committed:
     /// a crash from here on leaves nothing). `finish_commit` or `rollback` ends it.
-    pub fn insert_lines(&mut self, run: i64, period: Month, lines: &[LedgerLine], status: &str) -> Result<(), Fatal> {
+    /// The lines come in batches (a province's run keeps them chunk by chunk).
+    pub fn insert_lines<L: AsRef<[LedgerLine]>>(
+        &mut self,
+        run: i64,
+        period: Month,
+        lines: &[L],
+        status: &str,
+    ) -> Result<(), Fatal> {
         let path = self.path.clone();
         self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| db_err(&path, e))?;
         let inserted = self.insert_in_transaction(run, period, lines, status);
@@ -340,11 +347,11 @@ impl Ledger {
         inserted
     }
 
-    fn insert_in_transaction(
+    fn insert_in_transaction<L: AsRef<[LedgerLine]>>(
         &mut self,
         run: i64,
         period: Month,
-        lines: &[LedgerLine],
+        lines: &[L],
         status: &str,
     ) -> Result<(), Fatal> {
         let path = self.path.clone();
@@ -358,7 +365,7 @@ impl Ledger {
             .map_err(|e| db_err(&path, e))?;
         let line_status = if status == "import" { "settled" } else { "issued" };
         // In key order, the unique index grows at its end instead of everywhere.
-        let mut ordered: Vec<&LedgerLine> = lines.iter().collect();
+        let mut ordered: Vec<&LedgerLine> = lines.iter().flat_map(|batch| batch.as_ref()).collect();
         ordered.sort_by(|a, b| (a.child_id, a.month, a.kind.as_str()).cmp(&(b.child_id, b.month, b.kind.as_str())));
         for l in ordered {
             insert

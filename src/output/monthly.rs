@@ -66,8 +66,9 @@ pub struct RunTotals {
     pub totals: Totals,
     pub amount: Decimal,
     pub arrears_amount: Decimal,
-    /// Every payment line, for the ledger (transfer sequences filled in).
-    pub ledger_lines: Vec<LedgerLine>,
+    /// Every payment line for the ledger (transfer sequences filled in), in batches
+    /// as the chunks came: no copy of millions of lines into one vector.
+    pub ledger_lines: Vec<Vec<LedgerLine>>,
     /// Every valid child in roster order (when changes are tracked).
     pub children: Vec<SeenChild>,
     /// The previous month and the counts added, removed, amount_changed.
@@ -178,11 +179,16 @@ pub struct MonthlyWriter {
     counts: [u64; 4],
     amount: Decimal,
     arrears: Decimal,
-    ledger: Vec<(LedgerLine, u128)>,
+    /// The payment lines for the ledger (a real run only) and, beside each, the index
+    /// of its account in `sums`.
+    ledger: Vec<Vec<LedgerLine>>,
+    ledger_accounts: Vec<Vec<u32>>,
     categories: [(u64, Decimal); 2],
     regions: BTreeMap<String, (u64, Decimal)>,
     reasons: BTreeMap<Reason, u64>,
-    transfers: FxHashMap<u128, TransferSum>,
+    /// Each payee account's index in `sums`, in order of first payment.
+    accounts: FxHashMap<u128, u32>,
+    sums: Vec<TransferSum>,
     names: String,
 }
 
@@ -233,10 +239,12 @@ impl MonthlyWriter {
             amount: Decimal::ZERO,
             arrears: Decimal::ZERO,
             ledger: Vec::new(),
+            ledger_accounts: Vec::new(),
             categories: Default::default(),
             regions: BTreeMap::new(),
             reasons: BTreeMap::new(),
-            transfers: FxHashMap::default(),
+            accounts: FxHashMap::default(),
+            sums: Vec::new(),
             names: String::new(),
         })
     }
@@ -255,7 +263,6 @@ impl MonthlyWriter {
         }
         self.amount += t.amount;
         self.arrears += t.arrears;
-        self.ledger.extend(t.ledger);
         self.seen.extend(t.seen);
         for (mine, theirs) in self.categories.iter_mut().zip(t.categories) {
             mine.0 += theirs.0;
@@ -269,23 +276,32 @@ impl MonthlyWriter {
         for (reason, n) in t.reasons {
             *self.reasons.entry(reason).or_default() += n;
         }
-        let names = &mut self.names;
         for p in t.payments {
-            let sum = self.transfers.entry(p.account).or_insert_with(|| {
+            let (names, sums) = (&mut self.names, &mut self.sums);
+            let index = *self.accounts.entry(p.account).or_insert_with(|| {
                 let at = names.len();
                 let len = usize::from(p.account_len) + (p.name_len + p.bank_len) as usize;
                 names.push_str(&t.names[p.at..p.at + len]);
-                TransferSum {
+                sums.push(TransferSum {
                     amount: Decimal::ZERO,
                     children: 0,
                     at,
                     account_len: p.account_len,
                     name_len: p.name_len,
                     bank_len: p.bank_len,
-                }
+                });
+                (sums.len() - 1) as u32
             });
+            let sum = &mut self.sums[index as usize];
             sum.amount += p.amount;
             sum.children += 1;
+        }
+        // A dry run records nothing in the ledger, so it keeps no lines for it.
+        if self.write_transfers && !t.ledger.is_empty() {
+            let accounts = &self.accounts;
+            let index = |account| accounts.get(&account).copied().unwrap_or(u32::MAX);
+            self.ledger_accounts.push(t.ledger.iter().map(|(_, account)| index(*account)).collect());
+            self.ledger.push(t.ledger.into_iter().map(|(line, _)| line).collect());
         }
     }
 
@@ -293,36 +309,30 @@ impl MonthlyWriter {
     pub fn finish(mut self, dir: &StagedDir) -> Result<RunTotals, Fatal> {
         let files = self.join()??;
         let mut outputs = vec![files.entitlements.finish()?];
-        // Byte order of the account text: render each account once, NUL-padded (NUL
-        // sorts before every digit, so a shorter prefix comes first).
-        let mut accounts: Vec<([u8; 32], u128, &TransferSum)> = self
-            .transfers
-            .iter()
-            .map(|(k, t)| {
-                let mut key = [0u8; 32];
-                let (account, _, _) = t.texts(&self.names);
-                key[..account.len()].copy_from_slice(account.as_bytes());
-                (key, *k, t)
-            })
-            .collect();
-        accounts.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let sequence: FxHashMap<u128, u32> =
-            accounts.iter().enumerate().map(|(n, (_, k, _))| (*k, n as u32 + 1)).collect();
-        let ledger_lines: Vec<LedgerLine> = std::mem::take(&mut self.ledger)
-            .into_iter()
-            .map(|(mut line, account)| {
-                line.transfer = sequence.get(&account).copied();
-                line
-            })
-            .collect();
+        // Transfers are numbered in byte order of the account text.
+        self.accounts = FxHashMap::default();
+        let (names, sums) = (&self.names, &self.sums);
+        let mut order: Vec<u32> = (0..sums.len() as u32).collect();
+        order.par_sort_unstable_by(|a, b| sums[*a as usize].texts(names).0.cmp(sums[*b as usize].texts(names).0));
+        let mut sequence = vec![0u32; sums.len()];
+        for (n, i) in order.iter().enumerate() {
+            sequence[*i as usize] = n as u32 + 1;
+        }
+        let mut ledger_lines = std::mem::take(&mut self.ledger);
+        for (lines, accounts) in ledger_lines.iter_mut().zip(std::mem::take(&mut self.ledger_accounts)) {
+            for (line, account) in lines.iter_mut().zip(accounts) {
+                line.transfer = sequence.get(account as usize).copied();
+            }
+        }
         drop(sequence);
         if self.write_transfers {
             let mut sink = open(dir, TRANSFERS)?;
             sink.write_raw(&header(&TRANSFERS_HEADER, self.bom))?;
             let prefix = format!("T{}-", self.period.compact());
             let mut buf = Vec::with_capacity(1 << 20);
-            for (n, (account, _, t)) in accounts.iter().enumerate() {
-                let (_, name, bank) = t.texts(&self.names);
+            for (n, i) in order.iter().enumerate() {
+                let t = &sums[*i as usize];
+                let (account, name, bank) = t.texts(names);
                 buf.extend_from_slice(prefix.as_bytes());
                 let id = n as u128 + 1;
                 for pad in [100_000, 10_000, 1_000, 100, 10] {
@@ -334,7 +344,7 @@ impl MonthlyWriter {
                 buf.push(b',');
                 buf.extend_from_slice(self.period_text.as_bytes());
                 buf.push(b',');
-                buf.extend(account.iter().take_while(|b| **b != 0));
+                buf.extend_from_slice(account.as_bytes());
                 buf.push(b',');
                 push_field(&mut buf, name);
                 buf.push(b',');
@@ -344,12 +354,12 @@ impl MonthlyWriter {
                 buf.push(b',');
                 push_u128(&mut buf, u128::from(t.children));
                 buf.push(b'\n');
-                if buf.len() > (1 << 20) - 4096 || n + 1 == accounts.len() {
+                if buf.len() > (1 << 20) - 4096 || n + 1 == order.len() {
                     sink.write_rows(&buf, 0)?;
                     buf.clear();
                 }
             }
-            sink.add_rows(accounts.len() as u64);
+            sink.add_rows(order.len() as u64);
             outputs.push(sink.finish()?);
         }
         outputs.push(files.exceptions.finish()?);
@@ -366,7 +376,7 @@ impl MonthlyWriter {
                 rejected,
                 amount: fmt_amount(self.amount),
                 arrears_amount: fmt_amount(self.arrears),
-                transfers: accounts.len() as u64,
+                transfers: order.len() as u64,
             },
             amount: self.amount,
             arrears_amount: self.arrears,
