@@ -626,20 +626,22 @@ impl Ledger {
     pub fn set_transfer_statuses(&mut self, run: i64, updates: &[(&str, &str)]) -> Result<(u64, u64), Fatal> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| db_err(&path, e))?;
-        let mut changed = (0u64, 0u64);
+        // The returned statuses in a temporary table, joined once to the run's lines
+        // (found through the run index): one pass, whatever the number of transfers.
+        tx.execute_batch(schema::RETURNED_TABLE).map_err(|e| db_err(&path, e))?;
         {
             let mut st = tx
-                .prepare("UPDATE payments SET status = ?3 WHERE run_id = ?1 AND transfer_id = ?2 AND status != ?3")
+                .prepare("INSERT OR REPLACE INTO temp.returned (transfer_id, status) VALUES (?1, ?2)")
                 .map_err(|e| db_err(&path, e))?;
             for (transfer, status) in updates {
-                let n = st.execute(params![run, transfer, status]).map_err(|e| db_err(&path, e))? as u64;
-                if *status == "settled" {
-                    changed.0 += n;
-                } else {
-                    changed.1 += n;
-                }
+                st.execute(params![transfer, status]).map_err(|e| db_err(&path, e))?;
             }
         }
+        let mut changed = (0u64, 0u64);
+        for (status, n) in [("settled", &mut changed.0), ("failed", &mut changed.1)] {
+            *n = tx.execute(schema::APPLY_RETURNS, params![run, status]).map_err(|e| db_err(&path, e))? as u64;
+        }
+        tx.execute_batch("DELETE FROM temp.returned").map_err(|e| db_err(&path, e))?;
         tx.commit().map_err(|e| db_err(&path, e))?;
         Ok(changed)
     }

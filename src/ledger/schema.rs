@@ -4,9 +4,10 @@ use rusqlite::{params, Connection};
 
 /// Each migration, in order; the version is its position (1-based). Never edit one
 /// that has shipped: add another.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "runs and payments",
-    "CREATE TABLE runs (
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "runs and payments",
+        "CREATE TABLE runs (
         id INTEGER PRIMARY KEY,
         period TEXT NOT NULL CHECK (length(period) = 7),
         mode TEXT NOT NULL CHECK (mode IN ('run', 'import')),
@@ -42,7 +43,29 @@ const MIGRATIONS: &[(&str, &str)] = &[(
     -- At most one live regular payment per child per month, enforced here, not only in code.
     CREATE UNIQUE INDEX one_live_regular_payment ON payments (child_id, month) WHERE kind = 'regular' AND live = 1;
     CREATE INDEX payments_by_transfer ON payments (run_id, transfer_id);",
-)];
+    ),
+    (
+        "payments indexed by run, not by transfer",
+        // A run's lines go in sorted by child; transfers are numbered by account, so an
+        // index on (run_id, transfer_id) took them in random order: at a province's
+        // millions of lines it outgrew the page cache and dominated the run. An index
+        // on run_id alone grows at its end. Bank returns join through a temporary
+        // table instead (`set_transfer_statuses`).
+        "DROP INDEX payments_by_transfer;
+    CREATE INDEX payments_by_run ON payments (run_id);",
+    ),
+];
+
+/// A bank return's statuses, per transfer, for one `reconcile` (connection-local).
+pub const RETURNED_TABLE: &str =
+    "CREATE TEMP TABLE IF NOT EXISTS returned (transfer_id TEXT PRIMARY KEY, status TEXT NOT NULL);
+     DELETE FROM temp.returned;";
+
+/// Sets the returned status `?2` on run `?1`'s lines: the run's lines through
+/// `payments_by_run`, each one's transfer looked up among those returned with `?2`.
+pub const APPLY_RETURNS: &str = "UPDATE payments SET status = ?2
+     WHERE run_id = ?1 AND status != ?2
+       AND transfer_id IN (SELECT transfer_id FROM temp.returned WHERE status = ?2)";
 
 /// The schema version of an open database (0 for an empty file).
 pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
@@ -83,4 +106,62 @@ pub fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payment_indexes(conn: &Connection) -> Vec<String> {
+        let mut st = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'payments' ORDER BY name")
+            .unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    }
+
+    #[test]
+    fn a_first_version_ledger_is_migrated_and_keeps_its_payments() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )
+        .unwrap();
+        conn.execute_batch(MIGRATIONS[0].1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO migrations VALUES (1, 'runs and payments', '2018-06-01T00:00:00Z');
+             INSERT INTO runs (id, period, mode, status, amount_fen, arrears_fen, created_at)
+               VALUES (1, '2018-05', 'run', 'live', 80000, 0, '2018-05-01T00:00:00Z');
+             INSERT INTO payments (run_id, child_id, month, kind, amount_fen, category, region_code, transfer_id, status, live)
+               VALUES (1, '430102201003120016', '2018-05', 'regular', 80000, 'scattered', '430102', 'T201805-000001', 'issued', 1);",
+        )
+        .unwrap();
+        assert_eq!(version(&conn).unwrap(), 1);
+        assert!(payment_indexes(&conn).contains(&"payments_by_transfer".to_owned()));
+        migrate(&conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), MIGRATIONS.len() as i64);
+        assert_eq!(payment_indexes(&conn), ["one_live_regular_payment", "payments_by_run"]);
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM payments WHERE transfer_id = 'T201805-000001'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
+        // Applying the migrations again changes nothing.
+        migrate(&conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn returns_reach_the_run_lines_through_the_run_index() {
+        let conn = Connection::open_in_memory().unwrap();
+        migrate(&conn).unwrap();
+        conn.execute_batch(RETURNED_TABLE).unwrap();
+        let mut st = conn.prepare(&format!("EXPLAIN QUERY PLAN {APPLY_RETURNS}")).unwrap();
+        let plan: Vec<String> =
+            st.query_map(params![1, "failed"], |r| r.get::<_, String>(3)).unwrap().collect::<Result<_, _>>().unwrap();
+        let plan = plan.join(" / ");
+        // The returned transfers become one list, built once; the run's lines are
+        // found through the run index and each checked against that list.
+        assert!(plan.starts_with("SEARCH payments USING INDEX payments_by_run"), "{plan}");
+        assert!(plan.contains("LIST SUBQUERY"), "{plan}");
+        assert!(!plan.contains("SCAN payments"), "{plan}");
+    }
 }
