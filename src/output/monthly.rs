@@ -85,18 +85,48 @@ pub struct RunTotals {
 struct TransferSum {
     amount: Decimal,
     children: u64,
-    at: usize,
+    at: u64,
     account_len: u8,
     name_len: u32,
     bank_len: u32,
 }
 
 impl TransferSum {
-    fn texts<'a>(&self, arena: &'a str) -> (&'a str, &'a str, &'a str) {
-        let a = self.at;
-        let n = a + usize::from(self.account_len);
+    fn texts<'a>(&self, arena: &'a TextArena) -> (&'a str, &'a str, &'a str) {
+        let all = arena.get(self.at, usize::from(self.account_len) + (self.name_len + self.bank_len) as usize);
+        let n = usize::from(self.account_len);
         let b = n + self.name_len as usize;
-        (&arena[a..n], &arena[n..b], &arena[b..b + self.bank_len as usize])
+        (&all[..n], &all[n..b], &all[b..])
+    }
+}
+
+/// Texts stored back to back in pages of a fixed size: growing never moves what is
+/// stored, so a province's millions of accounts need no huge reallocation (and no
+/// moment with the old and the new copy both alive).
+#[derive(Default)]
+struct TextArena {
+    pages: Vec<String>,
+}
+
+impl TextArena {
+    const PAGE: usize = 8 << 20;
+
+    /// Stores `s`; returns where it is (page and offset).
+    fn push(&mut self, s: &str) -> u64 {
+        let fits = self.pages.last().is_some_and(|p| p.capacity() - p.len() >= s.len());
+        if !fits {
+            self.pages.push(String::with_capacity(Self::PAGE.max(s.len())));
+        }
+        let page = self.pages.len() - 1;
+        let p = &mut self.pages[page];
+        let at = p.len();
+        p.push_str(s);
+        ((page as u64) << 32) | at as u64
+    }
+
+    fn get(&self, at: u64, len: usize) -> &str {
+        let offset = (at & 0xFFFF_FFFF) as usize;
+        &self.pages[(at >> 32) as usize][offset..offset + len]
     }
 }
 
@@ -189,7 +219,7 @@ pub struct MonthlyWriter {
     /// Each payee account's index in `sums`, in order of first payment.
     accounts: FxHashMap<u128, u32>,
     sums: Vec<TransferSum>,
-    names: String,
+    names: TextArena,
 }
 
 fn open(dir: &StagedDir, name: &str) -> Result<Sink, Fatal> {
@@ -245,7 +275,7 @@ impl MonthlyWriter {
             reasons: BTreeMap::new(),
             accounts: FxHashMap::default(),
             sums: Vec::new(),
-            names: String::new(),
+            names: TextArena::default(),
         })
     }
 
@@ -279,9 +309,8 @@ impl MonthlyWriter {
         for p in t.payments {
             let (names, sums) = (&mut self.names, &mut self.sums);
             let index = *self.accounts.entry(p.account).or_insert_with(|| {
-                let at = names.len();
                 let len = usize::from(p.account_len) + (p.name_len + p.bank_len) as usize;
-                names.push_str(&t.names[p.at..p.at + len]);
+                let at = names.push(&t.names[p.at..p.at + len]);
                 sums.push(TransferSum {
                     amount: Decimal::ZERO,
                     children: 0,
@@ -702,5 +731,25 @@ fn tally_row(t: &mut Tally, row: &RowOutcome<'_>, period: Month) {
     }
     for a in &row.arrears {
         t.ledger.push((line(a.month, Kind::Arrears, a.owed, Some(a.standard)), account));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TextArena;
+
+    #[test]
+    fn texts_stay_whole_across_arena_pages() {
+        let mut arena = TextArena::default();
+        let texts: Vec<String> = (0..20_000).map(|i| format!("{i:0>999}账")).collect();
+        let at: Vec<u64> = texts.iter().map(|t| arena.push(t)).collect();
+        assert!(arena.pages.len() > 1);
+        for (t, a) in texts.iter().zip(at) {
+            assert_eq!(arena.get(a, t.len()), t);
+        }
+        // A text longer than a page gets a page of its own.
+        let long = "x".repeat(TextArena::PAGE + 1);
+        let a = arena.push(&long);
+        assert_eq!(arena.get(a, long.len()), long);
     }
 }
