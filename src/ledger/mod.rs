@@ -204,7 +204,7 @@ impl Ledger {
     fn pragmas(&self) -> Result<(), Fatal> {
         self.conn
             .execute_batch(
-                "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;",
+                "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384;",
             )
             .map_err(|e| db_err(&self.path, e))?;
         self.conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(|e| db_err(&self.path, e))

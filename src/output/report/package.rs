@@ -30,7 +30,7 @@ pub struct DataSheet {
 }
 
 /// Rows rendered per batch: big enough to share out, small enough to stay lean.
-const BATCH: usize = 16_384;
+const BATCH: usize = 4096;
 const CHUNK: usize = 1024;
 
 #[derive(Debug)]
