@@ -65,7 +65,12 @@ pub fn fresh_ledger() -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!("disburse-test-ledgers-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    dir.join(format!("ledger-{}.sqlite", N.fetch_add(1, Ordering::SeqCst)))
+    let path = dir.join(format!("ledger-{}.sqlite", N.fetch_add(1, Ordering::SeqCst)));
+    // A process with the same id may have left one behind (ids are reused).
+    for stale in [path.clone(), path.with_extension("sqlite.lock"), path.with_extension("sqlite-journal")] {
+        let _ = std::fs::remove_file(stale);
+    }
+    path
 }
 
 /// Runs the binary from the project root; unless the arguments name a `--ledger`,
