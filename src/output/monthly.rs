@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
-use hashbrown::HashTable;
+use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 
 use super::csvline::{push_field, push_row};
@@ -100,14 +100,6 @@ impl TransferSum {
     }
 }
 
-/// The hash the account table files an account key under.
-fn account_hash(key: u128) -> u64 {
-    use std::hash::Hasher;
-    let mut h = rustc_hash::FxHasher::default();
-    h.write_u128(key);
-    h.finish()
-}
-
 /// A key whose byte order is the byte order of a digit string of up to 32 digits:
 /// each digit a nibble (`'0'` → 1 … `'9'` → 10), the end 0. Payee accounts are 8 to
 /// 32 digits (the row check refuses anything else), so the key is exact for them;
@@ -192,8 +184,7 @@ struct Tally {
     counts: [u64; 4],
     amount: Decimal,
     arrears: Decimal,
-    /// Each line and the index in `payments` of the payment that carries it.
-    ledger: Vec<(LedgerLine, u32)>,
+    ledger: Vec<(LedgerLine, u128)>,
     categories: [(u64, Decimal); 2],
     regions: Vec<(String, u64, Decimal)>,
     reasons: Vec<(Reason, u64)>,
@@ -238,10 +229,8 @@ pub struct MonthlyWriter {
     categories: [(u64, Decimal); 2],
     regions: BTreeMap<String, (u64, Decimal)>,
     reasons: BTreeMap<Reason, u64>,
-    /// Each payee account's index in `sums` (sums are in order of first payment),
-    /// found by the account's key: 5 bytes a slot instead of a map's 32 for a key
-    /// and index, which at a province's millions of accounts is hundreds of MB.
-    accounts: HashTable<u32>,
+    /// Each payee account's index in `sums`, in order of first payment.
+    accounts: FxHashMap<u128, u32>,
     sums: Vec<TransferSum>,
     names: TextArena,
 }
@@ -297,7 +286,7 @@ impl MonthlyWriter {
             categories: Default::default(),
             regions: BTreeMap::new(),
             reasons: BTreeMap::new(),
-            accounts: HashTable::new(),
+            accounts: FxHashMap::default(),
             sums: Vec::new(),
             names: TextArena::default(),
         })
@@ -330,41 +319,30 @@ impl MonthlyWriter {
         for (reason, n) in t.reasons {
             *self.reasons.entry(reason).or_default() += n;
         }
-        let mut indexes = Vec::with_capacity(t.payments.len());
         for p in t.payments {
-            let hash = account_hash(p.account);
             let (names, sums) = (&mut self.names, &mut self.sums);
-            let found = self.accounts.find(hash, |&i| account_key(sums[i as usize].texts(names).0) == p.account);
-            let index = match found {
-                Some(&i) => i,
-                None => {
-                    let len = usize::from(p.account_len) + (p.name_len + p.bank_len) as usize;
-                    let at = names.push(&t.names[p.at..p.at + len]);
-                    sums.push(TransferSum {
-                        amount: Decimal::ZERO,
-                        children: 0,
-                        at,
-                        account_len: p.account_len,
-                        name_len: p.name_len,
-                        bank_len: p.bank_len,
-                    });
-                    let i = (sums.len() - 1) as u32;
-                    let (names, sums) = (&self.names, &self.sums);
-                    self.accounts.insert_unique(hash, i, |&j| {
-                        account_hash(account_key(sums[j as usize].texts(names).0))
-                    });
-                    i
-                }
-            };
+            let index = *self.accounts.entry(p.account).or_insert_with(|| {
+                let len = usize::from(p.account_len) + (p.name_len + p.bank_len) as usize;
+                let at = names.push(&t.names[p.at..p.at + len]);
+                sums.push(TransferSum {
+                    amount: Decimal::ZERO,
+                    children: 0,
+                    at,
+                    account_len: p.account_len,
+                    name_len: p.name_len,
+                    bank_len: p.bank_len,
+                });
+                (sums.len() - 1) as u32
+            });
             let sum = &mut self.sums[index as usize];
             sum.amount += p.amount;
             sum.children += 1;
-            indexes.push(index);
         }
         // A dry run records nothing in the ledger, so it keeps no lines for it.
         if self.write_transfers && !t.ledger.is_empty() {
-            let account = |payment: u32| indexes.get(payment as usize).copied().unwrap_or(u32::MAX);
-            self.ledger_accounts.push(t.ledger.iter().map(|(_, payment)| account(*payment)).collect());
+            let accounts = &self.accounts;
+            let index = |account| accounts.get(&account).copied().unwrap_or(u32::MAX);
+            self.ledger_accounts.push(t.ledger.iter().map(|(_, account)| index(*account)).collect());
             self.ledger.push(t.ledger.into_iter().map(|(line, _)| line).collect());
         }
     }
@@ -374,7 +352,7 @@ impl MonthlyWriter {
         let files = self.join()??;
         let mut outputs = vec![files.entitlements.finish()?];
         // Transfers are numbered in byte order of the account text.
-        self.accounts = HashTable::new();
+        self.accounts = FxHashMap::default();
         let (names, sums) = (&self.names, &self.sums);
         // Sorted on a 16-byte key that orders like the text (accounts are 8 to 32
         // digits), not through the arena: at a province's millions of accounts the
@@ -748,7 +726,6 @@ fn tally_row(t: &mut Tally, row: &RowOutcome<'_>, period: Month) {
     t.names.push_str(&rec.payee_account);
     t.names.push_str(&rec.payee_name);
     t.names.push_str(&rec.payee_bank);
-    let payment = t.payments.len() as u32;
     t.payments.push(Payment {
         account,
         amount: total,
@@ -770,10 +747,10 @@ fn tally_row(t: &mut Tally, row: &RowOutcome<'_>, period: Month) {
         transfer: None,
     };
     if let Some(e) = regular {
-        t.ledger.push((line(period, Kind::Regular, e.amount, Some(e.standard)), payment));
+        t.ledger.push((line(period, Kind::Regular, e.amount, Some(e.standard)), account));
     }
     for a in &row.arrears {
-        t.ledger.push((line(a.month, Kind::Arrears, a.owed, Some(a.standard)), payment));
+        t.ledger.push((line(a.month, Kind::Arrears, a.owed, Some(a.standard)), account));
     }
 }
 
