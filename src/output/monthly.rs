@@ -88,15 +88,40 @@ struct TransferSum {
     at: u64,
     account_len: u8,
     name_len: u32,
-    bank_len: u32,
+    /// The bank, in `Banks`.
+    bank: u32,
 }
 
 impl TransferSum {
-    fn texts<'a>(&self, arena: &'a TextArena) -> (&'a str, &'a str, &'a str) {
-        let all = arena.get(self.at, usize::from(self.account_len) + (self.name_len + self.bank_len) as usize);
+    /// The account and the payee name (kept in the arena) and the bank (interned).
+    fn texts<'a>(&self, arena: &'a TextArena, banks: &'a Banks) -> (&'a str, &'a str, &'a str) {
+        let all = arena.get(self.at, usize::from(self.account_len) + self.name_len as usize);
         let n = usize::from(self.account_len);
-        let b = n + self.name_len as usize;
-        (&all[..n], &all[n..b], &all[b..])
+        (&all[..n], &all[n..], banks.name(self.bank))
+    }
+}
+
+/// Bank names, each kept once: a province pays millions of accounts at a few dozen
+/// banks, and a bank's name is most of the bytes an account carries.
+#[derive(Default)]
+struct Banks {
+    ids: FxHashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl Banks {
+    fn id(&mut self, bank: &str) -> u32 {
+        if let Some(id) = self.ids.get(bank) {
+            return *id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(bank.to_owned());
+        self.ids.insert(bank.to_owned(), id);
+        id
+    }
+
+    fn name(&self, id: u32) -> &str {
+        self.names.get(id as usize).map_or("", String::as_str)
     }
 }
 
@@ -233,6 +258,7 @@ pub struct MonthlyWriter {
     accounts: FxHashMap<u128, u32>,
     sums: Vec<TransferSum>,
     names: TextArena,
+    banks: Banks,
 }
 
 fn open(dir: &StagedDir, name: &str) -> Result<Sink, Fatal> {
@@ -289,6 +315,7 @@ impl MonthlyWriter {
             accounts: FxHashMap::default(),
             sums: Vec::new(),
             names: TextArena::default(),
+            banks: Banks::default(),
         })
     }
 
@@ -320,17 +347,18 @@ impl MonthlyWriter {
             *self.reasons.entry(reason).or_default() += n;
         }
         for p in t.payments {
-            let (names, sums) = (&mut self.names, &mut self.sums);
+            let (names, sums, banks) = (&mut self.names, &mut self.sums, &mut self.banks);
             let index = *self.accounts.entry(p.account).or_insert_with(|| {
-                let len = usize::from(p.account_len) + (p.name_len + p.bank_len) as usize;
+                let len = usize::from(p.account_len) + p.name_len as usize;
                 let at = names.push(&t.names[p.at..p.at + len]);
+                let bank = banks.id(&t.names[p.at + len..p.at + len + p.bank_len as usize]);
                 sums.push(TransferSum {
                     amount: Decimal::ZERO,
                     children: 0,
                     at,
                     account_len: p.account_len,
                     name_len: p.name_len,
-                    bank_len: p.bank_len,
+                    bank,
                 });
                 (sums.len() - 1) as u32
             });
@@ -353,14 +381,15 @@ impl MonthlyWriter {
         let mut outputs = vec![files.entitlements.finish()?];
         // Transfers are numbered in byte order of the account text.
         self.accounts = FxHashMap::default();
-        let (names, sums) = (&self.names, &self.sums);
+        let (names, sums, banks) = (&self.names, &self.sums, &self.banks);
         // Sorted on a 16-byte key that orders like the text (accounts are 8 to 32
         // digits), not through the arena: at a province's millions of accounts the
         // random reads of an indirect sort cost seconds.
         let mut keyed: Vec<([u8; 16], u32)> =
-            sums.iter().enumerate().map(|(i, t)| (order_key(t.texts(names).0), i as u32)).collect();
+            sums.iter().enumerate().map(|(i, t)| (order_key(t.texts(names, banks).0), i as u32)).collect();
         keyed.par_sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0).then_with(|| sums[a.1 as usize].texts(names).0.cmp(sums[b.1 as usize].texts(names).0))
+            let text = |i: u32| sums[i as usize].texts(names, banks).0;
+            a.0.cmp(&b.0).then_with(|| text(a.1).cmp(text(b.1)))
         });
         let order: Vec<u32> = keyed.into_iter().map(|(_, i)| i).collect();
         let mut sequence = vec![0u32; sums.len()];
@@ -381,7 +410,7 @@ impl MonthlyWriter {
             let mut buf = Vec::with_capacity(1 << 20);
             for (n, i) in order.iter().enumerate() {
                 let t = &sums[*i as usize];
-                let (account, name, bank) = t.texts(names);
+                let (account, name, bank) = t.texts(names, banks);
                 buf.extend_from_slice(prefix.as_bytes());
                 let id = n as u128 + 1;
                 for pad in [100_000, 10_000, 1_000, 100, 10] {
