@@ -23,6 +23,40 @@ fn monthly_run_matches_golden_files() {
     for f in OUTPUT_FILES {
         assert_golden("monthly", &out, f);
     }
+    // Exactly the listed files: nothing a run parks on the way (the ledger lines it
+    // keeps on disk hold children's IDs) reaches the output directory.
+    let mut files: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    files.sort();
+    assert_eq!(
+        files,
+        ["audit.jsonl", "entitlements.csv", "exceptions.csv", "manifest.json", "report.xlsx", "transfers.csv"]
+    );
+    // The ledger has every payment line, with its transfer.
+    let ledger = out.parent().unwrap().join("ledger.sqlite");
+    let o = disburse(
+        ["run", "--period", "2018-07", "--ledger"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([
+                ledger.to_string_lossy().into_owned(),
+                "--out".into(),
+                out.parent().unwrap().join("2018-07").to_string_lossy().into_owned(),
+            ])
+            .chain(ROSTERS.iter().map(|s| s.to_string())),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let conn = rusqlite::Connection::open(&ledger).unwrap();
+    let (lines, transfers): (i64, i64) = conn
+        .query_row(
+            "SELECT count(*), count(DISTINCT transfer_id) FROM payments WHERE transfer_id IS NOT NULL",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let july = s.path("2018-07");
+    assert_eq!(lines as usize, csv_rows(&july.join("entitlements.csv")).len());
+    assert_eq!(transfers as usize, csv_rows(&july.join("transfers.csv")).len());
 }
 
 #[test]

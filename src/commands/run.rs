@@ -122,10 +122,14 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
     let (written, inserted) = std::thread::scope(|scope| {
         let inserting = match (ledger.as_mut(), run_id) {
             (Some(l), Some(id)) => {
-                let lines = &lines;
                 Some(scope.spawn(move || {
                     let mut clock = PhaseClock::from_env();
-                    let inserted = l.insert_lines(id, cfg.period, lines, "run");
+                    // The lines come back from disk here, after the per-account sums are gone.
+                    let lines = match lines {
+                        Some(parked) => parked.load()?,
+                        None => Vec::new(),
+                    };
+                    let inserted = l.insert_lines(id, cfg.period, &[lines], "run");
                     clock.lap("  of which the ledger's payment lines (alongside)");
                     inserted
                 }))

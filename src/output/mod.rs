@@ -9,4 +9,5 @@ pub mod monthly;
 pub mod pain001;
 pub mod report;
 pub mod sink;
+pub mod spill;
 pub mod staged;

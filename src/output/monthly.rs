@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use super::csvline::{push_field, push_row};
 use super::manifest::{Group, Totals};
 use super::sink::{OutputInfo, Sink};
+use super::spill::{LineSpill, SpilledLines};
 use super::staged::StagedDir;
 use crate::batch::index::account_key;
 use crate::batch::{DecisionSink, RowOutcome};
@@ -61,14 +62,13 @@ pub const EXCEPTIONS_HEADER: [&str; 7] = ["period", "source", "decision", "reaso
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Everything the summary and the manifest need once all rows are written.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct RunTotals {
     pub totals: Totals,
     pub amount: Decimal,
     pub arrears_amount: Decimal,
-    /// Every payment line for the ledger (transfer sequences filled in), in batches
-    /// as the chunks came: no copy of millions of lines into one vector.
-    pub ledger_lines: Vec<Vec<LedgerLine>>,
+    /// Every payment line for the ledger, parked on disk (a real run only).
+    pub ledger_lines: Option<SpilledLines>,
     /// Every valid child in roster order (when changes are tracked).
     pub children: Vec<SeenChild>,
     /// The previous month and the counts added, removed, amount_changed.
@@ -247,10 +247,9 @@ pub struct MonthlyWriter {
     counts: [u64; 4],
     amount: Decimal,
     arrears: Decimal,
-    /// The payment lines for the ledger (a real run only) and, beside each, the index
-    /// of its account in `sums`.
-    ledger: Vec<Vec<LedgerLine>>,
-    ledger_accounts: Vec<Vec<u32>>,
+    /// The payment lines for the ledger (a real run only), each with the index of
+    /// its account in `sums`, parked on disk until the ledger takes them.
+    spill: Option<LineSpill>,
     categories: [(u64, Decimal); 2],
     regions: BTreeMap<String, (u64, Decimal)>,
     reasons: BTreeMap<Reason, u64>,
@@ -307,8 +306,7 @@ impl MonthlyWriter {
             counts: [0; 4],
             amount: Decimal::ZERO,
             arrears: Decimal::ZERO,
-            ledger: Vec::new(),
-            ledger_accounts: Vec::new(),
+            spill: if write_transfers { Some(LineSpill::create(dir)?) } else { None },
             categories: Default::default(),
             regions: BTreeMap::new(),
             reasons: BTreeMap::new(),
@@ -327,7 +325,7 @@ impl MonthlyWriter {
         }
     }
 
-    fn merge(&mut self, t: Tally) {
+    fn merge(&mut self, t: Tally) -> Result<(), Fatal> {
         for (mine, theirs) in self.counts.iter_mut().zip(t.counts) {
             *mine += theirs;
         }
@@ -367,12 +365,12 @@ impl MonthlyWriter {
             sum.children += 1;
         }
         // A dry run records nothing in the ledger, so it keeps no lines for it.
-        if self.write_transfers && !t.ledger.is_empty() {
-            let accounts = &self.accounts;
-            let index = |account| accounts.get(&account).copied().unwrap_or(u32::MAX);
-            self.ledger_accounts.push(t.ledger.iter().map(|(_, account)| index(*account)).collect());
-            self.ledger.push(t.ledger.into_iter().map(|(line, _)| line).collect());
+        if let Some(spill) = self.spill.as_mut() {
+            for (line, account) in &t.ledger {
+                spill.push(line, self.accounts.get(account).copied().unwrap_or(u32::MAX))?;
+            }
         }
+        Ok(())
     }
 
     /// Writes `transfers.csv` (on a real run), closes every file and returns the totals.
@@ -396,13 +394,10 @@ impl MonthlyWriter {
         for (n, i) in order.iter().enumerate() {
             sequence[*i as usize] = n as u32 + 1;
         }
-        let mut ledger_lines = std::mem::take(&mut self.ledger);
-        for (lines, accounts) in ledger_lines.iter_mut().zip(std::mem::take(&mut self.ledger_accounts)) {
-            for (line, account) in lines.iter_mut().zip(accounts) {
-                line.transfer = sequence.get(account as usize).copied();
-            }
-        }
-        drop(sequence);
+        let ledger_lines = match self.spill.take() {
+            Some(spill) => Some(spill.close(sequence)?),
+            None => None,
+        };
         if self.write_transfers {
             let mut sink = open(dir, TRANSFERS)?;
             sink.write_raw(&header(&TRANSFERS_HEADER, self.bom))?;
@@ -502,7 +497,7 @@ impl DecisionSink for MonthlyWriter {
     fn accept(&mut self, chunks: Vec<Chunk>) -> Result<(), Fatal> {
         let mut rendered = Vec::with_capacity(chunks.len());
         for c in chunks {
-            self.merge(c.tally);
+            self.merge(c.tally)?;
             rendered.push(c.rendered);
         }
         let sent = self.to_writer.as_ref().map(|tx| tx.send(rendered).is_ok()).unwrap_or(false);
