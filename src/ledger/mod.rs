@@ -386,18 +386,33 @@ impl Ledger {
             .map(|(i, l)| (id_order_key(l.child_id.as_str()), month_kind_key(l), i as u32))
             .collect();
         keys.sort_unstable();
+        // Month and transfer texts built without an allocation per line.
+        let mut months: rustc_hash::FxHashMap<Month, String> = Default::default();
+        let mut transfer_text = String::with_capacity(24);
         for l in keys.into_iter().map(|(_, _, i)| all[i as usize]) {
+            let month = months.entry(l.month).or_insert_with(|| l.month.to_string()).as_str();
+            let transfer = l.transfer.map(|n| {
+                transfer_text.clear();
+                transfer_text.push_str(&transfer_prefix);
+                let mut digits = itoa::Buffer::new();
+                let digits = digits.format(n);
+                for _ in digits.len()..6 {
+                    transfer_text.push('0');
+                }
+                transfer_text.push_str(digits);
+                transfer_text.as_str()
+            });
             insert
                 .execute(params![
                     run,
                     l.child_id.as_str(),
-                    l.month.to_string(),
+                    month,
                     l.kind.as_str(),
                     to_fen(l.amount),
                     l.category.as_str(),
                     std::str::from_utf8(&l.region_code).unwrap_or(""),
                     l.standard.map(to_fen),
-                    l.transfer.map(|n| format!("{transfer_prefix}{n:06}")),
+                    transfer,
                     line_status,
                 ])
                 .map_err(|e| match e {
