@@ -63,8 +63,9 @@ pub fn assemble(skeleton: &[u8], sheets: &[DataSheet], file: File) -> Result<Fil
         }
         let (_, rdr, headers) = reader.as_mut().expect("opened above");
         let layout = Layout::new(headers, styles);
-        // Escaping can grow a byte sevenfold; a cell adds at most ~48 bytes of markup.
-        let bound = sheet.csv_bytes * 7 + sheet.rows * (headers.len() as u64 * 48 + 32) + xml.len() as u64;
+        // Escaping can grow a byte sevenfold (`_x0001_`); a cell adds at most about 80
+        // bytes of markup (a ten-character reference, a style, `xml:space`), a row 23.
+        let bound = sheet.csv_bytes * 7 + sheet.rows * (headers.len() as u64 * 96 + 32) + xml.len() as u64;
         let options = SimpleFileOptions::default()
             .compression_method(CompressionMethod::Deflated)
             .compression_level(Some(1))
