@@ -129,7 +129,7 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
                         Some(parked) => parked.load()?,
                         None => Vec::new(),
                     };
-                    let inserted = l.insert_lines(id, cfg.period, &[lines], "run");
+                    let inserted = l.insert_lines(id, cfg.period, &lines, "run");
                     clock.lap("  of which the ledger's payment lines (alongside)");
                     inserted
                 }))

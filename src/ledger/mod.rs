@@ -56,13 +56,6 @@ pub struct RunInfo {
     pub void_reason: Option<String>,
 }
 
-/// A number whose order is the byte order of an 18-character ID (`0`–`9`, then `X`):
-/// base 11, which 18 characters fit in 64 bits.
-fn id_order_key(id: &str) -> u64 {
-    id.bytes()
-        .fold(0u64, |k, b| k.wrapping_mul(11).wrapping_add(if b.is_ascii_digit() { u64::from(b - b'0') } else { 10 }))
-}
-
 /// Month, then kind in the order of its text (`arrears` before `regular`).
 fn month_kind_key(l: &LedgerLine) -> u32 {
     ((l.month.year() * 12 + l.month.month()) << 1) | u32::from(l.kind.as_str() == "regular")
@@ -336,20 +329,13 @@ impl Ledger {
         lines: &[LedgerLine],
         status: &str,
     ) -> Result<(), Fatal> {
-        self.insert_lines(run, period, &[lines], status)?;
+        self.insert_lines(run, period, lines, status)?;
         self.finish_commit(run, rec, status)
     }
 
     /// Opens the run's transaction and inserts its payment lines (not yet committed:
     /// a crash from here on leaves nothing). `finish_commit` or `rollback` ends it.
-    /// The lines come in batches (a province's run keeps them chunk by chunk).
-    pub fn insert_lines<L: AsRef<[LedgerLine]>>(
-        &mut self,
-        run: i64,
-        period: Month,
-        lines: &[L],
-        status: &str,
-    ) -> Result<(), Fatal> {
+    pub fn insert_lines(&mut self, run: i64, period: Month, lines: &[LedgerLine], status: &str) -> Result<(), Fatal> {
         let path = self.path.clone();
         self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| db_err(&path, e))?;
         let inserted = self.insert_in_transaction(run, period, lines, status);
@@ -359,11 +345,11 @@ impl Ledger {
         inserted
     }
 
-    fn insert_in_transaction<L: AsRef<[LedgerLine]>>(
+    fn insert_in_transaction(
         &mut self,
         run: i64,
         period: Month,
-        lines: &[L],
+        lines: &[LedgerLine],
         status: &str,
     ) -> Result<(), Fatal> {
         let path = self.path.clone();
@@ -377,19 +363,15 @@ impl Ledger {
             .map_err(|e| db_err(&path, e))?;
         let line_status = if status == "import" { "settled" } else { "issued" };
         // In key order, the unique index grows at its end instead of everywhere. The
-        // keys are sorted inline, 16 bytes each: a sort that compared through
-        // references to a province's millions of lines was mostly cache misses.
-        let all: Vec<&LedgerLine> = lines.iter().flat_map(|batch| batch.as_ref()).collect();
-        let mut keys: Vec<(u64, u32, u32)> = all
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (id_order_key(l.child_id.as_str()), month_kind_key(l), i as u32))
-            .collect();
+        // keys are sorted inline, 16 bytes each (an ID's first 17 digits order it like
+        // its text): a sort that compared the lines themselves was mostly cache misses.
+        let mut keys: Vec<(u64, u32, u32)> =
+            lines.iter().enumerate().map(|(i, l)| (l.child_id.key(), month_kind_key(l), i as u32)).collect();
         keys.sort_unstable();
         // Month and transfer texts built without an allocation per line.
         let mut months: rustc_hash::FxHashMap<Month, String> = Default::default();
         let mut transfer_text = String::with_capacity(24);
-        for l in keys.into_iter().map(|(_, _, i)| all[i as usize]) {
+        for l in keys.into_iter().map(|(_, _, i)| &lines[i as usize]) {
             let month = months.entry(l.month).or_insert_with(|| l.month.to_string()).as_str();
             let transfer = l.transfer.map(|n| {
                 transfer_text.clear();
@@ -689,21 +671,21 @@ fn lock_path(path: &Path) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn insert_order_keys_follow_the_text() {
-        let mut ids = vec![
-            "43010220100312001X",
-            "430102201003120016",
-            "110101200001010010",
-            "43010220100312002X",
-            "430102201003120008",
-        ];
+        use crate::core::id::{check_char, ChildId};
+        let valid = |digits: &str| {
+            let d: [u8; 17] = digits.as_bytes().try_into().unwrap();
+            ChildId::parse(&format!("{digits}{}", check_char(&d) as char)).unwrap()
+        };
+        let mut ids: Vec<ChildId> =
+            ["43010220100312001", "43010220100312000", "11010120000101001", "43010220100312002", "43010220181231999"]
+                .iter()
+                .map(|d| valid(d))
+                .collect();
         let mut by_key = ids.clone();
-        by_key.sort_by_key(|id| id_order_key(id));
-        ids.sort();
+        by_key.sort_by_key(|id| id.key());
+        ids.sort_by(|a, b| a.as_str().cmp(b.as_str()));
         assert_eq!(by_key, ids);
-        assert!(id_order_key("999999999999999999") < id_order_key("99999999999999999X"));
     }
 }

@@ -6,6 +6,7 @@
 //! compressed (see `package`). Pure: bytes in, bytes out.
 
 use csv::ByteRecord;
+use rust_xlsxwriter::utility::column_number_to_name;
 
 /// Excel holds at most this many characters in a cell.
 const CELL_CHARS: usize = 32_767;
@@ -29,24 +30,10 @@ pub struct Layout {
     style_text: [Vec<u8>; 4],
 }
 
-/// `A`, `B`, … `Z`, `AA`, … for a 0-based column.
-pub fn column_letters(mut c: usize) -> String {
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (c % 26) as u8);
-        if c < 26 {
-            break;
-        }
-        c = c / 26 - 1;
-    }
-    s.reverse();
-    String::from_utf8(s).expect("ASCII letters")
-}
-
 impl Layout {
     pub fn new(headers: &ByteRecord, styles: Styles) -> Layout {
         Layout {
-            letters: (0..headers.len()).map(|c| column_letters(c).into_bytes()).collect(),
+            letters: (0..headers.len()).map(|c| column_number_to_name(c as u16).into_bytes()).collect(),
             money: headers.iter().map(|h| matches!(h, b"standard" | b"recorded_amount" | b"amount")).collect(),
             decision: headers.iter().position(|h| h == b"decision"),
             style_text: [styles.money, styles.rejected, styles.held, styles.excluded]
@@ -215,14 +202,5 @@ mod tests {
         assert!(text.ends_with("(cut; see the CSV)"));
         let short = "长".repeat(CELL_CHARS);
         assert!(row(&["detail"], &[&short]).contains(&short));
-    }
-
-    #[test]
-    fn column_names() {
-        assert_eq!(column_letters(0), "A");
-        assert_eq!(column_letters(25), "Z");
-        assert_eq!(column_letters(26), "AA");
-        assert_eq!(column_letters(701), "ZZ");
-        assert_eq!(column_letters(702), "AAA");
     }
 }

@@ -63,6 +63,12 @@ fn xlsx(e: XlsxError, out: &Path) -> Fatal {
         .in_file(out.join(REPORT).display().to_string())
 }
 
+/// A CSV file just written could not be read back for the workbook.
+fn read_back_failed(file: &str, out: &Path, e: &dyn std::fmt::Display) -> Fatal {
+    Fatal::new(FatalKind::Io, format!("reading back {file}: {e}"), "run again")
+        .in_file(out.join(file).display().to_string())
+}
+
 fn money(s: &str) -> Option<f64> {
     s.parse::<Decimal>().ok().and_then(|d| d.to_f64())
 }
@@ -83,10 +89,7 @@ fn layout_sheets(
     next_sheet: &mut usize,
 ) -> Result<Vec<DataSheet>, Fatal> {
     let path = staged.path().join(file);
-    let read_err = |e: &dyn std::fmt::Display| {
-        Fatal::new(FatalKind::Io, format!("reading back {file}: {e}"), "run again")
-            .in_file(out.join(file).display().to_string())
-    };
+    let read_err = |e: &dyn std::fmt::Display| read_back_failed(file, out, e);
     let mut rdr = csv::Reader::from_path(&path).map_err(|e| read_err(&e))?;
     let headers = rdr.headers().map_err(|e| read_err(&e))?.clone();
     let csv_bytes = std::fs::metadata(&path).map_err(|e| read_err(&e))?.len();
@@ -157,10 +160,7 @@ pub fn write_report(
     // The summary: by county and category, from the entitlements.
     let mut by_region: BTreeMap<String, [(u64, Decimal); 2]> = BTreeMap::new();
     let ent_path = staged.path().join(ENTITLEMENTS);
-    let read_err = |e: &dyn std::fmt::Display| {
-        Fatal::new(FatalKind::Io, format!("reading back {ENTITLEMENTS}: {e}"), "run again")
-            .in_file(out.join(ENTITLEMENTS).display().to_string())
-    };
+    let read_err = |e: &dyn std::fmt::Display| read_back_failed(ENTITLEMENTS, out, e);
     let mut rdr = csv::Reader::from_path(&ent_path).map_err(|e| read_err(&e))?;
     let headers = rdr.byte_headers().map_err(|e| read_err(&e))?.clone();
     let col = |name: &str| headers.iter().position(|h| h == name.as_bytes()).ok_or_else(|| read_err(&name));

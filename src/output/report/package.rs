@@ -15,7 +15,9 @@ use rayon::prelude::*;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
-use super::cells::{column_letters, Layout, Styles};
+use rust_xlsxwriter::utility::column_number_to_name;
+
+use super::cells::{Layout, Styles};
 
 /// One data sheet of the workbook and the CSV rows it shows.
 pub struct DataSheet {
@@ -151,7 +153,7 @@ fn template(xml: &str, sheet: &DataSheet) -> Result<(String, String, Styles), Pa
     // The header row says how wide the sheet is.
     let header = &head[head.find("<row r=\"1\"").ok_or_else(bad)?..];
     let columns = header.matches("<c ").count().max(1);
-    let dim = format!("<dimension ref=\"A1:{}{}\"/>", column_letters(columns - 1), sheet.rows + 1);
+    let dim = format!("<dimension ref=\"A1:{}{}\"/>", column_number_to_name((columns - 1) as u16), sheet.rows + 1);
     let d0 = head.find("<dimension ").ok_or_else(bad)?;
     let d1 = d0 + head[d0..].find("/>").ok_or_else(bad)? + 2;
     let head = format!("{}{}{}", &head[..d0], dim, &head[d1..]);
