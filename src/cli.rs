@@ -278,7 +278,7 @@ impl RunArgs {
         let bank_profiles: Vec<BankProfile> =
             self.bank_profiles.iter().map(|p| BankProfile::load(p)).collect::<Result<_, _>>()?;
         let execution_date = match &self.execution_date {
-            Some(d) => Some(crate::output::pain001::parse_execution_date(trim(d)).ok_or_else(|| {
+            Some(d) => Some(crate::core::date::parse_iso_date(trim(d)).ok_or_else(|| {
                 usage(
                     format!("--execution-date {d:?} is not a date"),
                     "write it as YYYY-MM-DD, e.g. --execution-date 2018-06-10",

@@ -4,9 +4,10 @@
 
 use std::borrow::Cow;
 
+use crate::core::column::Column;
 use crate::core::detail::Detail;
 use crate::core::reason::Reason;
-use crate::core::record::{Column, Record, Rejection};
+use crate::core::record::{Record, Rejection};
 use crate::core::text::trim;
 use crate::roster::encoding::decode;
 use crate::roster::{ColumnMap, Encoding, RawRow};

@@ -167,7 +167,7 @@ fn key(text: &str) -> String {
 pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
     crate::output::staged::check_empty(&cfg.out)?;
     let wants = [
-        Want { name: "child_id", aliases: &crate::core::record::Column::ChildId.names()[1..], required: true },
+        Want { name: "child_id", aliases: &crate::core::column::Column::ChildId.names()[1..], required: true },
         Want {
             name: "amount",
             aliases: &["金额", "发放金额", "实发金额", "monthly_amount", "月发放金额"],

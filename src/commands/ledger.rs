@@ -7,10 +7,11 @@ use std::path::Path;
 use rust_decimal::Decimal;
 
 use crate::core::arrears::Kind;
+use crate::core::column::Column;
 use crate::core::id::ChildId;
 use crate::core::money::{fmt_amount, parse_amount};
 use crate::core::month::Month;
-use crate::core::record::{valid_region, Category, Column};
+use crate::core::record::{valid_region, Category};
 use crate::core::text::{fold_width, mask, trim};
 use crate::error::{Fatal, FatalKind, Finish};
 use crate::ledger::{Ledger, LedgerLine, RunRecord};

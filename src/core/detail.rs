@@ -7,10 +7,10 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
+use super::column::Column;
 use super::id::IdProblem;
 use super::money::{fmt_amount, AmountProblem};
 use super::month::Month;
-use super::record::Column;
 
 /// The language of everything meant for people.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

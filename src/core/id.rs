@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use super::date::is_real_date;
+
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CHARS: &[u8; 11] = b"10X98765432";
 
@@ -104,18 +106,6 @@ fn looks_like_excel_float(s: &str) -> bool {
         && exp.iter().all(u8::is_ascii_digit)
         && !mantissa.is_empty()
         && mantissa.iter().all(|c| c.is_ascii_digit() || *c == b'.')
-}
-
-fn is_real_date(y: u32, m: u32, d: u32) -> bool {
-    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    y > 0 && (1..=days).contains(&d)
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! so every rule can be tested exhaustively and run in parallel without locks.
 
 pub mod arrears;
+pub mod column;
+pub mod date;
 pub mod decision;
 pub mod detail;
 pub mod id;

@@ -8,74 +8,13 @@ use std::borrow::Cow;
 
 use rust_decimal::Decimal;
 
+use super::column::Column;
 use super::detail::Detail;
 use super::id::{ChildId, IdProblem};
 use super::money::{parse_amount, AmountProblem};
 use super::month::Month;
 use super::reason::Reason;
 use super::text::{check_text, fold_width, trim, TextProblem};
-
-/// The roster columns of SPEC section 1, in contract order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Column {
-    ChildId,
-    Name,
-    Category,
-    RegionCode,
-    ApprovedFrom,
-    EndedAfter,
-    Status,
-    MonthlyAmount,
-    PayeeName,
-    PayeeAccount,
-    PayeeBank,
-}
-
-impl Column {
-    pub const ALL: [Column; 11] = [
-        Column::ChildId,
-        Column::Name,
-        Column::Category,
-        Column::RegionCode,
-        Column::ApprovedFrom,
-        Column::EndedAfter,
-        Column::Status,
-        Column::MonthlyAmount,
-        Column::PayeeName,
-        Column::PayeeAccount,
-        Column::PayeeBank,
-    ];
-
-    /// The English header name.
-    pub fn name(self) -> &'static str {
-        self.names()[0]
-    }
-
-    /// The English name first, then the Chinese aliases.
-    pub fn names(self) -> &'static [&'static str] {
-        match self {
-            Column::ChildId => &["child_id", "身份证号", "身份证号码", "公民身份号码"],
-            Column::Name => &["name", "姓名"],
-            Column::Category => &["category", "供养方式"],
-            Column::RegionCode => &["region_code", "行政区划代码", "区划代码"],
-            Column::ApprovedFrom => &["approved_from", "保障起始年月", "起始年月"],
-            Column::EndedAfter => &["ended_after", "保障截止年月", "截止年月"],
-            Column::Status => &["status", "状态"],
-            Column::MonthlyAmount => &["monthly_amount", "月发放金额", "发放标准"],
-            Column::PayeeName => &["payee_name", "收款人", "收款人姓名"],
-            Column::PayeeAccount => &["payee_account", "收款账号", "银行账号"],
-            Column::PayeeBank => &["payee_bank", "开户银行", "开户行"],
-        }
-    }
-
-    pub fn required(self) -> bool {
-        !matches!(self, Column::EndedAfter | Column::Status | Column::MonthlyAmount)
-    }
-
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
 
 /// How the child is raised, which decides the minimum standard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

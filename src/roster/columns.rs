@@ -1,6 +1,6 @@
 //! Finding the roster columns in a header row, by English name or Chinese alias.
 
-use crate::core::record::Column;
+use crate::core::column::Column;
 use crate::core::text::trim;
 
 /// Where each roster column sits in a file's rows.

@@ -6,7 +6,7 @@
 use calamine::{open_workbook_auto, Data, Reader};
 
 use super::columns::ColumnMap;
-use crate::core::record::Column;
+use crate::core::column::Column;
 use crate::csvsplit::RawRow;
 use crate::error::{Fatal, FatalKind};
 

@@ -7,16 +7,16 @@
 //! run (period and audit head), `CreDtTm` from `SOURCE_DATE_EPOCH` or midnight of the
 //! execution date, so the file is byte-identical run to run.
 
-use std::io::Write;
 use std::path::Path;
 
 use rust_decimal::Decimal;
 
-use super::bank::{BankContext, BankProfile, Payer, Transfer};
-use super::sink::OutputInfo;
-use super::staged::StagedDir;
+use super::{store, BankContext, BankProfile, Payer, Transfer};
+use crate::core::date::iso_datetime;
 use crate::core::money::fmt_amount;
 use crate::error::{Fatal, FatalKind};
+use crate::output::sink::OutputInfo;
+use crate::output::staged::StagedDir;
 
 pub const NAMESPACE: &str = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09";
 
@@ -37,37 +37,8 @@ fn text(s: &str, max: usize) -> String {
     out
 }
 
-/// `YYYY-MM-DDTHH:MM:SS` (UTC) for seconds since the epoch.
-pub fn iso_datetime(epoch: i64) -> String {
-    let days = epoch.div_euclid(86_400);
-    let secs = epoch.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", secs / 3600, secs % 3600 / 60, secs % 60)
-}
-
-/// Checks `--execution-date` (`YYYY-MM-DD`, a real date).
-pub fn parse_execution_date(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
-    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    ((1..=12).contains(&m) && d >= 1 && d <= days[(m - 1) as usize] && (1900..=2199).contains(&y)).then(|| s.to_owned())
-}
-
-pub fn write(
+/// Writes the whole run as one pain.001 message; returns its manifest entry.
+pub(super) fn write(
     staged: &StagedDir,
     out: &Path,
     profile: &BankProfile,
@@ -165,37 +136,12 @@ pub fn write(
         .replace("{name}", &profile.name)
         .replace("{batch}", "001");
     let rel = format!("bank/{}/{file}", profile.name);
-    let mut f = staged.create(&rel)?;
-    f.write_all(x.as_bytes())
-        .and_then(|_| f.sync_all())
-        .map_err(|e| Fatal::io(&out.join(&rel), "writing the pain.001 file", &e))?;
-    Ok(vec![OutputInfo {
-        file: rel,
-        sha256: crate::sha256_hex(x.as_bytes()),
-        rows: transfers.len() as u64,
-        control_total: Some(fmt_amount(total)),
-    }])
+    Ok(vec![store(staged, out, rel, x.as_bytes(), transfers.len() as u64, total, "writing the pain.001 file")?])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn epoch_to_iso() {
-        assert_eq!(iso_datetime(0), "1970-01-01T00:00:00");
-        assert_eq!(iso_datetime(1_528_588_800), "2018-06-10T00:00:00");
-        assert_eq!(iso_datetime(951_782_400 + 3661), "2000-02-29T01:01:01");
-    }
-
-    #[test]
-    fn execution_dates() {
-        assert!(parse_execution_date("2018-06-10").is_some());
-        assert!(parse_execution_date("2000-02-29").is_some());
-        for bad in ["2018-6-10", "2018-02-30", "20180610", "2018-13-01", "1899-12-31"] {
-            assert!(parse_execution_date(bad).is_none(), "{bad}");
-        }
-    }
 
     #[test]
     fn xml_text_is_escaped_and_cut() {
