@@ -11,6 +11,7 @@ use std::path::Path;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
+use crate::core::decision::{Decision, DecisionCounts};
 use crate::core::money::{fmt_amount, parse_amount};
 use crate::core::policy::Policy;
 use crate::core::record::Category;
@@ -74,9 +75,8 @@ fn check(dir: &Path) -> Result<(), Broken> {
     }
     let audit = walk_audit(&dir.join(AUDIT), &manifest)?;
     let t = &manifest.totals;
-    if (audit.counts[0], audit.counts[1], audit.counts[2], audit.counts[3]) != (t.paid, t.held, t.excluded, t.rejected)
-        || t.rows != t.paid + t.held + t.excluded + t.rejected
-    {
+    let manifest_counts = DecisionCounts { paid: t.paid, held: t.held, excluded: t.excluded, rejected: t.rejected };
+    if audit.counts != manifest_counts || t.rows != manifest_counts.rows() {
         return Err(broken(format!("{MANIFEST_FILE}: totals do not agree with the decisions in {AUDIT}")));
     }
     if fmt_amount(audit.arrears) != t.arrears_amount {
@@ -194,7 +194,7 @@ fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
 }
 
 struct AuditFacts {
-    counts: [u64; 4],
+    counts: DecisionCounts,
     amount: Decimal,
     arrears: Decimal,
 }
@@ -202,7 +202,7 @@ struct AuditFacts {
 fn walk_audit(path: &Path, manifest: &Manifest) -> Result<AuditFacts, Broken> {
     let f = std::fs::File::open(path).map_err(|e| broken(format!("{AUDIT}: cannot read it: {e}")))?;
     let mut prev = GENESIS.to_owned();
-    let mut facts = AuditFacts { counts: [0; 4], amount: Decimal::ZERO, arrears: Decimal::ZERO };
+    let mut facts = AuditFacts { counts: DecisionCounts::default(), amount: Decimal::ZERO, arrears: Decimal::ZERO };
     let mut reader = BufReader::with_capacity(1 << 20, f);
     let mut line = Vec::new();
     let mut n = 0u64;
@@ -228,15 +228,11 @@ fn walk_audit(path: &Path, manifest: &Manifest) -> Result<AuditFacts, Broken> {
             return Err(broken(format!("{AUDIT}:{n}: seq is not {n}")));
         }
         let decision = v.get("decision").and_then(|d| d.as_str()).unwrap_or("");
-        let k = match decision {
-            "paid" => 0,
-            "held" => 1,
-            "excluded" => 2,
-            "rejected" => 3,
-            other => return Err(broken(format!("{AUDIT}:{n}: unknown decision {other:?}"))),
+        let Some(decision) = Decision::parse(decision) else {
+            return Err(broken(format!("{AUDIT}:{n}: unknown decision {decision:?}")));
         };
-        facts.counts[k] += 1;
-        if k == 0 {
+        facts.counts.add(decision);
+        if decision == Decision::Paid {
             let amount = v
                 .get("amount")
                 .and_then(|a| a.as_str())

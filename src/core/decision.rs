@@ -23,6 +23,13 @@ pub enum Decision {
 }
 
 impl Decision {
+    pub const ALL: [Decision; 4] = [Decision::Paid, Decision::Held, Decision::Excluded, Decision::Rejected];
+
+    /// The decision an audit line names (`paid`, `held`, `excluded`, `rejected`).
+    pub fn parse(s: &str) -> Option<Decision> {
+        Decision::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Decision::Paid => "paid",
@@ -36,6 +43,40 @@ impl Decision {
 impl fmt::Display for Decision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// How many rows got each decision.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DecisionCounts {
+    pub paid: u64,
+    pub held: u64,
+    pub excluded: u64,
+    pub rejected: u64,
+}
+
+impl DecisionCounts {
+    /// Counts one row.
+    pub fn add(&mut self, d: Decision) {
+        *match d {
+            Decision::Paid => &mut self.paid,
+            Decision::Held => &mut self.held,
+            Decision::Excluded => &mut self.excluded,
+            Decision::Rejected => &mut self.rejected,
+        } += 1;
+    }
+
+    /// Adds another tally's counts.
+    pub fn merge(&mut self, o: DecisionCounts) {
+        self.paid += o.paid;
+        self.held += o.held;
+        self.excluded += o.excluded;
+        self.rejected += o.rejected;
+    }
+
+    /// Every row counted.
+    pub fn rows(&self) -> u64 {
+        self.paid + self.held + self.excluded + self.rejected
     }
 }
 

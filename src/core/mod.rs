@@ -13,3 +13,4 @@ pub mod policy;
 pub mod reason;
 pub mod record;
 pub mod text;
+pub mod transfer_id;

@@ -77,18 +77,8 @@ pub fn push_amount(buf: &mut Vec<u8>, d: Decimal) {
 }
 
 /// Appends a whole number in decimal.
-pub fn push_u128(buf: &mut Vec<u8>, mut n: u128) {
-    let mut digits = [0u8; 40];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    buf.extend_from_slice(&digits[i..]);
+pub fn push_u128(buf: &mut Vec<u8>, n: u128) {
+    buf.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 #[cfg(test)]

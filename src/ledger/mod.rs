@@ -353,7 +353,7 @@ impl Ledger {
         status: &str,
     ) -> Result<(), Fatal> {
         let path = self.path.clone();
-        let transfer_prefix = format!("T{}-", period.compact());
+        let mut transfer_ids = crate::core::transfer_id::TransferIds::new(period);
         let mut insert = self
             .conn
             .prepare(
@@ -370,20 +370,9 @@ impl Ledger {
         keys.sort_unstable();
         // Month and transfer texts built without an allocation per line.
         let mut months: rustc_hash::FxHashMap<Month, String> = Default::default();
-        let mut transfer_text = String::with_capacity(24);
         for l in keys.into_iter().map(|(_, _, i)| &lines[i as usize]) {
             let month = months.entry(l.month).or_insert_with(|| l.month.to_string()).as_str();
-            let transfer = l.transfer.map(|n| {
-                transfer_text.clear();
-                transfer_text.push_str(&transfer_prefix);
-                let mut digits = itoa::Buffer::new();
-                let digits = digits.format(n);
-                for _ in digits.len()..6 {
-                    transfer_text.push('0');
-                }
-                transfer_text.push_str(digits);
-                transfer_text.as_str()
-            });
+            let transfer = l.transfer.map(|n| transfer_ids.get(u64::from(n)));
             insert
                 .execute(params![
                     run,

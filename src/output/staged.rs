@@ -80,7 +80,7 @@ impl StagedDir {
         }
         check_empty(&self.target)?;
         fs::rename(&self.tmp, &self.target).map_err(|e| {
-            if e.raw_os_error() == Some(39) || e.kind() == std::io::ErrorKind::AlreadyExists {
+            if e.kind() == std::io::ErrorKind::DirectoryNotEmpty || e.kind() == std::io::ErrorKind::AlreadyExists {
                 not_empty(&self.target)
             } else {
                 Fatal::io(&self.target, "moving the finished output into place", &e)
