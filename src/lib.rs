@@ -5,6 +5,7 @@
 //! codes. Layout:
 //! - [`core`]: the pure rules (ID, months, money, policy, the decision for one row);
 //! - [`roster`]: reading roster files (columns, encodings, line numbers);
+//! - [`returns`]: reading a bank's return file (CSV, profile layout, pain.002);
 //! - [`batch`]: the two-pass parallel pipeline that decides a whole roster;
 //! - [`output`]: the files of a run, written atomically;
 //! - [`commands`]: one module per command.
@@ -17,6 +18,7 @@ pub mod csvsplit;
 pub mod error;
 pub mod ledger;
 pub mod output;
+pub mod returns;
 pub mod roster;
 pub mod table;
 

@@ -9,9 +9,9 @@ use crate::csvsplit::{RawRow, Splitter};
 use crate::error::{Fatal, FatalKind};
 
 /// A column to find: its name, aliases (lower case) and whether it must be there.
-pub struct Want {
-    pub name: &'static str,
-    pub aliases: &'static [&'static str],
+pub struct Want<'a> {
+    pub name: &'a str,
+    pub aliases: &'a [&'a str],
     pub required: bool,
 }
 
@@ -33,7 +33,7 @@ pub struct Table {
 }
 
 /// Reads `path` (`what` names it in messages), finding `wants` in its header.
-pub fn read_table(path: &str, what: &str, wants: &[Want]) -> Result<Table, Fatal> {
+pub fn read_table(path: &str, what: &str, wants: &[Want<'_>]) -> Result<Table, Fatal> {
     let bytes = crate::roster::reader::read_all(path, what)?;
     let sha256 = crate::sha256_hex(&bytes);
     let text: Cow<'_, str> = match std::str::from_utf8(&bytes) {
@@ -87,7 +87,7 @@ pub fn read_table(path: &str, what: &str, wants: &[Want]) -> Result<Table, Fatal
 
 /// The same as `read_table` for the first sheet of a workbook (a bank's result file
 /// saved as `.xlsx`).
-pub fn read_workbook_table(path: &str, what: &str, wants: &[Want]) -> Result<Table, Fatal> {
+pub fn read_workbook_table(path: &str, what: &str, wants: &[Want<'_>]) -> Result<Table, Fatal> {
     use calamine::Reader;
     let bytes = crate::roster::reader::read_all(path, what)?;
     let mut book = calamine::open_workbook_auto(path).map_err(|e| {

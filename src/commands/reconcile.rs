@@ -15,8 +15,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::core::detail::Lang;
-use crate::core::money::{fmt_amount, parse_amount};
-use crate::core::text::{defuse, fold_width};
+use crate::core::money::fmt_amount;
+use crate::core::text::defuse;
 use crate::error::{Fatal, FatalKind, Finish};
 use crate::ledger::Ledger;
 use crate::output::bank::BankProfile;
@@ -24,7 +24,8 @@ use crate::output::csvline::push_row;
 use crate::output::manifest::{Manifest, MANIFEST_FILE};
 use crate::output::sink::{OutputInfo, Sink};
 use crate::output::staged::StagedDir;
-use crate::table::{read_table, Want};
+use crate::output::transfer_file::{self, Transfer};
+use crate::returns::ReturnLine;
 
 pub const RECONCILIATION: &str = "bank-reconciliation.csv";
 const HEADER: [&str; 7] =
@@ -67,25 +68,6 @@ pub struct ReconcileConfig {
     /// The bank profile whose `[returns]` layout the return file has.
     pub returns_profile: Option<BankProfile>,
     pub lang: Lang,
-}
-
-struct Transfer {
-    id: String,
-    account: String,
-    amount: Decimal,
-}
-
-#[derive(Debug, Clone)]
-struct ReturnLine {
-    line: u64,
-    transfer_id: String,
-    account: String,
-    amount: Option<Decimal>,
-    /// False when a status report gave no amount (then it is not compared).
-    amount_reported: bool,
-    success: Option<bool>,
-    reason: String,
-    problem: Option<String>,
 }
 
 /// One row of `bank-reconciliation.csv`.
@@ -162,188 +144,8 @@ fn read_run(dir: &Path) -> Result<(Manifest, String, Vec<Transfer>), Fatal> {
         )
         .in_file(dir_text));
     }
-    let mut rdr = csv::Reader::from_path(dir.join(crate::output::monthly::TRANSFERS))
-        .map_err(|e| fatal(format!("cannot read transfers.csv: {e}"), "").in_file(dir_text.clone()))?;
-    let mut transfers = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| fatal(format!("transfers.csv: {e}"), "").in_file(dir_text.clone()))?;
-        transfers.push(Transfer {
-            id: rec[0].to_owned(),
-            account: rec[2].to_owned(),
-            amount: parse_amount(&rec[5]).map_err(|_| fatal("transfers.csv has a bad amount", ""))?,
-        });
-    }
+    let transfers = transfer_file::read(&dir.join(transfer_file::TRANSFERS))?;
     Ok((manifest, crate::sha256_hex(&bytes), transfers))
-}
-
-/// Reads the bank's return: an ISO 20022 pain.002 status report (recognised by its
-/// content), a file in a bank profile's `[returns]` layout, or the plain CSV
-/// `transfer_id,payee_account,amount,status,reason`.
-fn read_returns(path: &str, profile: Option<&BankProfile>) -> Result<(Vec<ReturnLine>, String), Fatal> {
-    let bytes = crate::roster::reader::read_all(path, "bank return file")?;
-    let head = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    if head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<') {
-        return Ok((read_pain002(path, &bytes)?, crate::sha256_hex(&bytes)));
-    }
-    let layout = profile.and_then(|p| p.returns.as_ref());
-    let (names, success, failed): ([String; 5], Vec<String>, Vec<String>) = match layout {
-        Some(l) => (
-            [
-                l.transfer_id.clone(),
-                l.payee_account.clone().unwrap_or_default(),
-                l.amount.clone(),
-                l.status.clone(),
-                l.reason.clone().unwrap_or_default(),
-            ],
-            l.success.iter().map(|s| s.to_lowercase()).collect(),
-            l.failed.iter().map(|s| s.to_lowercase()).collect(),
-        ),
-        None => (
-            ["transfer_id", "payee_account", "amount", "status", "reason"].map(String::from),
-            ["success", "成功", "settled"].map(String::from).to_vec(),
-            ["failed", "失败", "failure"].map(String::from).to_vec(),
-        ),
-    };
-    let leak = |s: &String| -> &'static str { Box::leak(s.to_lowercase().into_boxed_str()) };
-    let plain = layout.is_none();
-    let wants = [
-        Want {
-            name: leak(&names[0]),
-            aliases: if plain {
-                &["转账编号", "交易编号", "业务编号", "流水号", "endtoendid"]
-            } else {
-                &[]
-            },
-            required: true,
-        },
-        Want {
-            name: leak(&names[1]),
-            aliases: if plain { &["收款账号", "银行账号", "账号"] } else { &[] },
-            required: false,
-        },
-        Want {
-            name: leak(&names[2]),
-            aliases: if plain { &["金额", "交易金额", "实发金额"] } else { &[] },
-            required: true,
-        },
-        Want {
-            name: leak(&names[3]),
-            aliases: if plain { &["状态", "交易状态", "处理结果"] } else { &[] },
-            required: true,
-        },
-        Want {
-            name: leak(&names[4]),
-            aliases: if plain { &["原因", "失败原因", "备注"] } else { &[] },
-            required: false,
-        },
-    ];
-    let table = if crate::roster::workbook::is_workbook(path) {
-        crate::table::read_workbook_table(path, "bank return file", &wants)?
-    } else {
-        read_table(path, "bank return file", &wants)?
-    };
-    let lines = table
-        .rows
-        .iter()
-        .map(|r| {
-            let f = |k: usize| fold_width(&r.fields[k]).into_owned();
-            let amount = parse_amount(&f(2)).ok();
-            let status = f(3).to_lowercase();
-            let success = if success.contains(&status) {
-                Some(true)
-            } else if failed.contains(&status) {
-                Some(false)
-            } else {
-                None
-            };
-            let problem = if r.malformed {
-                Some("the line does not have as many fields as the header".to_owned())
-            } else if amount.is_none() {
-                Some(format!("amount {:?} is not an amount", r.fields[2]))
-            } else if success.is_none() {
-                Some(format!("status {:?} is neither a success nor a failure", r.fields[3]))
-            } else if r.fields[0].is_empty() {
-                Some("transfer_id is empty".to_owned())
-            } else {
-                None
-            };
-            ReturnLine {
-                line: r.line,
-                transfer_id: f(0),
-                account: f(1).replace([' ', '-'], ""),
-                amount,
-                amount_reported: true,
-                success,
-                reason: r.fields[4].clone(),
-                problem,
-            }
-        })
-        .collect();
-    Ok((lines, table.sha256))
-}
-
-/// An ISO 20022 pain.002.001.10 status report: one line per `TxInfAndSts`.
-/// `ACSC`/`ACCC` settle, `RJCT` fails (with the reason code and text); any other
-/// status is not final and is reported as an unreadable line.
-fn read_pain002(path: &str, bytes: &[u8]) -> Result<Vec<ReturnLine>, Fatal> {
-    let text = std::str::from_utf8(bytes).map_err(|_| {
-        fatal("the status report is not UTF-8 XML", "give the bank's pain.002 file as it was sent").in_file(path)
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let doc = roxmltree::Document::parse(text).map_err(|e| {
-        fatal(format!("the status report is not well-formed XML: {e}"), "give the bank's pain.002 file as it was sent")
-            .in_file(path)
-    })?;
-    if !doc.root_element().tag_name().namespace().is_some_and(|n| n.contains("pain.002")) {
-        return Err(
-            fatal("this XML is not a pain.002 payment status report", "give the bank's pain.002 file").in_file(path)
-        );
-    }
-    let child = |n: roxmltree::Node<'_, '_>, path: &[&str]| -> Option<String> {
-        let mut node = n;
-        for name in path {
-            node = node.children().find(|c| c.is_element() && c.tag_name().name() == *name)?;
-        }
-        node.text().map(|t| t.trim().to_owned())
-    };
-    let mut lines = Vec::new();
-    for tx in doc.descendants().filter(|n| n.is_element() && n.tag_name().name() == "TxInfAndSts") {
-        let line = text[..tx.range().start].matches('\n').count() as u64 + 1;
-        let id = child(tx, &["OrgnlEndToEndId"]).unwrap_or_default();
-        let status = child(tx, &["TxSts"]).unwrap_or_default();
-        let success = match status.as_str() {
-            "ACSC" | "ACCC" => Some(true),
-            "RJCT" => Some(false),
-            _ => None,
-        };
-        let amount = child(tx, &["OrgnlTxRef", "Amt", "InstdAmt"]).and_then(|a| a.parse::<Decimal>().ok());
-        let code = child(tx, &["StsRsnInf", "Rsn", "Cd"]).or_else(|| child(tx, &["StsRsnInf", "Rsn", "Prtry"]));
-        let info = child(tx, &["StsRsnInf", "AddtlInf"]);
-        let reason = match (code, info) {
-            (Some(c), Some(i)) => format!("{c}: {i}"),
-            (Some(c), None) => c,
-            (None, Some(i)) => i,
-            (None, None) => String::new(),
-        };
-        let problem = if id.is_empty() {
-            Some("OrgnlEndToEndId is missing".to_owned())
-        } else if success.is_none() {
-            Some(format!("status {status:?} is not final (ACSC, ACCC or RJCT)"))
-        } else {
-            None
-        };
-        lines.push(ReturnLine {
-            line,
-            transfer_id: id,
-            account: child(tx, &["OrgnlTxRef", "CdtrAcct", "Id", "Othr", "Id"]).unwrap_or_default(),
-            amount_reported: amount.is_some(),
-            amount,
-            success,
-            reason,
-            problem,
-        });
-    }
-    Ok(lines)
 }
 
 /// Matches return lines to transfers: one finding per transfer, then the unmatched.
@@ -354,7 +156,7 @@ fn classify(transfers: &[Transfer], returns: &[ReturnLine]) -> Vec<Finding> {
     }
     let mut findings = Vec::with_capacity(transfers.len());
     for t in transfers {
-        let lines = by_id.remove(t.id.as_str()).unwrap_or_default();
+        let lines = by_id.remove(t.transfer_id.as_str()).unwrap_or_default();
         let (outcome, returned, reason, line) = match lines.as_slice() {
             [] => (Outcome::Missing, None, "the bank's return does not mention this transfer".to_owned(), None),
             [r] if r.amount_reported && r.amount != Some(t.amount) => (
@@ -367,7 +169,7 @@ fn classify(transfers: &[Transfer], returns: &[ReturnLine]) -> Vec<Finding> {
                 ),
                 Some(r.line),
             ),
-            [r] if !r.account.is_empty() && r.account != t.account => {
+            [r] if !r.account.is_empty() && r.account != t.payee_account => {
                 (Outcome::AmountMismatch, r.amount, "the bank returned another payee account".to_owned(), Some(r.line))
             }
             [r] if r.success == Some(true) => (Outcome::Settled, r.amount, String::new(), Some(r.line)),
@@ -384,8 +186,8 @@ fn classify(transfers: &[Transfer], returns: &[ReturnLine]) -> Vec<Finding> {
             ),
         };
         findings.push(Finding {
-            transfer_id: t.id.clone(),
-            account: t.account.clone(),
+            transfer_id: t.transfer_id.clone(),
+            account: t.payee_account.clone(),
             amount: Some(t.amount),
             returned,
             outcome,
@@ -419,7 +221,8 @@ fn classify(transfers: &[Transfer], returns: &[ReturnLine]) -> Vec<Finding> {
 pub fn reconcile(cfg: &ReconcileConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
     crate::output::staged::check_empty(&cfg.out)?;
     let (manifest, manifest_sha, transfers) = read_run(&cfg.run_dir)?;
-    let (returns, returns_sha) = read_returns(&cfg.returns, cfg.returns_profile.as_ref())?;
+    let layout = cfg.returns_profile.as_ref().and_then(|p| p.returns.as_ref());
+    let (returns, returns_sha) = crate::returns::read(&cfg.returns, layout)?;
     let prefix = format!("T{}-", manifest.period.replace('-', ""));
     if let Some(r) = returns
         .iter()
@@ -557,4 +360,112 @@ pub fn reconcile(cfg: &ReconcileConfig, summary: &mut dyn Write) -> Result<Finis
     };
     let _ = writeln!(summary, "  {} {}", l.pick("details in", "明细见"), cfg.out.join(RECONCILIATION).display());
     Ok(Finish::Done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transfer(id: &str, account: &str, fen: i64) -> Transfer {
+        Transfer {
+            transfer_id: id.into(),
+            period: "2018-06".into(),
+            payee_account: account.into(),
+            payee_name: "刘建国".into(),
+            payee_bank: "ICBC".into(),
+            amount: Decimal::new(fen, 2),
+            children: 1,
+        }
+    }
+
+    fn line(line: u64, id: &str, fen: i64, success: bool) -> ReturnLine {
+        ReturnLine {
+            line,
+            transfer_id: id.into(),
+            amount: Some(Decimal::new(fen, 2)),
+            amount_reported: true,
+            success: Some(success),
+            reason: if success { String::new() } else { "account closed".into() },
+            ..ReturnLine::default()
+        }
+    }
+
+    fn outcomes(findings: &[Finding]) -> Vec<(&str, Outcome)> {
+        findings.iter().map(|f| (f.transfer_id.as_str(), f.outcome)).collect()
+    }
+
+    #[test]
+    fn every_transfer_gets_one_outcome() {
+        let transfers = [
+            transfer("T201806-000001", "62220210", 80000),
+            transfer("T201806-000002", "62220211", 80000),
+            transfer("T201806-000003", "62220212", 80000),
+            transfer("T201806-000004", "62220213", 80000),
+            transfer("T201806-000005", "62220214", 80000),
+        ];
+        let returns = [
+            line(2, "T201806-000001", 80000, true),
+            line(3, "T201806-000002", 80000, false),
+            line(4, "T201806-000003", 79999, true),
+            line(5, "T201806-000005", 80000, true),
+            line(6, "T201806-000005", 80000, false),
+            line(7, "T201806-000099", 80000, true),
+        ];
+        let findings = classify(&transfers, &returns);
+        assert_eq!(
+            outcomes(&findings),
+            [
+                ("T201806-000001", Outcome::Settled),
+                ("T201806-000002", Outcome::Failed),
+                ("T201806-000003", Outcome::AmountMismatch),
+                ("T201806-000004", Outcome::Missing),
+                ("T201806-000005", Outcome::DuplicateReturn),
+                ("T201806-000099", Outcome::Unknown),
+            ]
+        );
+        assert_eq!(findings[1].reason, "account closed");
+        assert_eq!(findings[2].returned, Some(Decimal::new(79999, 2)));
+        assert_eq!(findings[2].reason, "the bank returned 799.99 for a transfer of 800.00");
+        assert_eq!(findings[3].line, None);
+        assert_eq!(findings[4].line, Some(5));
+        assert!(findings[4].reason.contains("lines 5, 6"), "{}", findings[4].reason);
+        assert_eq!(findings[5].amount, None);
+        assert_eq!(findings[5].line, Some(7));
+    }
+
+    #[test]
+    fn another_payee_account_is_a_mismatch() {
+        let transfers = [transfer("T201806-000001", "62220210", 80000)];
+        let mut r = line(2, "T201806-000001", 80000, true);
+        r.account = "62220299".into();
+        let f = classify(&transfers, &[r.clone()]);
+        assert_eq!(outcomes(&f), [("T201806-000001", Outcome::AmountMismatch)]);
+        assert_eq!(f[0].reason, "the bank returned another payee account");
+        r.account = "62220210".into();
+        assert_eq!(outcomes(&classify(&transfers, &[r])), [("T201806-000001", Outcome::Settled)]);
+    }
+
+    #[test]
+    fn an_unreported_amount_is_not_compared() {
+        let transfers = [transfer("T201806-000001", "62220210", 80000)];
+        let mut r = line(9, "T201806-000001", 0, true);
+        r.amount = None;
+        r.amount_reported = false;
+        assert_eq!(outcomes(&classify(&transfers, &[r])), [("T201806-000001", Outcome::Settled)]);
+    }
+
+    #[test]
+    fn unreadable_lines_are_listed_and_match_nothing() {
+        let transfers = [transfer("T201806-000001", "62220210", 80000)];
+        let mut bad = line(3, "T201806-000001", 80000, true);
+        bad.problem = Some("status \"pending\" is neither a success nor a failure".into());
+        let f = classify(&transfers, &[bad]);
+        assert_eq!(outcomes(&f), [("T201806-000001", Outcome::Missing), ("T201806-000001", Outcome::InvalidLine)]);
+        assert!(f[1].reason.starts_with("unreadable return line: status"), "{}", f[1].reason);
+    }
+
+    #[test]
+    fn no_transfers_and_no_returns() {
+        assert!(classify(&[], &[]).is_empty());
+    }
 }

@@ -24,6 +24,7 @@ pub use super::transfer_file::Transfer;
 use crate::core::money::fmt_amount;
 use crate::core::month::Month;
 use crate::error::{Fatal, FatalKind};
+use crate::returns::ReturnLayout;
 
 /// The transfer fields a column may name.
 pub const FIELDS: [&str; 7] =
@@ -64,19 +65,6 @@ pub struct Payer {
     pub bank: Option<String>,
 }
 
-/// How the bank's return file for this template looks (for `reconcile`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReturnLayout {
-    pub transfer_id: String,
-    pub amount: String,
-    pub status: String,
-    pub reason: Option<String>,
-    pub payee_account: Option<String>,
-    pub success: Vec<String>,
-    pub failed: Vec<String>,
-}
-
 /// A bank profile (TOML).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -101,6 +89,7 @@ pub struct BankProfile {
     pub payer: Option<Payer>,
     #[serde(default)]
     pub columns: Vec<ProfileColumn>,
+    /// How the bank's return file for this template looks (for `reconcile`).
     pub returns: Option<ReturnLayout>,
 }
 
