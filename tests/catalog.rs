@@ -145,3 +145,57 @@ fn every_column_of_every_output_file_is_documented() {
         }
     }
 }
+
+/// The README and docs/ stand alone: every relative link names a file of the
+/// repository (and an anchor of it, when given), and none leads outside it.
+#[test]
+fn documentation_links_stay_inside_the_repository() {
+    let root = common::root();
+    let mut pages = vec![root.join("README.md")];
+    for e in std::fs::read_dir(root.join("docs")).unwrap() {
+        pages.push(e.unwrap().path());
+    }
+    let mut checked = 0;
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        let dir = page.parent().unwrap();
+        for (i, _) in text.match_indices("](") {
+            let rest = &text[i + 2..];
+            let target = &rest[..rest.find(')').unwrap()];
+            if target.starts_with("http://") || target.starts_with("https://") {
+                continue;
+            }
+            let (file, anchor) = target.split_once('#').unwrap_or((target, ""));
+            let path = if file.is_empty() { page.clone() } else { dir.join(file) };
+            let resolved = path.canonicalize().unwrap_or_else(|e| panic!("{}: link {target}: {e}", page.display()));
+            assert!(
+                resolved.starts_with(root.canonicalize().unwrap()),
+                "{}: {target} leaves the repository",
+                page.display()
+            );
+            if !anchor.is_empty() {
+                let body = std::fs::read_to_string(&resolved).unwrap();
+                let anchors: Vec<String> = body.lines().filter(|l| l.starts_with('#')).map(github_anchor).collect();
+                assert!(anchors.iter().any(|a| a == anchor), "{}: no heading for #{anchor} in {file}", page.display());
+            }
+            checked += 1;
+        }
+        assert!(!text.contains("../shared"), "{} points outside the repository", page.display());
+    }
+    assert!(checked >= 10, "only {checked} links found");
+}
+
+/// The anchor GitHub gives a heading: lower case, spaces to `-`, punctuation dropped.
+fn github_anchor(heading: &str) -> String {
+    heading
+        .trim_start_matches('#')
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
