@@ -271,7 +271,7 @@ fn changes_against_the_previous_month() {
 mod synth;
 
 #[test]
-#[ignore = "needs script (util-linux): gives the run a terminal"]
+#[ignore = "needs script (bsdutils or util-linux): gives the run a terminal"]
 fn a_progress_bar_on_a_terminal_only() {
     let s = Scratch::new("progress");
     let mut bytes = Vec::new();
