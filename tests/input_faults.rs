@@ -238,7 +238,7 @@ fn two_processes_racing_for_one_out_give_one_output() {
     // A roster that takes each run a good while, so both start before either finishes.
     let roster = s.path("big.csv");
     let mut bytes = Vec::new();
-    synth::write_roster(40_000, 5, &mut bytes).unwrap();
+    synth::write_roster(20_000, 5, &mut bytes).unwrap();
     std::fs::write(&roster, bytes).unwrap();
     // Each run has its own ledger: only --out is shared.
     let ledgers = [s.path("a.sqlite"), s.path("b.sqlite")];

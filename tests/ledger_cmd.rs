@@ -289,7 +289,7 @@ fn two_runs_at_once_cannot_both_pay() {
     // ledger's lock, and holds the lock far longer than the two starts are apart.
     let roster = s.path("big.csv");
     let mut bytes = Vec::new();
-    synth::write_roster(40_000, 11, &mut bytes).unwrap();
+    synth::write_roster(20_000, 11, &mut bytes).unwrap();
     std::fs::write(&roster, bytes).unwrap();
     let spawn = |name: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_disburse"))
