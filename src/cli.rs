@@ -468,3 +468,50 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn ledger_of(args: &[&str]) -> PathBuf {
+        let cli = Cli::try_parse_from(args).unwrap();
+        match cli.command {
+            Command::Run(run) => ledger_path(run.ledger),
+            Command::Ledger { ledger, .. } => ledger_path(ledger),
+            Command::Reconcile { ledger, .. } | Command::Explain { ledger, .. } => ledger_path(ledger),
+            _ => unreachable!(),
+        }
+    }
+
+    /// One test changes the variable (tests run in parallel in one process).
+    #[test]
+    fn the_ledger_is_the_flag_else_the_variable_else_the_default() {
+        let run = ["disburse", "run", "--period", "2018-06", "--out", "o", "r.csv"];
+        let with_flag = |args: &[&'static str], flag: &'static str| {
+            let mut v = args.to_vec();
+            v.insert(2, flag);
+            v.insert(2, "--ledger");
+            v
+        };
+        let runs = ["disburse", "ledger", "runs"];
+        let explain = ["disburse", "explain", "--period", "2018-06", "430102201003120016", "r.csv"];
+        let reconcile = ["disburse", "reconcile", "--run", "d", "--returns", "r.csv", "--out", "o"];
+        std::env::remove_var(LEDGER_ENV);
+        for args in [&run[..], &runs, &explain, &reconcile] {
+            assert_eq!(ledger_of(args), Path::new(DEFAULT_LEDGER), "{args:?}");
+            assert_eq!(ledger_of(&with_flag(args, "flag.sqlite")), Path::new("flag.sqlite"), "{args:?}");
+        }
+        std::env::set_var(LEDGER_ENV, "env.sqlite");
+        for args in [&run[..], &runs, &explain, &reconcile] {
+            assert_eq!(ledger_of(args), Path::new("env.sqlite"), "{args:?}");
+            assert_eq!(ledger_of(&with_flag(args, "flag.sqlite")), Path::new("flag.sqlite"), "{args:?}");
+        }
+        // `ledger`'s flag is global: also after the subcommand.
+        assert_eq!(ledger_of(&["disburse", "ledger", "runs", "--ledger", "late.sqlite"]), Path::new("late.sqlite"));
+        std::env::remove_var(LEDGER_ENV);
+        let help = Cli::try_parse_from(["disburse", "run", "--help"]).unwrap_err().to_string();
+        assert!(help.contains("[env: DISBURSE_LEDGER"), "{help}");
+        assert!(help.contains("default: disburse-ledger.sqlite here"), "{help}");
+    }
+}

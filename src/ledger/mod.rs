@@ -166,17 +166,4 @@ impl Ledger {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn amounts_are_whole_fen() {
-        let d = |s: &str| s.parse::<Decimal>().unwrap();
-        assert_eq!(to_fen(d("600")), 60000);
-        assert_eq!(to_fen(d("600.5")), 60050);
-        assert_eq!(to_fen(d("0.005")), 0);
-        assert_eq!(to_fen(d("0.015")), 2);
-        assert_eq!(from_fen(60050), d("600.50"));
-        assert_eq!(from_fen(to_fen(d("1234.56"))).to_string(), "1234.56");
-    }
-}
+mod tests;
