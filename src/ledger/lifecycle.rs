@@ -13,13 +13,14 @@ use std::path::Path;
 use rusqlite::{params, TransactionBehavior};
 
 use super::{db_err, to_fen, Ledger, RunInfo, RunMode, RunRecord, RunStatus};
+use crate::core::arrears::Kind;
 use crate::core::month::Month;
 use crate::core::payment::{LedgerLine, LineStatus};
 use crate::error::{Fatal, FatalKind};
 
 /// Month, then kind in the order of its text (`arrears` before `regular`).
 fn month_kind_key(l: &LedgerLine) -> u32 {
-    ((l.month.year() * 12 + l.month.month()) << 1) | u32::from(l.kind.as_str() == "regular")
+    ((l.month.year() * 12 + l.month.month()) << 1) | u32::from(l.kind == Kind::Regular)
 }
 
 fn is_constraint(e: &rusqlite::Error) -> bool {

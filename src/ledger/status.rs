@@ -86,14 +86,22 @@ impl RunMode {
     }
 }
 
-macro_rules! stored_as_text {
-    ($($t:ty),*) => {$(
-        impl fmt::Display for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.pad(self.as_str())
-            }
-        }
+impl fmt::Display for RunStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
 
+impl fmt::Display for RunMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// Stored as its word (`as_str`), read back through `parse`. `LineStatus` is the
+/// core's plain data; how it is stored is the ledger's business, so it is here too.
+macro_rules! stored_as_text {
+    ($($t:ident),*) => {$(
         impl ToSql for $t {
             fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
                 Ok(ToSqlOutput::from(self.as_str()))
@@ -103,7 +111,7 @@ macro_rules! stored_as_text {
         impl FromSql for $t {
             fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
                 let text = value.as_str()?;
-                <$t>::parse(text).ok_or_else(|| {
+                $t::parse(text).ok_or_else(|| {
                     FromSqlError::Other(format!("unknown {} {text:?} in the ledger", stringify!($t)).into())
                 })
             }
@@ -111,22 +119,7 @@ macro_rules! stored_as_text {
     )*};
 }
 
-stored_as_text!(RunStatus, RunMode);
-
-// `LineStatus` is the core's (pure data); how it is stored is the ledger's business.
-impl ToSql for LineStatus {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.as_str()))
-    }
-}
-
-impl FromSql for LineStatus {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        let text = value.as_str()?;
-        LineStatus::parse(text)
-            .ok_or_else(|| FromSqlError::Other(format!("unknown LineStatus {text:?} in the ledger").into()))
-    }
-}
+stored_as_text!(RunStatus, RunMode, LineStatus);
 
 #[cfg(test)]
 mod tests {
