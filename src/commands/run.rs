@@ -171,14 +171,15 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
     });
     let manifest = match (written, committed) {
         (Ok((manifest, _)), Ok(true)) => manifest,
-        (Err(e), _) | (_, Err(e)) => {
+        (written, committed) => {
             if let (Some(l), Some(id)) = (ledger.as_mut(), run_id) {
                 let _ = l.abandon_run(id);
             }
-            return Err(e);
-        }
-        (Ok(_), Ok(false)) => {
-            return Err(Fatal::new(FatalKind::Io, "the ledger writer stopped", "run again"));
+            // The outputs' error first; a ledger that kept nothing without one stopped.
+            return Err(written
+                .err()
+                .or(committed.err())
+                .unwrap_or_else(|| Fatal::new(FatalKind::Io, "the ledger writer stopped", "run again")));
         }
     };
     if ledger.is_some() {
