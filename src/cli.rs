@@ -13,9 +13,18 @@ use crate::core::money::parse_amount;
 use crate::core::month::Month;
 use crate::core::policy::Policy;
 use crate::core::text::{fold_width, trim};
-use crate::error::{Fatal, FatalKind, Finish, FATAL_EXIT};
+use crate::error::{Fatal, FatalKind, Finish};
+use crate::ledger::DEFAULT_LEDGER;
 use crate::output::bank::{BankProfile, Payer};
 use crate::roster::EncodingChoice;
+
+/// The environment variable that names the ledger when `--ledger` is not given.
+pub const LEDGER_ENV: &str = "DISBURSE_LEDGER";
+
+/// The ledger file: `--ledger` (or, through clap, `DISBURSE_LEDGER`), else the default.
+fn ledger_path(flag: Option<PathBuf>) -> PathBuf {
+    flag.unwrap_or_else(|| PathBuf::from(DEFAULT_LEDGER))
+}
 
 #[derive(Debug, Parser)]
 #[command(name = "disburse", version, about = "Monthly orphan basic living allowance: decide, pay, audit")]
@@ -56,7 +65,8 @@ pub enum Command {
         /// Output directory; must not exist or be empty.
         #[arg(long)]
         out: PathBuf,
-        #[arg(long)]
+        /// The ledger file (default: disburse-ledger.sqlite here).
+        #[arg(long, env = LEDGER_ENV)]
         ledger: Option<PathBuf>,
         /// A bank profile whose [returns] section describes the return file's layout.
         #[arg(long)]
@@ -96,8 +106,8 @@ pub enum Command {
         policy: Option<String>,
         #[arg(long, default_value = DEFAULT_CEILING)]
         ceiling: String,
-        /// A ledger to show the child's history and back pay from (read only).
-        #[arg(long)]
+        /// A ledger to show the child's history and back pay from (read only; default: disburse-ledger.sqlite here).
+        #[arg(long, env = LEDGER_ENV)]
         ledger: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = EncodingArg::Auto)]
         encoding: EncodingArg,
@@ -114,8 +124,8 @@ pub enum Command {
     },
     /// The ledger of what has been paid: import history, list runs, a child's history, void a run.
     Ledger {
-        /// The ledger file (default: $DISBURSE_LEDGER, else disburse-ledger.sqlite here).
-        #[arg(long, global = true)]
+        /// The ledger file (default: disburse-ledger.sqlite here).
+        #[arg(long, global = true, env = LEDGER_ENV)]
         ledger: Option<PathBuf>,
         #[command(subcommand)]
         command: LedgerCommand,
@@ -176,8 +186,8 @@ pub struct RunArgs {
     /// Roster text encoding.
     #[arg(long, value_enum, default_value_t = EncodingArg::Auto)]
     pub encoding: EncodingArg,
-    /// The ledger file (default: $DISBURSE_LEDGER, else disburse-ledger.sqlite here).
-    #[arg(long)]
+    /// The ledger file (default: disburse-ledger.sqlite here).
+    #[arg(long, env = LEDGER_ENV)]
     pub ledger: Option<PathBuf>,
     /// Also pay back pay owed for months already in the ledger.
     #[arg(long)]
@@ -320,7 +330,7 @@ impl RunArgs {
             strict: self.strict,
             encoding,
             rosters: self.rosters.iter().map(|p| p.to_string_lossy().into_owned()).collect(),
-            ledger: crate::ledger::ledger_path(self.ledger.as_deref()),
+            ledger: ledger_path(self.ledger),
             arrears: self.arrears,
             lang: Lang::En,
             sheet: self.sheet,
@@ -346,7 +356,7 @@ pub fn main() -> i32 {
                 Lang::En => writeln!(stderr, "disburse: error: {}", fatal.render(lang)),
                 Lang::Zh => writeln!(stderr, "disburse: 错误: {}", fatal.render(lang)),
             };
-            FATAL_EXIT
+            fatal.kind.exit_code()
         }
     }
 }
@@ -407,7 +417,7 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 run_dir: run,
                 returns,
                 out,
-                ledger: crate::ledger::ledger_path(ledger.as_deref()),
+                ledger: ledger_path(ledger),
                 returns_profile,
                 lang,
             };
@@ -438,7 +448,7 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 rosters: rosters.iter().map(|p| p.to_string_lossy().into_owned()).collect(),
                 sheet,
                 // --ledger, else DISBURSE_LEDGER, else the default file if it exists.
-                ledger: Some(crate::ledger::ledger_path(ledger.as_deref())),
+                ledger: Some(ledger_path(ledger)),
                 json,
                 show_pii,
                 lang,
@@ -446,7 +456,7 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
             crate::commands::explain::explain(&cfg, &mut std::io::stdout(), stderr)
         }
         Command::Ledger { ledger, command } => {
-            let path = crate::ledger::ledger_path(ledger.as_deref());
+            let path = ledger_path(ledger);
             let mut stdout = std::io::stdout();
             use crate::commands::ledger as l;
             match command {
@@ -456,5 +466,52 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 LedgerCommand::Void { run, reason } => l::void(&path, run, &reason, stderr),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn ledger_of(args: &[&str]) -> PathBuf {
+        let cli = Cli::try_parse_from(args).unwrap();
+        match cli.command {
+            Command::Run(run) => ledger_path(run.ledger),
+            Command::Ledger { ledger, .. } => ledger_path(ledger),
+            Command::Reconcile { ledger, .. } | Command::Explain { ledger, .. } => ledger_path(ledger),
+            _ => unreachable!(),
+        }
+    }
+
+    /// One test changes the variable (tests run in parallel in one process).
+    #[test]
+    fn the_ledger_is_the_flag_else_the_variable_else_the_default() {
+        let run = ["disburse", "run", "--period", "2018-06", "--out", "o", "r.csv"];
+        let with_flag = |args: &[&'static str], flag: &'static str| {
+            let mut v = args.to_vec();
+            v.insert(2, flag);
+            v.insert(2, "--ledger");
+            v
+        };
+        let runs = ["disburse", "ledger", "runs"];
+        let explain = ["disburse", "explain", "--period", "2018-06", "430102201003120016", "r.csv"];
+        let reconcile = ["disburse", "reconcile", "--run", "d", "--returns", "r.csv", "--out", "o"];
+        std::env::remove_var(LEDGER_ENV);
+        for args in [&run[..], &runs, &explain, &reconcile] {
+            assert_eq!(ledger_of(args), Path::new(DEFAULT_LEDGER), "{args:?}");
+            assert_eq!(ledger_of(&with_flag(args, "flag.sqlite")), Path::new("flag.sqlite"), "{args:?}");
+        }
+        std::env::set_var(LEDGER_ENV, "env.sqlite");
+        for args in [&run[..], &runs, &explain, &reconcile] {
+            assert_eq!(ledger_of(args), Path::new("env.sqlite"), "{args:?}");
+            assert_eq!(ledger_of(&with_flag(args, "flag.sqlite")), Path::new("flag.sqlite"), "{args:?}");
+        }
+        // `ledger`'s flag is global: also after the subcommand.
+        assert_eq!(ledger_of(&["disburse", "ledger", "runs", "--ledger", "late.sqlite"]), Path::new("late.sqlite"));
+        std::env::remove_var(LEDGER_ENV);
+        let help = Cli::try_parse_from(["disburse", "run", "--help"]).unwrap_err().to_string();
+        assert!(help.contains("[env: DISBURSE_LEDGER"), "{help}");
+        assert!(help.contains("default: disburse-ledger.sqlite here"), "{help}");
     }
 }

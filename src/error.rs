@@ -6,7 +6,7 @@
 use std::fmt;
 use std::path::Path;
 
-/// What kind of fatal error happened (all exit 2).
+/// What kind of fatal error happened: SPEC section 6's list, each exit 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FatalKind {
     /// Bad flags or arguments.
@@ -23,6 +23,32 @@ pub enum FatalKind {
     OutputNotEmpty,
     /// Reading or writing failed (disk full, permissions, ...).
     Io,
+}
+
+impl FatalKind {
+    pub const ALL: [FatalKind; 7] = [
+        FatalKind::Usage,
+        FatalKind::Input,
+        FatalKind::MissingColumn,
+        FatalKind::Policy,
+        FatalKind::PolicyGap,
+        FatalKind::OutputNotEmpty,
+        FatalKind::Io,
+    ];
+
+    /// The process's exit code for this kind. Every kind SPEC section 6 lists is 2;
+    /// the match has no catch-all, so a new kind has to say its code here.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            FatalKind::Usage
+            | FatalKind::Input
+            | FatalKind::MissingColumn
+            | FatalKind::Policy
+            | FatalKind::PolicyGap
+            | FatalKind::OutputNotEmpty
+            | FatalKind::Io => FATAL_EXIT,
+        }
+    }
 }
 
 /// A fatal error: nothing is written, exit code 2.
@@ -121,3 +147,27 @@ impl Finish {
 
 /// Exit code for a fatal error.
 pub const FATAL_EXIT: i32 = 2;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_fatal_kind_exits_2_and_apart_from_the_other_outcomes() {
+        for kind in FatalKind::ALL {
+            assert_eq!(kind.exit_code(), 2, "{kind:?}");
+            assert_eq!(Fatal::new(kind, "m", "f").kind.exit_code(), FATAL_EXIT);
+        }
+        let finishes = [Finish::Done, Finish::Mismatch, Finish::StrictFailed].map(Finish::code);
+        assert_eq!(finishes, [0, 1, 3]);
+        assert!(!finishes.contains(&FATAL_EXIT));
+    }
+
+    #[test]
+    fn a_fatal_line_names_the_file_and_line_then_the_fix() {
+        let f = Fatal::new(FatalKind::Input, "bad\nrow", "fix it").in_file("r.csv").at_line(7).zh("坏行", "改正");
+        assert_eq!(f.render(crate::core::detail::Lang::En), "r.csv:7: bad row — fix it");
+        assert_eq!(f.render(crate::core::detail::Lang::Zh), "r.csv:7: 坏行 — 改正");
+        assert_eq!(f.to_string(), f.render(crate::core::detail::Lang::En));
+    }
+}

@@ -3,12 +3,19 @@
 //!
 //! The library does the work; `main.rs` only parses flags and maps errors to exit
 //! codes. Layout:
-//! - [`core`]: the pure rules (ID, months, money, policy, the decision for one row);
+//! - [`core`]: the pure rules (ID, months, money, policy, the decision for one row)
+//!   and the plain data of what was paid ([`core::payment`]);
 //! - [`roster`]: reading roster files (columns, encodings, line numbers);
 //! - [`returns`]: reading a bank's return file (CSV, profile layout, pain.002);
-//! - [`batch`]: the two-pass parallel pipeline that decides a whole roster;
+//! - [`batch`]: the two-pass parallel pipeline that decides a whole roster (it takes
+//!   the payment history as data and reports progress through a trait);
 //! - [`output`]: the files of a run, written atomically;
-//! - [`commands`]: one module per command.
+//! - [`ledger`]: the SQLite record of every run and payment line;
+//! - [`commands`]: one module per command, the only place that joins the pipeline,
+//!   the output files, the ledger and the terminal.
+//!
+//! Imports go one way: `commands` → `output` → `batch` → `roster` → `core`, and
+//! `commands` → `ledger` → `core`.
 
 pub mod batch;
 pub mod cli;

@@ -271,11 +271,8 @@ fn changes_against_the_previous_month() {
 mod synth;
 
 #[test]
+#[ignore = "needs script (bsdutils or util-linux): gives the run a terminal"]
 fn a_progress_bar_on_a_terminal_only() {
-    if std::process::Command::new("script").arg("--version").output().is_err() {
-        eprintln!("skipped: no `script` to give the run a terminal");
-        return;
-    }
     let s = Scratch::new("progress");
     let mut bytes = Vec::new();
     synth::write_roster(80_000, 3, &mut bytes).unwrap();
@@ -289,7 +286,11 @@ fn a_progress_bar_on_a_terminal_only() {
             s.path(out).display(),
             roster
         );
-        let o = std::process::Command::new("script").args(["-qec", &cmd, "/dev/null"]).output().unwrap();
+        let o = std::process::Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .output()
+            .unwrap_or_else(|e| panic!("needs `script` (Debian package bsdutils or util-linux): {e}"));
+        assert!(o.status.success(), "script: {}", String::from_utf8_lossy(&o.stderr));
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
     let shown = on_tty("tty", false);
@@ -413,14 +414,12 @@ fn the_report_shows_every_cell_of_the_csv_files() {
 }
 
 #[test]
+#[ignore = "needs LibreOffice (libreoffice-calc-nogui): opens report.xlsx in a real spreadsheet program"]
 fn a_real_spreadsheet_program_opens_the_report() {
     let soffice = ["soffice", "libreoffice"]
         .into_iter()
-        .find(|p| std::process::Command::new(p).arg("--version").output().map(|o| o.status.success()).unwrap_or(false));
-    let Some(soffice) = soffice else {
-        eprintln!("skipped: LibreOffice is not installed here (.ci/run installs libreoffice-calc-nogui)");
-        return;
-    };
+        .find(|p| std::process::Command::new(p).arg("--version").output().map(|o| o.status.success()).unwrap_or(false))
+        .expect("needs LibreOffice: no soffice or libreoffice on PATH (Debian package libreoffice-calc-nogui)");
     let s = Scratch::new("libreoffice");
     let out = s.path("out");
     assert_eq!(code(&run_month("2018-06", &out, &[], &ROSTERS)), 0);
@@ -468,16 +467,22 @@ fn bom_for_excel() {
     let s = Scratch::new("bom");
     let out = s.path("out");
     assert_eq!(code(&run_month("2018-06", &out, &["--bom"], &ROSTERS)), 0);
-    for f in ["entitlements.csv", "transfers.csv", "exceptions.csv"] {
-        assert!(std::fs::read(out.join(f)).unwrap().starts_with(b"\xEF\xBB\xBFperiod") || f == "transfers.csv", "{f}");
-        assert!(std::fs::read(out.join(f)).unwrap().starts_with(b"\xEF\xBB\xBF"), "{f}");
+    // Each CSV file: the BOM, then its own header, byte for byte as without --bom.
+    let plain = s.path("plain");
+    assert_eq!(code(&run_month("2018-06", &plain, &[], &ROSTERS)), 0);
+    for (f, header) in [
+        ("entitlements.csv", "period,kind,months,child_id,"),
+        ("transfers.csv", "transfer_id,period,payee_account,"),
+        ("exceptions.csv", "period,source,decision,reason,"),
+    ] {
+        let with = std::fs::read(out.join(f)).unwrap();
+        let without = std::fs::read(plain.join(f)).unwrap();
+        assert!(with.starts_with(format!("\u{feff}{header}").as_bytes()), "{f}");
+        assert!(without.starts_with(header.as_bytes()), "{f}");
+        assert_eq!(&with[3..], &without[..], "{f}: only the BOM differs");
     }
     assert!(!std::fs::read(out.join("audit.jsonl")).unwrap().starts_with(b"\xEF\xBB\xBF"));
     assert_eq!(code(&disburse(["verify".as_ref(), out.as_os_str()])), 0);
-    // Without --bom, no BOM.
-    let plain = s.path("plain");
-    assert_eq!(code(&run_month("2018-06", &plain, &[], &ROSTERS)), 0);
-    assert!(std::fs::read(plain.join("entitlements.csv")).unwrap().starts_with(b"period,"));
 }
 
 /// Every fatal error a clerk can meet, in Chinese: the catalog walked case by case.

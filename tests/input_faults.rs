@@ -180,13 +180,10 @@ fn a_hundred_thousand_rows_on_one_id_or_one_account() {
 }
 
 #[test]
+#[ignore = "needs bash: `ulimit -f` makes the disk look full"]
 fn a_full_disk_leaves_nothing_behind() {
     // RLIMIT_FSIZE makes writes past the limit fail (with SIGXFSZ ignored) as a full
     // disk would.
-    if std::process::Command::new("bash").arg("-c").arg("true").status().map(|s| !s.success()).unwrap_or(true) {
-        eprintln!("skipped: no bash to set a file size limit");
-        return;
-    }
     let s = Scratch::new("diskfull");
     let roster = s.write("big.csv", format!("{HEADER}{}", ROW.repeat(20_000)).as_bytes());
     let out = s.path("out");
@@ -198,11 +195,19 @@ fn a_full_disk_leaves_nothing_behind() {
         ledger.display(),
         roster
     );
-    let o = std::process::Command::new("bash").arg("-c").arg(script).current_dir(root()).output().unwrap();
+    let o = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .current_dir(root())
+        .output()
+        .unwrap_or_else(|e| panic!("needs bash to set a file size limit: {e}"));
     no_panic(&o);
     let err = stderr(&o);
     assert_eq!(code(&o), 2, "{err}");
-    assert!(err.contains("disk") || err.contains("large") || err.contains("failed"), "{err}");
+    // One line naming a file of --out and the system's own words for the limit.
+    assert!(err.starts_with("disburse: error: ") && err.trim_end().lines().count() == 1, "{err}");
+    assert!(err.contains(&out.display().to_string()), "{err}");
+    assert!(err.contains("writing the output failed: File too large"), "{err}");
     assert!(!out.exists());
     let left: Vec<String> = s.entries().into_iter().filter(|e| e.starts_with('.')).collect();
     assert!(left.is_empty(), "{left:?}");
@@ -223,29 +228,56 @@ fn an_unwritable_out_is_fatal() {
     no_panic(&o);
 }
 
+#[path = "../benches/support/synth.rs"]
+mod synth;
+
 #[test]
 fn two_processes_racing_for_one_out_give_one_output() {
     let s = Scratch::new("outrace");
     let out = s.path("out");
-    let spawn = |period: &str| {
+    // A roster that takes each run a good while, so both start before either finishes.
+    let roster = s.path("big.csv");
+    let mut bytes = Vec::new();
+    synth::write_roster(20_000, 5, &mut bytes).unwrap();
+    std::fs::write(&roster, bytes).unwrap();
+    // Each run has its own ledger: only --out is shared.
+    let ledgers = [s.path("a.sqlite"), s.path("b.sqlite")];
+    let spawn = |period: &str, ledger: &Path| {
         std::process::Command::new(env!("CARGO_BIN_EXE_disburse"))
             .env("LANG", "en_US.UTF-8")
             .env_remove("LC_ALL")
             .args(["run", "--period", period, "--out"])
             .arg(&out)
-            .args(ROSTERS)
+            .arg(&roster)
             .current_dir(root())
-            .env("DISBURSE_LEDGER", fresh_ledger())
+            .env("DISBURSE_LEDGER", ledger)
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap()
     };
-    let (a, b) = (spawn("2018-06"), spawn("2018-07"));
+    let (a, b) = (spawn("2018-06", &ledgers[0]), spawn("2018-07", &ledgers[1]));
     let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
-    let mut codes = [code(&a), code(&b)];
-    codes.sort();
-    assert_eq!(codes, [0, 2], "{} / {}", stderr(&a), stderr(&b));
+    let (winner, loser, loser_ledger) = match (code(&a), code(&b)) {
+        (0, 2) => (0, &b, &ledgers[1]),
+        (2, 0) => (1, &a, &ledgers[0]),
+        codes => panic!("{codes:?}: {} / {}", stderr(&a), stderr(&b)),
+    };
+    let refused = stderr(loser);
+    assert!(refused.contains("the output directory already exists and is not empty"), "{refused}");
+    // Both were in flight at once: the loser found --out free when it started (it
+    // checks that first, before the ledger), checked its roster, recorded its run in
+    // its own ledger, wrote its files, and only then found the winner's output in
+    // the way. Its ledger exists, and its run was taken back out.
+    assert!(loser_ledger.exists(), "the loser was refused before it began: {refused}");
+    let r = disburse_with(loser_ledger, ["ledger", "runs", "--json"]);
+    assert_eq!(String::from_utf8_lossy(&r.stdout).trim(), "[]", "the loser's run was not undone");
+    let conn = rusqlite::Connection::open(loser_ledger).unwrap();
+    let lines: i64 = conn.query_row("SELECT count(*) FROM payments", [], |r| r.get(0)).unwrap();
+    assert_eq!(lines, 0);
+    // The output is the winner's, complete.
     assert_eq!(code(&disburse(["verify".as_ref(), out.as_os_str()])), 0);
+    assert_eq!(manifest(&out)["period"], ["2018-06", "2018-07"][winner]);
+    assert_eq!(manifest(&out)["ledger_run"], 1);
     let left: Vec<String> = s.entries().into_iter().filter(|e| e.starts_with('.')).collect();
     assert!(left.is_empty(), "{left:?}");
 }

@@ -215,9 +215,17 @@ fn a_bad_import_is_refused_whole() {
     assert_eq!(code(&disburse_with(&ledger, ["ledger", "import", "--period", "2018-01", &twice])), 2);
 }
 
-/// After a crash at `point`, the next command finishes or undoes the run: either the
-/// ledger has a live run and the output verifies, or neither exists.
-fn crash_at(point: &str) {
+/// Where a crash leaves a run: undone (nothing was paid) or finished by the next command.
+#[derive(Debug, PartialEq)]
+enum Recovery {
+    Undone,
+    Finished,
+}
+
+/// After a crash at `point`, the next command finishes or undoes the run, as `expect`
+/// says, and says so on stderr: either the ledger has a live run and the output
+/// verifies, or neither exists.
+fn crash_at(point: &str, expect: Recovery) {
     let s = Scratch::new("crash");
     let ledger = s.path("ledger.sqlite");
     let out = s.path("2018-06");
@@ -234,32 +242,42 @@ fn crash_at(point: &str) {
         .env("DISBURSE_FAILPOINT", point)
         .output()
         .unwrap();
-    assert_ne!(code_or_signal(&o), 0, "{point}: the failpoint did not fire");
+    // The failpoint aborts: killed by SIGABRT, no exit code.
+    assert_eq!(o.status.code(), None, "{point}: the failpoint did not fire: {}", stderr(&o));
     let r = disburse_with(&ledger, ["ledger", "runs", "--json"]);
     ok(&r);
     let runs: Vec<serde_json::Value> = serde_json::from_slice(&r.stdout).unwrap();
     let live: Vec<&serde_json::Value> = runs.iter().filter(|r| r["status"] == "live").collect();
-    if out.exists() {
-        assert_eq!(live.len(), 1, "{point}: output exists but the ledger has {runs:?}");
-        assert_eq!(code(&disburse(["verify".as_ref(), out.as_os_str()])), 0, "{point}");
-        assert!(stderr(&r).contains("recovered") || point == "none", "{point}: {}", stderr(&r));
-    } else {
-        assert!(live.is_empty(), "{point}: the ledger has a live run without output: {runs:?}");
-        // And the period can be run now.
-        ok(&run(&ledger, "2018-06", &out, &[], JUNE));
+    let said = stderr(&r);
+    match expect {
+        Recovery::Finished => {
+            assert!(out.exists(), "{point}: the output should have been finished");
+            assert_eq!(live.len(), 1, "{point}: output exists but the ledger has {runs:?}");
+            assert_eq!(code(&disburse(["verify".as_ref(), out.as_os_str()])), 0, "{point}");
+            assert!(said.contains("recovered: run 1 for 2018-06") && said.contains("now complete"), "{point}: {said}");
+        }
+        Recovery::Undone => {
+            assert!(!out.exists(), "{point}: the output should have been undone");
+            assert!(runs.is_empty(), "{point}: the ledger still has {runs:?}");
+            assert!(said.contains("recovered: run 1 for 2018-06") && said.contains("undone"), "{point}: {said}");
+            // And the period can be run now.
+            ok(&run(&ledger, "2018-06", &out, &[], JUNE));
+        }
     }
     let hidden: Vec<String> = s.entries().into_iter().filter(|e| e.starts_with('.')).collect();
     assert!(hidden.is_empty(), "{point}: left {hidden:?}");
 }
 
-fn code_or_signal(o: &std::process::Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
-
 #[test]
 fn crashes_at_every_step_leave_ledger_and_output_consistent() {
-    for point in ["after-outputs", "before-ledger", "before-ledger-commit", "after-ledger", "after-rename"] {
-        crash_at(point);
+    for (point, expect) in [
+        ("before-ledger", Recovery::Undone),
+        ("before-ledger-commit", Recovery::Undone),
+        ("after-outputs", Recovery::Undone),
+        ("after-ledger", Recovery::Finished),
+        ("after-rename", Recovery::Finished),
+    ] {
+        crash_at(point, expect);
     }
 }
 
@@ -267,13 +285,19 @@ fn crashes_at_every_step_leave_ledger_and_output_consistent() {
 fn two_runs_at_once_cannot_both_pay() {
     let s = Scratch::new("race");
     let ledger = s.path("ledger.sqlite");
+    // A roster big enough that each run checks it for a good while before it takes the
+    // ledger's lock, and holds the lock far longer than the two starts are apart.
+    let roster = s.path("big.csv");
+    let mut bytes = Vec::new();
+    synth::write_roster(20_000, 11, &mut bytes).unwrap();
+    std::fs::write(&roster, bytes).unwrap();
     let spawn = |name: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_disburse"))
             .env("LANG", "en_US.UTF-8")
             .env_remove("LC_ALL")
             .args(["run", "--period", "2018-06", "--out"])
             .arg(s.path(name))
-            .arg(JUNE)
+            .arg(&roster)
             .current_dir(root())
             .env("DISBURSE_LEDGER", &ledger)
             .stderr(std::process::Stdio::piped())
@@ -282,10 +306,32 @@ fn two_runs_at_once_cannot_both_pay() {
     };
     let (a, b) = (spawn("a"), spawn("b"));
     let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
-    let mut codes = [code(&a), code(&b)];
-    codes.sort();
-    assert_eq!(codes, [0, 2], "{} / {}", stderr(&a), stderr(&b));
-    assert_eq!(s.path("a").exists() as u8 + s.path("b").exists() as u8, 1);
+    let (winner, loser, loser_out) = match (code(&a), code(&b)) {
+        (0, 2) => (&a, &b, s.path("b")),
+        (2, 0) => (&b, &a, s.path("a")),
+        codes => panic!("{codes:?}: {} / {}", stderr(&a), stderr(&b)),
+    };
+    // Both were in flight at once: the loser had passed the paid-period check (made
+    // before any work, when the ledger had no run) and found the lock held by the
+    // winner; it waited, and was then refused because of the winner's run.
+    let refused = stderr(loser);
+    assert!(refused.contains("waiting for another disburse that is using the ledger"), "{refused}");
+    assert!(refused.contains("2018-06 was already paid by run 1"), "{refused}");
+    assert!(!refused.contains("recovered"), "{refused}");
+    assert!(stderr(winner).contains("recorded in the ledger"), "{}", stderr(winner));
+    assert!(!loser_out.exists());
+    // Exactly one run paid, and the ledger holds its lines once.
+    let r = disburse_with(&ledger, ["ledger", "runs", "--json"]);
+    let runs: Vec<serde_json::Value> = serde_json::from_slice(&r.stdout).unwrap();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!((runs[0]["id"].as_i64(), runs[0]["status"].as_str()), (Some(1), Some("live")));
+    let conn = rusqlite::Connection::open(&ledger).unwrap();
+    let (lines, runs_with_lines): (i64, i64) = conn
+        .query_row("SELECT count(*), count(DISTINCT run_id) FROM payments", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!(runs_with_lines, 1);
+    let winner_out = if loser_out == s.path("a") { s.path("b") } else { s.path("a") };
+    assert_eq!(lines as usize, csv_rows(&winner_out.join("entitlements.csv")).len());
 }
 
 #[path = "../benches/support/synth.rs"]

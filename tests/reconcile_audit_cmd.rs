@@ -101,9 +101,29 @@ fn reconcile_refuses_the_wrong_inputs() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("may.csv:2"), "{}", stderr(&o));
     assert!(!s.path("x1").exists());
-    // A ledger that does not know the run.
-    let o = reconcile(&s.path("other-ledger.sqlite"), &run, RETURN, &s.path("x2"));
+    // No ledger at all.
+    let o = reconcile(&s.path("no-ledger.sqlite"), &run, RETURN, &s.path("x2"));
     assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("there is no ledger here"), "{}", stderr(&o));
+    assert!(!s.path("no-ledger.sqlite").exists());
+    // A real ledger that does not know the run: its run 1 is another June run (one
+    // roster, so another manifest), then one holding only an import as run 1.
+    let other = s.path("other-ledger.sqlite");
+    let other_run = s.path("other-run").to_string_lossy().into_owned();
+    ok(&disburse_with(&other, ["run", "--period", "2018-06", "--out", &other_run, ROSTERS[0]]));
+    let imported = s.path("imported-ledger.sqlite");
+    ok(&disburse_with(
+        &imported,
+        ["ledger", "import", "--period", "2018-01", "fixtures/hunan2018/january-old-system.csv"],
+    ));
+    for l in [&other, &imported] {
+        let before = disburse_with(l, ["ledger", "runs", "--json"]).stdout;
+        let o = reconcile(l, &run, RETURN, &s.path("x2"));
+        assert_eq!(code(&o), 2, "{}", stderr(&o));
+        assert!(stderr(&o).contains("the ledger does not know this run (run 1"), "{}", stderr(&o));
+        assert!(!s.path("x2").exists());
+        assert_eq!(disburse_with(l, ["ledger", "runs", "--json"]).stdout, before, "the ledger was changed");
+    }
     // A run directory that was changed.
     let edited = s.path("edited");
     std::fs::create_dir(&edited).unwrap();
@@ -121,6 +141,11 @@ fn reconcile_refuses_the_wrong_inputs() {
     args.push(ROSTERS[0].into());
     ok(&disburse_with(&ledger, args));
     assert_eq!(code(&reconcile(&ledger, &dry, RETURN, &s.path("x4"))), 2);
+    // A run that was voided.
+    ok(&disburse_with(&ledger, ["ledger", "void", "1", "--reason", "wrong roster"]));
+    let o = reconcile(&ledger, &run, RETURN, &s.path("x5"));
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("run 1 is void"), "{}", stderr(&o));
 }
 
 #[test]
@@ -171,9 +196,30 @@ fn failed_transfers_are_paid_again_next_month() {
     failed_names.sort();
     assert_eq!(repaid, failed_names);
     assert_eq!(manifest(&july)["totals"]["arrears_amount"], "1600.00");
-    // The ledger shows the June line as failed.
-    let h = disburse_with(&ledger, ["ledger", "runs", "--json"]);
-    ok(&h);
+    // The ledger shows the June line of each failed transfer as failed, the others as
+    // settled, and July's lines (not yet returned) as issued.
+    let ids: BTreeMap<String, String> = csv_rows(&june.join("entitlements.csv"))
+        .into_iter()
+        .map(|r| (r["name"].clone(), r["child_id"].clone()))
+        .collect();
+    assert_eq!(ids.len(), transfers.len(), "one child per account in this roster");
+    for (name, id) in &ids {
+        let h = disburse_with(&ledger, ["ledger", "history", id.as_str(), "--json"]);
+        ok(&h);
+        let lines: Vec<serde_json::Value> = serde_json::from_slice(&h.stdout).unwrap();
+        let status = |month: &str, kind: &str| -> Vec<&str> {
+            lines
+                .iter()
+                .filter(|l| l["month"] == month && l["kind"] == kind)
+                .map(|l| l["status"].as_str().unwrap())
+                .collect()
+        };
+        let june_status = if failed_names.contains(name) { "failed" } else { "settled" };
+        assert_eq!(status("2018-06", "regular"), [june_status], "{name}");
+        assert_eq!(status("2018-07", "regular"), ["issued"], "{name}");
+        let repaid_june = if failed_names.contains(name) { vec!["issued"] } else { vec![] };
+        assert_eq!(status("2018-06", "arrears"), repaid_june, "{name}");
+    }
 }
 
 fn audit(out: &Path, extra: &[&str]) -> std::process::Output {

@@ -105,29 +105,12 @@ fn every_reason_code_is_exercised_by_the_fixtures() {
     assert_eq!(code(&run_month("2018-06", &out, &[], &ROSTERS)), 0);
     let found: BTreeSet<String> =
         csv_rows(&out.join("exceptions.csv")).into_iter().map(|r| r["reason"].clone()).collect();
-    let all = [
-        "MALFORMED_ROW",
-        "MISSING_FIELD",
-        "INVALID_ID",
-        "INVALID_CATEGORY",
-        "INVALID_REGION",
-        "INVALID_MONTH",
-        "INVALID_STATUS",
-        "INVALID_AMOUNT",
-        "INVALID_ACCOUNT",
-        "INVALID_TEXT",
-        "INCONSISTENT_DATES",
-        "DUPLICATE_ID",
-        "PAYEE_CONFLICT",
-        "EXCEEDS_CEILING",
-        "SUSPENDED",
-        "NOT_STARTED",
-        "ENDED",
-        "AGED_OUT",
-    ];
-    for r in all {
-        assert!(found.contains(r), "no fixture row has {r}");
+    // Every code the product knows (the enum's complete list), not a list typed here.
+    for r in disburse::core::reason::Reason::ALL {
+        assert!(found.contains(r.code()), "no fixture row has {r}");
     }
+    // And nothing else.
+    assert!(found.iter().all(|f| disburse::core::reason::Reason::ALL.iter().any(|r| r.code() == f)), "{found:?}");
 }
 
 #[test]
@@ -158,10 +141,48 @@ fn decisions_on_the_fixtures() {
     assert!(ent.iter().any(|r| r["name"] == "孔明" && r["payee_account"] == "6222021001000000244"));
     // Excel damage gets the hint.
     assert!(exc.iter().any(|r| r["child_id"] == "4.30102E+17" && r["detail"].contains("Excel")));
-    // A formula in a name is neutralised when written back as found.
+    // A formula in the payee's name is refused, and the sentence names the column.
+    let hyperlink = exc.iter().find(|r| r["source"] == "fixtures/changsha.csv:22").unwrap();
+    assert_eq!((hyperlink["reason"].as_str(), hyperlink["name"].as_str()), ("INVALID_TEXT", "何平"));
+    assert!(hyperlink["detail"].starts_with("payee_name begins with a character a spreadsheet treats as a formula"));
+    // A blank row is counted apart; the rows of each file are counted.
     let m = manifest(&out);
     assert_eq!(m["inputs"][0]["blank_rows"], 1);
     assert_eq!(m["inputs"][1]["rows"], 6);
+}
+
+#[test]
+fn a_formula_in_a_name_is_written_back_neutralised() {
+    let s = Scratch::new("formula");
+    // Values a spreadsheet would run, in the columns exceptions.csv writes back as found.
+    let roster = s.write(
+        "formula.csv",
+        "child_id,name,category,region_code,approved_from,payee_name,payee_account,payee_bank\n\
+         430102201003120016,=1+2,scattered,430102,2016-03,刘建国,6222021001000000011,工商银行\n\
+         -430102201003120016,@SUM(A1:A9),scattered,430102,2016-03,刘建国,6222021001000000011,工商银行\n\
+         430102201003120016,+cmd|' /C calc'!A0,scattered,430102,2016-03,刘建国,6222021001000000011,工商银行\n",
+    );
+    let out = s.path("out");
+    let o = run_month("2018-06", &out, &[], &[&roster]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let exc = csv_rows(&out.join("exceptions.csv"));
+    let got: Vec<(&str, &str, &str)> =
+        exc.iter().map(|r| (r["reason"].as_str(), r["child_id"].as_str(), r["name"].as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("INVALID_TEXT", "430102201003120016", "'=1+2"),
+            ("INVALID_ID", "'-430102201003120016", "'@SUM(A1:A9)"),
+            ("INVALID_TEXT", "430102201003120016", "'+cmd|' /C calc'!A0"),
+        ]
+    );
+    assert!(exc[0]["detail"].starts_with("name begins with a character a spreadsheet treats as a formula"));
+    // The workbook's Exceptions sheet shows the same neutralised text.
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(out.join("report.xlsx")).unwrap();
+    let sheet = book.worksheet_range("Exceptions").unwrap();
+    let names: Vec<String> = sheet.rows().skip(1).map(|r| r[5].to_string()).collect();
+    assert_eq!(names, ["'=1+2", "'@SUM(A1:A9)", "'+cmd|' /C calc'!A0"]);
 }
 
 #[test]

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
 use crate::core::decision::RosterFlags;
+use crate::core::payment::account_key;
 use crate::core::record::{Category, Record};
 
 /// Keys of every valid row, gathered during pass 1.
@@ -95,20 +96,6 @@ impl RosterIndex {
     }
 }
 
-/// A normalized account (8–32 digits) packed with its length into 128 bits, so
-/// `0012345678` and `12345678` stay different.
-pub fn account_key(digits: &str) -> u128 {
-    let value = digits.bytes().fold(0u128, |a, d| a * 10 + u128::from(d.wrapping_sub(b'0') % 10));
-    value | ((digits.len() as u128) << 112)
-}
-
-/// The account digits back from its key.
-pub fn account_text(key: u128) -> String {
-    let len = (key >> 112) as usize;
-    let value = key & ((1u128 << 112) - 1);
-    format!("{value:0len$}")
-}
-
 /// 128 bits identifying (payee_name, payee_bank): two independent SipHash runs.
 fn payee_fingerprint(name: &str, bank: &str) -> u128 {
     let half = |salt: u8| {
@@ -124,15 +111,6 @@ fn payee_fingerprint(name: &str, bank: &str) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn account_keys_keep_leading_zeros() {
-        assert_ne!(account_key("0012345678"), account_key("12345678"));
-        assert_ne!(account_key("99999999999999999999999999999999"), account_key("99999999999999999999999999999998"));
-        for a in ["0012345678", "12345678", "99999999999999999999999999999999", "00000000"] {
-            assert_eq!(account_text(account_key(a)), a);
-        }
-    }
 
     #[test]
     fn payee_fingerprints_separate_name_and_bank() {

@@ -7,6 +7,7 @@
 //! memory follows the number of children and accounts, not the size of the files.
 
 pub mod index;
+pub mod progress;
 pub mod row;
 
 use std::borrow::Cow;
@@ -19,13 +20,14 @@ use crate::core::arrears::{arrears_due, ArrearsMonth};
 use crate::core::decision::{decide, Decision, Entitlement, Outcome};
 use crate::core::detail::Detail;
 use crate::core::month::Month;
+use crate::core::payment::History;
 use crate::core::policy::{PeriodStandards, Policy};
 use crate::core::reason::Reason;
 use crate::core::record::Record;
 use crate::error::{Fatal, FatalKind};
-use crate::ledger::History;
 use crate::roster::{EncodingChoice, RawRow, RosterFile};
 pub use index::RosterIndex;
+pub use progress::{Progress, Silent};
 use row::{check_row, Checked};
 
 /// Rows read and decided together.
@@ -123,12 +125,17 @@ pub struct InputSummary {
 }
 
 /// A roster: the files given to one run, inspected (hash, encoding, header).
-#[derive(Debug)]
 pub struct Roster {
     pub files: Vec<RosterFile>,
     stamps: Vec<Option<(u64, SystemTime)>>,
-    /// Shown on a terminal during long runs (hidden otherwise).
-    pub progress: Option<indicatif::ProgressBar>,
+    /// Told how many rows each pass has done.
+    progress: Box<dyn Progress>,
+}
+
+impl std::fmt::Debug for Roster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Roster").field("files", &self.files).field("stamps", &self.stamps).finish_non_exhaustive()
+    }
 }
 
 impl Roster {
@@ -137,49 +144,23 @@ impl Roster {
         let files: Vec<RosterFile> =
             paths.iter().map(|p| RosterFile::inspect(p, choice, sheet)).collect::<Result<_, _>>()?;
         let stamps = paths.iter().map(|p| stamp(p)).collect();
-        Ok(Roster { files, stamps, progress: None })
+        Ok(Roster { files, stamps, progress: Box::new(Silent) })
     }
 
-    /// A progress bar on stderr when it is a terminal (`quiet` turns it off): rows
-    /// checked in pass 1, then rows decided in pass 2 out of the total pass 1 found.
-    pub fn show_progress(&mut self, quiet: bool) {
-        use std::io::IsTerminal;
-        if quiet || !std::io::stderr().is_terminal() {
-            return;
-        }
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {msg} {human_pos} rows")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        bar.set_message("checking");
-        bar.enable_steady_tick(std::time::Duration::from_millis(200));
-        self.progress = Some(bar);
+    /// Reports the passes' progress to `progress` (nothing is told by default).
+    pub fn report_progress(&mut self, progress: Box<dyn Progress>) {
+        self.progress = progress;
     }
 
-    fn progress_to_decide(&self, total: u64) {
-        if let Some(p) = &self.progress {
-            p.set_style(
-                indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {human_pos}/{human_len} rows, {eta} left")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                    .progress_chars("=> "),
-            );
-            p.reset();
-            p.set_message("deciding");
-            p.set_length(total);
-        }
-    }
-
-    /// Clears the progress bar (before the summary is printed).
+    /// Tells the listener the passes are over.
     pub fn progress_done(&self) {
-        if let Some(p) = &self.progress {
-            p.finish_and_clear();
-        }
+        self.progress.finish();
     }
 
     /// Pass 1: checks every row and indexes the valid ones.
     pub fn index(&self) -> Result<RosterIndex, Fatal> {
         let mut builder = index::IndexBuilder::default();
+        let mut checked = 0u64;
         for (file_no, file) in self.files.iter().enumerate() {
             file.rows()?.for_each_batch(BATCH_ROWS, |batch| {
                 let keys: Vec<index::RowKeys> = batch
@@ -192,15 +173,12 @@ impl Roster {
                 for k in keys {
                     builder.add(k, file_no);
                 }
-                if let Some(p) = &self.progress {
-                    p.inc(batch.len() as u64);
-                }
+                checked += batch.len() as u64;
+                self.progress.checked(batch.len() as u64);
                 Ok(())
             })?;
         }
-        if let Some(p) = &self.progress {
-            self.progress_to_decide(p.position());
-        }
+        self.progress.deciding(checked);
         Ok(builder.finish())
     }
 
@@ -263,9 +241,7 @@ impl Roster {
                     })
                     .collect::<Result<_, Fatal>>()?;
                 seq += batch.len() as u64;
-                if let Some(p) = &self.progress {
-                    p.inc(batch.len() as u64);
-                }
+                self.progress.decided(batch.len() as u64);
                 sink.accept(chunks)
             })?;
             if stamp(&file.path) != *stamp_before {

@@ -164,6 +164,35 @@ fn key(text: &str) -> String {
     ChildId::parse(&folded).map(|id| id.as_str().to_owned()).unwrap_or_else(|_| folded.into_owned())
 }
 
+/// The finding for a child on the roster: what the rules owe it (`o`) against the
+/// register's `lines` for it (0 when it is not in the register), which add up to `paid`.
+/// The order of the arms is the rule: a duplicate first, then entitlement, then
+/// `below_minimum` before `underpaid`.
+fn judge(o: &Owed, lines: usize, paid: Decimal) -> (Status, String) {
+    match lines {
+        0 if o.owed > Decimal::ZERO => (Status::Unpaid, "owed but not in the register".into()),
+        0 => (Status::Match, o.reason.clone()),
+        n if n > 1 => (Status::DuplicatePayment, format!("paid on {n} lines of the register")),
+        _ if o.decision != Decision::Paid => (Status::NotEntitled, o.reason.clone()),
+        _ if paid == o.owed => (Status::Match, String::new()),
+        _ if o.standard.is_some_and(|s| paid < s) => (
+            Status::BelowMinimum,
+            format!("paid less than the standard {}", o.standard.map(fmt_amount).unwrap_or_default()),
+        ),
+        _ if paid < o.owed => (Status::Underpaid, "paid less than owed (the roster's recorded amount)".into()),
+        _ => (Status::Overpaid, "paid more than owed".into()),
+    }
+}
+
+/// The finding for a child in the register on no roster row, paid on `lines` lines.
+fn judge_unknown(lines: usize) -> (Status, String) {
+    if lines > 1 {
+        (Status::DuplicatePayment, format!("not on the roster, and paid on {lines} lines of the register"))
+    } else {
+        (Status::UnknownChild, "paid, but not on the roster".into())
+    }
+}
+
 pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
     crate::output::staged::check_empty(&cfg.out)?;
     let wants = [
@@ -238,23 +267,7 @@ pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal
         if let Some(ps) = &payments {
             source = format!("{source} {}", register_source(ps));
         }
-        let (status, reason) = match &payments {
-            Some(ps) if ps.len() > 1 => {
-                (Status::DuplicatePayment, format!("paid on {} lines of the register", ps.len()))
-            }
-            Some(_) if o.decision != Decision::Paid => (Status::NotEntitled, o.reason.clone()),
-            Some(_) if total == o.owed => (Status::Match, String::new()),
-            Some(_) if o.standard.is_some_and(|s| total < s) => (
-                Status::BelowMinimum,
-                format!("paid less than the standard {}", o.standard.map(fmt_amount).unwrap_or_default()),
-            ),
-            Some(_) if total < o.owed => {
-                (Status::Underpaid, "paid less than owed (the roster's recorded amount)".into())
-            }
-            Some(_) => (Status::Overpaid, "paid more than owed".into()),
-            None if o.owed > Decimal::ZERO => (Status::Unpaid, "owed but not in the register".into()),
-            None => (Status::Match, o.reason.clone()),
-        };
+        let (status, reason) = judge(o, payments.as_ref().map_or(0, Vec::len), total);
         findings.push(Finding {
             child: child.clone(),
             name: o.name.clone(),
@@ -268,11 +281,7 @@ pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal
     for child in &paid_order {
         let Some(ps) = paid.remove(child) else { continue };
         let total: Decimal = ps.iter().map(|p| p.amount).sum();
-        let (status, reason) = if ps.len() > 1 {
-            (Status::DuplicatePayment, format!("not on the roster, and paid on {} lines of the register", ps.len()))
-        } else {
-            (Status::UnknownChild, "paid, but not on the roster".into())
-        };
+        let (status, reason) = judge_unknown(ps.len());
         findings.push(Finding {
             child: child.clone(),
             name: ps[0].name.clone(),
@@ -374,4 +383,143 @@ pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal
     let _ = writeln!(summary, "  {} {}", l.pick("findings in", "结果见"), cfg.out.join(FINDINGS).display());
     let all_match = by_status.keys().all(|s| *s == Status::Match);
     Ok(if cfg.strict && !all_match { Finish::StrictFailed } else { Finish::Done })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    /// A roster child as the rules left it: paid `owed` against `standard`, or not paid.
+    fn child(decision: Decision, owed: &str, standard: Option<&str>) -> Owed {
+        Owed {
+            child: "430102201003120016".into(),
+            name: "刘一鸣".into(),
+            decision,
+            reason: if decision == Decision::Paid { String::new() } else { "AGED_OUT: turned 18".into() },
+            owed: d(owed),
+            standard: standard.map(d),
+            source: "roster.csv:2".into(),
+        }
+    }
+
+    #[test]
+    fn paid_what_is_owed_is_a_match() {
+        let o = child(Decision::Paid, "800.00", Some("800.00"));
+        assert_eq!(judge(&o, 1, d("800.00")), (Status::Match, String::new()));
+        // A recorded amount above the standard, paid in full.
+        let o = child(Decision::Paid, "850.50", Some("800.00"));
+        assert_eq!(judge(&o, 1, d("850.50")).0, Status::Match);
+    }
+
+    #[test]
+    fn owed_nothing_and_not_paid_is_a_match_with_the_roster_reason() {
+        let o = child(Decision::Excluded, "0", Some("800.00"));
+        assert_eq!(judge(&o, 0, Decimal::ZERO), (Status::Match, "AGED_OUT: turned 18".into()));
+    }
+
+    #[test]
+    fn below_the_standard_is_below_minimum_before_underpaid() {
+        // Owed the recorded 850.50, paid 700: under the 800 standard as well as under
+        // what was owed; the standard is the graver finding.
+        let o = child(Decision::Paid, "850.50", Some("800.00"));
+        assert_eq!(judge(&o, 1, d("700.00")), (Status::BelowMinimum, "paid less than the standard 800.00".into()));
+        assert_eq!(judge(&o, 1, d("799.99")).0, Status::BelowMinimum);
+    }
+
+    #[test]
+    fn under_what_is_owed_but_not_below_the_standard_is_underpaid() {
+        let o = child(Decision::Paid, "850.50", Some("800.00"));
+        assert_eq!(judge(&o, 1, d("820.00")).0, Status::Underpaid);
+        // Exactly the standard is not below it.
+        assert_eq!(judge(&o, 1, d("800.00")).0, Status::Underpaid);
+    }
+
+    #[test]
+    fn more_than_owed_is_overpaid() {
+        let o = child(Decision::Paid, "800.00", Some("800.00"));
+        assert_eq!(judge(&o, 1, d("800.01")), (Status::Overpaid, "paid more than owed".into()));
+    }
+
+    #[test]
+    fn paid_although_not_paid_by_the_rules_is_not_entitled() {
+        for decision in [Decision::Held, Decision::Excluded, Decision::Rejected] {
+            let o = child(decision, "0", None);
+            assert_eq!(judge(&o, 1, d("800.00")), (Status::NotEntitled, "AGED_OUT: turned 18".into()), "{decision}");
+        }
+    }
+
+    #[test]
+    fn owed_and_not_in_the_register_is_unpaid() {
+        let o = child(Decision::Paid, "800.00", Some("800.00"));
+        assert_eq!(judge(&o, 0, Decimal::ZERO), (Status::Unpaid, "owed but not in the register".into()));
+    }
+
+    #[test]
+    fn two_register_lines_are_a_duplicate_payment_whatever_they_add_up_to() {
+        let o = child(Decision::Paid, "800.00", Some("800.00"));
+        assert_eq!(judge(&o, 2, d("800.00")), (Status::DuplicatePayment, "paid on 2 lines of the register".into()));
+        // Even for a child the rules would not pay.
+        assert_eq!(judge(&child(Decision::Held, "0", None), 3, d("2400.00")).0, Status::DuplicatePayment);
+    }
+
+    #[test]
+    fn a_register_child_on_no_roster_row_is_unknown_or_a_duplicate() {
+        assert_eq!(judge_unknown(1), (Status::UnknownChild, "paid, but not on the roster".into()));
+        assert_eq!(
+            judge_unknown(2),
+            (Status::DuplicatePayment, "not on the roster, and paid on 2 lines of the register".into())
+        );
+    }
+
+    /// Every status a child can get has a rule above: the cases here reach each one
+    /// (`invalid_line` is a register line, not a child). The match is exhaustive, so a
+    /// new status does not compile until it is placed here.
+    #[test]
+    fn every_status_is_reached_by_a_rule() {
+        let paid = child(Decision::Paid, "850.50", Some("800.00"));
+        let held = child(Decision::Held, "0", None);
+        let reached = [
+            judge(&paid, 1, d("850.50")).0,
+            judge(&paid, 1, d("700.00")).0,
+            judge(&paid, 1, d("820.00")).0,
+            judge(&paid, 1, d("900.00")).0,
+            judge(&held, 1, d("800.00")).0,
+            judge_unknown(1).0,
+            judge(&paid, 0, Decimal::ZERO).0,
+            judge(&paid, 2, d("850.50")).0,
+        ];
+        let place = |s: Status| match s {
+            Status::Match => Some(0),
+            Status::BelowMinimum => Some(1),
+            Status::Underpaid => Some(2),
+            Status::Overpaid => Some(3),
+            Status::NotEntitled => Some(4),
+            Status::UnknownChild => Some(5),
+            Status::Unpaid => Some(6),
+            Status::DuplicatePayment => Some(7),
+            Status::InvalidLine => None,
+        };
+        for (i, s) in reached.iter().enumerate() {
+            assert_eq!(place(*s), Some(i), "{s:?}");
+        }
+        // The written names are the contract's.
+        let names: Vec<&str> = reached.iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "match",
+                "below_minimum",
+                "underpaid",
+                "overpaid",
+                "not_entitled",
+                "unknown_child",
+                "unpaid",
+                "duplicate_payment"
+            ]
+        );
+    }
 }

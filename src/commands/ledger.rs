@@ -11,10 +11,13 @@ use crate::core::column::Column;
 use crate::core::id::ChildId;
 use crate::core::money::{fmt_amount, parse_amount};
 use crate::core::month::Month;
+use crate::core::payment::LedgerLine;
 use crate::core::record::{valid_region, Category};
 use crate::core::text::{fold_width, mask, trim};
 use crate::error::{Fatal, FatalKind, Finish};
-use crate::ledger::{Ledger, LedgerLine, RunRecord};
+use crate::ledger::{Ledger, RunMode, RunRecord};
+
+use super::run_dirs::OutputDirs;
 use crate::table::{read_table, Want};
 
 const AMOUNT_NAMES: &[&str] = &["monthly_amount", "月发放金额", "发放标准", "发放金额", "金额"];
@@ -78,11 +81,11 @@ pub fn read_import(path: &str, period: Month) -> Result<(Vec<LedgerLine>, String
 /// `ledger import`.
 pub fn import(ledger_path: &Path, period: Month, file: &str, out: &mut dyn Write) -> Result<Finish, Fatal> {
     let (lines, sha256) = read_import(file, period)?;
-    let mut ledger = Ledger::open_for_write(ledger_path, out)?;
+    let mut ledger = Ledger::open_for_write(ledger_path, &OutputDirs, out)?;
     if ledger.live_run(period)?.is_some() {
         return Err(ledger.already_paid(period));
     }
-    let id = ledger.begin_run(period, "import", None, None)?;
+    let id = ledger.begin_run(period, RunMode::Import, None, None)?;
     let amount: Decimal = lines.iter().map(|l| l.amount).sum();
     let record = RunRecord {
         manifest_sha256: sha256,
@@ -91,7 +94,7 @@ pub fn import(ledger_path: &Path, period: Month, file: &str, out: &mut dyn Write
         amount,
         ..RunRecord::default()
     };
-    if let Err(e) = ledger.commit_run(id, period, &record, &lines, "import") {
+    if let Err(e) = ledger.commit_run(id, period, &lines, RunMode::Import, || Some(record)) {
         let _ = ledger.abandon_run(id);
         return Err(e);
     }
@@ -108,7 +111,7 @@ pub fn import(ledger_path: &Path, period: Month, file: &str, out: &mut dyn Write
 /// `ledger runs`: a table on stdout, or JSON.
 pub fn runs(ledger_path: &Path, json: bool, stdout: &mut dyn Write, notes: &mut dyn Write) -> Result<Finish, Fatal> {
     let runs = match ledger_path.exists() {
-        true => Ledger::open_for_write(ledger_path, notes)?.runs()?,
+        true => Ledger::open_for_write(ledger_path, &OutputDirs, notes)?.runs()?,
         false => Vec::new(),
     };
     if json {
@@ -157,7 +160,7 @@ pub fn history(
         Fatal::new(FatalKind::Usage, "that is not a valid ID number", "give the child's 18-character ID number")
     })?;
     let lines = match ledger_path.exists() {
-        true => Ledger::open_for_write(ledger_path, notes)?.child_history(id.as_str())?,
+        true => Ledger::open_for_write(ledger_path, &OutputDirs, notes)?.child_history(id.as_str())?,
         false => Vec::new(),
     };
     if json {
@@ -208,7 +211,7 @@ pub fn void(ledger_path: &Path, run: i64, reason: &str, out: &mut dyn Write) -> 
         )
         .in_file(ledger_path.display().to_string()));
     }
-    let mut ledger = Ledger::open_for_write(ledger_path, out)?;
+    let mut ledger = Ledger::open_for_write(ledger_path, &OutputDirs, out)?;
     let info = ledger.void_run(run, trim(reason))?;
     let _ = writeln!(
         out,

@@ -16,9 +16,10 @@ use serde::Serialize;
 
 use crate::core::detail::Lang;
 use crate::core::money::fmt_amount;
+use crate::core::payment::LineStatus;
 use crate::core::text::defuse;
 use crate::error::{Fatal, FatalKind, Finish};
-use crate::ledger::Ledger;
+use crate::ledger::{Ledger, RunStatus};
 use crate::output::bank::BankProfile;
 use crate::output::csvline::push_row;
 use crate::output::manifest::{Manifest, MANIFEST_FILE};
@@ -249,11 +250,11 @@ pub fn reconcile(cfg: &ReconcileConfig, summary: &mut dyn Write) -> Result<Finis
         )
         .in_file(cfg.ledger.display().to_string()));
     }
-    let mut ledger = Ledger::open_for_write(&cfg.ledger, summary)?;
+    let mut ledger = Ledger::open_for_write(&cfg.ledger, &super::run_dirs::OutputDirs, summary)?;
     let known = ledger.runs()?.into_iter().find(|r| r.id == run_id);
     match &known {
-        Some(r) if r.manifest_sha256.as_deref() == Some(manifest_sha.as_str()) && r.status != "void" => {}
-        Some(r) if r.status == "void" => {
+        Some(r) if r.manifest_sha256.as_deref() == Some(manifest_sha.as_str()) && r.status != RunStatus::Void => {}
+        Some(r) if r.status == RunStatus::Void => {
             return Err(fatal(format!("run {run_id} is void in the ledger"), "reconcile a live run")
                 .in_file(cfg.ledger.display().to_string()))
         }
@@ -295,11 +296,11 @@ pub fn reconcile(cfg: &ReconcileConfig, summary: &mut dyn Write) -> Result<Finis
     }
     let outputs = vec![sink.finish()?];
 
-    let updates: Vec<(&str, &str)> = findings
+    let updates: Vec<(&str, LineStatus)> = findings
         .iter()
         .filter_map(|f| match f.outcome {
-            Outcome::Settled => Some((f.transfer_id.as_str(), "settled")),
-            Outcome::Failed => Some((f.transfer_id.as_str(), "failed")),
+            Outcome::Settled => Some((f.transfer_id.as_str(), LineStatus::Settled)),
+            Outcome::Failed => Some((f.transfer_id.as_str(), LineStatus::Failed)),
             _ => None,
         })
         .collect();

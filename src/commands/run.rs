@@ -9,9 +9,10 @@ use crate::batch::{Roster, Rules};
 use crate::core::detail::Lang;
 use crate::core::money::fmt_amount;
 use crate::core::month::Month;
+use crate::core::payment::History;
 use crate::core::policy::Policy;
 use crate::error::{Fatal, FatalKind, Finish};
-use crate::ledger::{History, Ledger, RunRecord};
+use crate::ledger::{Ledger, RunMode, RunRecord};
 use crate::output::bank::{BankContext, BankProfile, Payer};
 use crate::output::manifest::{InputInfo, Manifest, PolicyInfo, MANIFEST_FILE};
 use crate::output::monthly::{MonthlyWriter, RunTotals};
@@ -71,7 +72,9 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
         }
     }
     let mut roster = Roster::open(&cfg.rosters, cfg.encoding, cfg.sheet.as_deref())?;
-    roster.show_progress(cfg.quiet);
+    if let Some(bar) = super::progress::TerminalProgress::on_stderr(cfg.quiet) {
+        roster.report_progress(Box::new(bar));
+    }
     clock.lap("inspect (hash, encoding, header)");
     let index = roster.index()?;
     let standards = cfg.policy.for_period(cfg.period);
@@ -84,8 +87,8 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
         (None, None)
     } else {
         drop(reader);
-        let mut l = Ledger::open_for_write(&cfg.ledger, summary)?;
-        let id = l.begin_run(cfg.period, "run", Some(&cfg.out), Some(staged.path()))?;
+        let mut l = Ledger::open_for_write(&cfg.ledger, &super::run_dirs::OutputDirs, summary)?;
+        let id = l.begin_run(cfg.period, RunMode::Run, Some(&cfg.out), Some(staged.path()))?;
         (Some(l), Some(id))
     };
     let outcome = decide_run(cfg, &roster, &index, standards, &staged, ledger.as_ref(), &mut clock);
@@ -117,63 +120,69 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
 
     // The report and the manifest are written while the ledger takes the payment
     // lines in its (still open) transaction: two single-threaded jobs on two cores.
+    // The ledger thread then waits for the run's totals (which need the manifest's
+    // hash) and commits; if the outputs fail, it hears nothing and keeps nothing.
     let lines = std::mem::take(&mut totals.ledger_lines);
     crate::failpoint("before-ledger");
-    let (written, inserted) = std::thread::scope(|scope| {
-        let inserting = match (ledger.as_mut(), run_id) {
-            (Some(l), Some(id)) => {
-                Some(scope.spawn(move || {
-                    let mut clock = PhaseClock::from_env();
-                    // The lines come back from disk here, after the per-account sums are gone.
-                    let lines = match lines {
-                        Some(parked) => parked.load()?,
-                        None => Vec::new(),
-                    };
-                    let inserted = l.insert_lines(id, cfg.period, &lines, "run");
+    let (record_tx, record_rx) = std::sync::mpsc::channel::<RunRecord>();
+    let (written, committed) = std::thread::scope(|scope| {
+        let committing = match (ledger.as_mut(), run_id) {
+            (Some(l), Some(id)) => Some(scope.spawn(move || {
+                let mut clock = PhaseClock::from_env();
+                // The lines come back from disk here, after the per-account sums are gone.
+                let lines = match lines {
+                    Some(parked) => parked.load()?,
+                    None => Vec::new(),
+                };
+                l.commit_run(id, cfg.period, &lines, RunMode::Run, || {
                     clock.lap("  of which the ledger's payment lines (alongside)");
-                    inserted
-                }))
-            }
+                    record_rx.recv().ok()
+                })
+            })),
             _ => None,
         };
         let written = report_and_manifest(cfg, &staged, &mut totals, inputs, run_id);
-        let inserted = match inserting {
+        clock.lap("report.xlsx and manifest (ledger lines alongside)");
+        if let Ok((_, manifest_sha)) = &written {
+            crate::failpoint("after-outputs");
+            let record = RunRecord {
+                manifest_sha256: manifest_sha.clone(),
+                audit_head: totals.audit_head.clone(),
+                rows: totals.totals.rows,
+                paid: totals.totals.paid,
+                held: totals.totals.held,
+                excluded: totals.totals.excluded,
+                rejected: totals.totals.rejected,
+                amount: totals.amount,
+                arrears_amount: totals.arrears_amount,
+                transfers: totals.totals.transfers,
+            };
+            // A ledger thread that already failed no longer listens: its error follows.
+            let _ = record_tx.send(record);
+        }
+        drop(record_tx);
+        let committed = match committing {
             Some(h) => {
                 h.join().unwrap_or_else(|_| Err(Fatal::new(FatalKind::Io, "the ledger writer stopped", "run again")))
             }
-            None => Ok(()),
+            None => Ok(true),
         };
-        (written, inserted)
+        (written, committed)
     });
-    clock.lap("report.xlsx and manifest (ledger lines alongside)");
-    crate::failpoint("after-outputs");
-    let (manifest, manifest_sha) = match (written, inserted) {
-        (Ok(w), Ok(())) => w,
-        (Err(e), _) | (_, Err(e)) => {
+    let manifest = match (written, committed) {
+        (Ok((manifest, _)), Ok(true)) => manifest,
+        (written, committed) => {
             if let (Some(l), Some(id)) = (ledger.as_mut(), run_id) {
-                l.rollback();
                 let _ = l.abandon_run(id);
             }
-            return Err(e);
+            // The outputs' error first; a ledger that kept nothing without one stopped.
+            return Err(written
+                .err()
+                .or(committed.err())
+                .unwrap_or_else(|| Fatal::new(FatalKind::Io, "the ledger writer stopped", "run again")));
         }
     };
-    if let (Some(l), Some(id)) = (ledger.as_mut(), run_id) {
-        let record = RunRecord {
-            manifest_sha256: manifest_sha,
-            audit_head: totals.audit_head.clone(),
-            rows: totals.totals.rows,
-            paid: totals.totals.paid,
-            held: totals.totals.held,
-            excluded: totals.totals.excluded,
-            rejected: totals.totals.rejected,
-            amount: totals.amount,
-            arrears_amount: totals.arrears_amount,
-            transfers: totals.totals.transfers,
-        };
-        if let Err(e) = l.finish_commit(id, &record, "run") {
-            let _ = l.abandon_run(id);
-            return Err(e);
-        }
+    if ledger.is_some() {
         crate::failpoint("after-ledger");
     }
     if let Err(e) = staged.commit() {

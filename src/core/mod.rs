@@ -9,6 +9,7 @@ pub mod detail;
 pub mod id;
 pub mod money;
 pub mod month;
+pub mod payment;
 pub mod policy;
 pub mod reason;
 pub mod record;

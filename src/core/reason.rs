@@ -26,6 +26,29 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason, in the contract's order (rejected, then held, then excluded).
+    /// Kept complete by the exhaustive match in this file's tests.
+    pub const ALL: [Reason; 18] = [
+        Reason::MalformedRow,
+        Reason::MissingField,
+        Reason::InvalidId,
+        Reason::InvalidCategory,
+        Reason::InvalidRegion,
+        Reason::InvalidMonth,
+        Reason::InvalidStatus,
+        Reason::InvalidAmount,
+        Reason::InvalidAccount,
+        Reason::InvalidText,
+        Reason::InconsistentDates,
+        Reason::DuplicateId,
+        Reason::PayeeConflict,
+        Reason::ExceedsCeiling,
+        Reason::Suspended,
+        Reason::NotStarted,
+        Reason::Ended,
+        Reason::AgedOut,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Reason::MalformedRow => "MALFORMED_ROW",
@@ -53,5 +76,46 @@ impl Reason {
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where each reason sits in `Reason::ALL`. The match is exhaustive (no `_` arm):
+    /// a new variant does not compile until it is given its place here, and indexing
+    /// `ALL` past its end is a compile error, so `ALL` must grow with it.
+    fn listed(r: Reason) -> Reason {
+        match r {
+            Reason::MalformedRow => Reason::ALL[0],
+            Reason::MissingField => Reason::ALL[1],
+            Reason::InvalidId => Reason::ALL[2],
+            Reason::InvalidCategory => Reason::ALL[3],
+            Reason::InvalidRegion => Reason::ALL[4],
+            Reason::InvalidMonth => Reason::ALL[5],
+            Reason::InvalidStatus => Reason::ALL[6],
+            Reason::InvalidAmount => Reason::ALL[7],
+            Reason::InvalidAccount => Reason::ALL[8],
+            Reason::InvalidText => Reason::ALL[9],
+            Reason::InconsistentDates => Reason::ALL[10],
+            Reason::DuplicateId => Reason::ALL[11],
+            Reason::PayeeConflict => Reason::ALL[12],
+            Reason::ExceedsCeiling => Reason::ALL[13],
+            Reason::Suspended => Reason::ALL[14],
+            Reason::NotStarted => Reason::ALL[15],
+            Reason::Ended => Reason::ALL[16],
+            Reason::AgedOut => Reason::ALL[17],
+        }
+    }
+
+    #[test]
+    fn all_lists_every_reason_once_with_a_distinct_code() {
+        for r in Reason::ALL {
+            assert_eq!(listed(r), r, "{r:?} is not at its place in Reason::ALL");
+        }
+        let codes: std::collections::BTreeSet<&str> = Reason::ALL.iter().map(|r| r.code()).collect();
+        assert_eq!(codes.len(), Reason::ALL.len());
+        assert!(codes.iter().all(|c| c.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')));
     }
 }

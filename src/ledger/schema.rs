@@ -1,6 +1,6 @@
 //! The ledger's schema, versioned by a migrations table so later releases can evolve it.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, TransactionBehavior};
 
 /// Each migration, in order; the version is its position (1-based). Never edit one
 /// that has shipped: add another.
@@ -80,7 +80,7 @@ pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
 }
 
 /// Applies the migrations this database lacks, each in its own transaction.
-pub fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)",
     )?;
@@ -90,20 +90,14 @@ pub fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         if v <= current {
             continue;
         }
-        conn.execute_batch("BEGIN IMMEDIATE")?;
-        let applied = conn.execute_batch(sql).and_then(|_| {
-            conn.execute(
-                "INSERT INTO migrations (version, description, applied_at) VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
-                params![v, description],
-            )
-        });
-        match applied {
-            Ok(_) => conn.execute_batch("COMMIT")?,
-            Err(e) => {
-                let _ = conn.execute_batch("ROLLBACK");
-                return Err(e);
-            }
-        }
+        // Dropped without `commit` (an error below), the transaction rolls back.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.execute(
+            "INSERT INTO migrations (version, description, applied_at) VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+            params![v, description],
+        )?;
+        tx.commit()?;
     }
     Ok(())
 }
@@ -121,7 +115,7 @@ mod tests {
 
     #[test]
     fn a_first_version_ledger_is_migrated_and_keeps_its_payments() {
-        let conn = Connection::open_in_memory().unwrap();
+        let mut conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(
             "CREATE TABLE migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)",
         )
@@ -137,7 +131,7 @@ mod tests {
         .unwrap();
         assert_eq!(version(&conn).unwrap(), 1);
         assert!(payment_indexes(&conn).contains(&"payments_by_transfer".to_owned()));
-        migrate(&conn).unwrap();
+        migrate(&mut conn).unwrap();
         assert_eq!(version(&conn).unwrap(), MIGRATIONS.len() as i64);
         assert_eq!(payment_indexes(&conn), ["one_live_regular_payment", "payments_by_run"]);
         let n: i64 = conn
@@ -145,14 +139,14 @@ mod tests {
             .unwrap();
         assert_eq!(n, 1);
         // Applying the migrations again changes nothing.
-        migrate(&conn).unwrap();
+        migrate(&mut conn).unwrap();
         assert_eq!(version(&conn).unwrap(), MIGRATIONS.len() as i64);
     }
 
     #[test]
     fn returns_reach_the_run_lines_through_the_run_index() {
-        let conn = Connection::open_in_memory().unwrap();
-        migrate(&conn).unwrap();
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
         conn.execute_batch(RETURNED_TABLE).unwrap();
         let mut st = conn.prepare(&format!("EXPLAIN QUERY PLAN {APPLY_RETURNS}")).unwrap();
         let plan: Vec<String> =

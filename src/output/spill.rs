@@ -18,9 +18,9 @@ use super::staged::StagedDir;
 use crate::core::arrears::Kind;
 use crate::core::id::ChildId;
 use crate::core::month::Month;
+use crate::core::payment::LedgerLine;
 use crate::core::record::Category;
 use crate::error::Fatal;
-use crate::ledger::LedgerLine;
 
 /// The parked lines' file in the staged directory.
 pub const SPILL: &str = ".ledger-lines";

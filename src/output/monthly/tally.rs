@@ -9,15 +9,14 @@ use rust_decimal::Decimal;
 
 use super::transfers::Payments;
 use super::SeenChild;
-use crate::batch::index::account_key;
 use crate::batch::RowOutcome;
 use crate::core::arrears::Kind;
 use crate::core::decision::{Decision, DecisionCounts};
 use crate::core::id::ChildId;
 use crate::core::month::Month;
+use crate::core::payment::{account_key, LedgerLine};
 use crate::core::reason::Reason;
 use crate::core::text::fold_width;
-use crate::ledger::LedgerLine;
 
 /// The counts and sums of one chunk.
 #[derive(Default)]

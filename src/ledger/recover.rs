@@ -1,0 +1,98 @@
+//! Recovery of half-done runs: what a crash left between the ledger and the disk.
+//!
+//! A run is recorded `pending` before its output is written and `committed` before
+//! its output directory is moved into place (SPEC section 7, crash safety). A run
+//! found in either state, under the lock, was interrupted: a pending one never
+//! counted and is undone; a committed one is finished if its output is complete
+//! (moved into place if need be), and voided otherwise.
+//!
+//! What makes an output directory complete, and how it is moved into place, is the
+//! output side's knowledge: the caller supplies it as [`RunDirs`], so the ledger never
+//! imports the output module.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::{db_err, Ledger, RunStatus};
+use crate::error::Fatal;
+
+/// What recovery needs to know about run output directories.
+pub trait RunDirs {
+    /// Whether `dir` holds a run's complete output.
+    fn is_complete(&self, dir: &Path) -> bool;
+    /// Removes what an interrupted run had staged at `staged` (best effort).
+    fn remove_staged(&self, staged: &Path);
+    /// Moves a complete staged output into place at `out`.
+    fn move_into_place(&self, staged: &Path, out: &Path) -> Result<(), Fatal>;
+}
+
+/// A run that was interrupted, as recorded.
+struct HalfDone {
+    id: i64,
+    period: String,
+    status: RunStatus,
+    out: Option<PathBuf>,
+    staged: Option<PathBuf>,
+}
+
+impl Ledger {
+    /// Finishes or undoes every half-done run, saying what it did on `notes`.
+    pub(super) fn recover(&mut self, dirs: &dyn RunDirs, notes: &mut dyn Write) -> Result<(), Fatal> {
+        for run in self.half_done()? {
+            let HalfDone { id, period, status, out, staged } = run;
+            if status == RunStatus::Pending {
+                if let Some(s) = &staged {
+                    dirs.remove_staged(s);
+                }
+                self.conn.execute("DELETE FROM runs WHERE id = ?1", [id]).map_err(|e| db_err(&self.path, e))?;
+                let _ = writeln!(
+                    notes,
+                    "disburse: recovered: run {id} for {period} was interrupted before it was recorded; it was undone (nothing was paid) and can be run again"
+                );
+                continue;
+            }
+            let out_complete = out.as_deref().is_some_and(|o| dirs.is_complete(o));
+            let staged_complete = staged.as_deref().is_some_and(|s| dirs.is_complete(s));
+            if !out_complete && staged_complete {
+                if let (Some(s), Some(o)) = (&staged, &out) {
+                    dirs.move_into_place(s, o)?;
+                }
+            }
+            let now_complete = out.as_deref().is_some_and(|o| dirs.is_complete(o));
+            if now_complete {
+                self.mark_live(id)?;
+                let _ = writeln!(
+                    notes,
+                    "disburse: recovered: run {id} for {period} was interrupted after it was recorded; its output is now complete in {}",
+                    out.as_ref().map(|o| o.display().to_string()).unwrap_or_default()
+                );
+            } else {
+                self.void_run(id, "output directory lost after an interrupted run")?;
+                let _ = writeln!(
+                    notes,
+                    "disburse: recovered: run {id} for {period} was interrupted and its output is gone; it was voided and can be run again"
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn half_done(&self) -> Result<Vec<HalfDone>, Fatal> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, period, status, out_dir, staged_dir FROM runs WHERE status IN (?1, ?2) ORDER BY id")
+            .map_err(|e| db_err(&self.path, e))?;
+        let rows = st
+            .query_map([RunStatus::Pending, RunStatus::Committed], |r| {
+                Ok(HalfDone {
+                    id: r.get(0)?,
+                    period: r.get(1)?,
+                    status: r.get(2)?,
+                    out: r.get::<_, Option<String>>(3)?.map(PathBuf::from),
+                    staged: r.get::<_, Option<String>>(4)?.map(PathBuf::from),
+                })
+            })
+            .map_err(|e| db_err(&self.path, e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| db_err(&self.path, e))
+    }
+}
