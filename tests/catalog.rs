@@ -6,12 +6,12 @@ mod common;
 
 use std::collections::BTreeSet;
 
+use disburse::core::column::Column;
 use disburse::core::detail::{Detail, Lang};
 use disburse::core::id::IdProblem;
 use disburse::core::money::AmountProblem;
 use disburse::core::month::Month;
 use disburse::core::reason::Reason;
-use disburse::core::record::Column;
 use rust_decimal::Decimal;
 
 /// Which sentence a detail is. The match is exhaustive (no `_` arm), so a new variant
