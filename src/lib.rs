@@ -14,8 +14,9 @@
 //! - [`commands`]: one module per command, the only place that joins the pipeline,
 //!   the output files, the ledger and the terminal.
 //!
-//! Imports go one way: `commands` → `output` → `batch` → `roster` → `core`, and
-//! `commands` → `ledger` → `core`.
+//! Imports go one way: `commands` → `output` → `batch` → `roster` → `core`,
+//! `commands` → `ledger` → `core`, and `commands`/`output` → `returns` → `roster`
+//! (a bank profile names its return layout).
 
 pub mod batch;
 pub mod cli;
