@@ -72,6 +72,16 @@ fn heading(lang: Lang, column: &str) -> String {
     lang.pick(column, zh).to_owned()
 }
 
+/// Wide enough that an 18-digit ID, a 19-digit account or a bank's name is seen
+/// whole on screen and on paper.
+fn column_width(header: &str) -> u16 {
+    match header {
+        "detail" => 60,
+        "child_id" | "payee_account" | "payee_bank" | "source" => 24,
+        _ => 16,
+    }
+}
+
 fn xlsx(e: XlsxError, out: &Path) -> Fatal {
     Fatal::new(FatalKind::Io, format!("writing the report workbook failed: {e}"), "check the disk and run again")
         .in_file(out.join(REPORT).display().to_string())
@@ -116,7 +126,7 @@ fn layout_sheets(
         ws.set_name(&name).map_err(|e| xlsx(e, out))?;
         for (c, h) in headers.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, heading(lang, h), &formats.header).map_err(|e| xlsx(e, out))?;
-            ws.set_column_width(c as u16, if h == "detail" { 60 } else { 16 }).map_err(|e| xlsx(e, out))?;
+            ws.set_column_width(c as u16, column_width(h)).map_err(|e| xlsx(e, out))?;
         }
         ws.set_freeze_panes(1, 0).map_err(|e| xlsx(e, out))?;
         page.apply(ws, Some(0)).map_err(|e| xlsx(e, out))?;

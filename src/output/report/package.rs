@@ -232,3 +232,99 @@ fn template(xml: &str, entry: &str, rows: u64) -> Result<(String, String, Vec<u3
     let head = format!("{}{}{}", &head[..d0], dim, &head[d1..]);
     Ok((head, tail.to_owned(), styles))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::detail::Lang;
+    use crate::core::month::Month;
+    use crate::output::report::print::PageSetup;
+    use rust_xlsxwriter::Workbook;
+
+    /// A workbook laid out as `report` lays out a data sheet: header, frozen pane,
+    /// print setup and the probe row with four formats.
+    fn skeleton() -> Vec<u8> {
+        let mut book = Workbook::new();
+        book.add_worksheet().set_name("Summary").unwrap();
+        let ws = book.add_worksheet();
+        ws.set_name("Data").unwrap();
+        for (c, h) in ["name", "amount", "decision"].iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &Format::new().set_bold()).unwrap();
+        }
+        ws.set_freeze_panes(1, 0).unwrap();
+        PageSetup::new(Lang::Zh, Month::parse("2018-06").unwrap(), &"0f".repeat(32), Some("民政局"))
+            .apply(ws, Some(0))
+            .unwrap();
+        let formats = ["0.00", "0.0", "0.000", "0.0000"].map(|f| Format::new().set_num_format(f));
+        write_probe(ws, &formats.iter().collect::<Vec<_>>()).unwrap();
+        book.save_to_buffer().unwrap()
+    }
+
+    fn entry(zip: &[u8], name: &str) -> String {
+        let mut archive = ZipArchive::new(Cursor::new(zip)).unwrap();
+        let mut xml = String::new();
+        archive.by_name(name).unwrap().read_to_string(&mut xml).unwrap();
+        xml
+    }
+
+    #[test]
+    fn every_splice_marker_is_in_rust_xlsxwriters_layout() {
+        let xml = entry(&skeleton(), "xl/worksheets/sheet2.xml");
+        for marker in ["<dimension ", "<row r=\"1\"", "<row r=\"2\"", "</row>", "</sheetData>"] {
+            assert!(xml.contains(marker), "{marker} not in {xml}");
+        }
+        let (head, tail, styles) = template(&xml, "sheet2", 3).unwrap();
+        // Four distinct formats, read from the probe row in order.
+        assert_eq!(styles.len(), 4);
+        assert!(styles.windows(2).all(|w| w[0] < w[1]), "{styles:?}");
+        assert!(head.contains("<dimension ref=\"A1:C4\"/>"), "{head}");
+        assert!(head.ends_with("</row>") && !head.contains("<row r=\"2\""), "{head}");
+        assert!(tail.starts_with("</sheetData>"), "{tail}");
+        // The print setup is kept, after the rows.
+        for part in ["<pageSetup", "orientation=\"landscape\"", "paperSize=\"9\"", "fitToHeight=\"0\"", "<oddFooter>"] {
+            assert!(tail.contains(part), "{part} not in {tail}");
+        }
+        assert!(head.contains("<pageSetUpPr fitToPage=\"1\"/>"), "{head}");
+        // The repeated header row is a defined name of the workbook.
+        let workbook = entry(&skeleton(), "xl/workbook.xml");
+        assert!(workbook.contains("_xlnm.Print_Titles") && workbook.contains("Data!$1:$1"), "{workbook}");
+    }
+
+    #[test]
+    fn a_sheet_without_its_probe_row_is_refused() {
+        let xml = entry(&skeleton(), "xl/worksheets/sheet1.xml");
+        assert!(template(&xml, "sheet1", 1).is_err());
+    }
+
+    #[test]
+    fn splicing_gives_well_formed_xml_that_reads_back() {
+        let dir = std::env::temp_dir().join(format!("disburse-splice-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let csv = dir.join("data.csv");
+        std::fs::write(&csv, "name,amount,decision\nA&B <c>,800.00,paid\n\u{1}x,12.5,held\n,,rejected\n").unwrap();
+        let sheets = [DataSheet {
+            entry: "xl/worksheets/sheet2.xml".into(),
+            rows: Rows::Csv { csv: csv.clone(), rows: 3, csv_bytes: std::fs::metadata(&csv).unwrap().len() },
+        }];
+        let path = dir.join("book.xlsx");
+        assemble(&skeleton(), &sheets, File::create(&path).unwrap()).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let mut archive = ZipArchive::new(Cursor::new(&bytes)).unwrap();
+        for i in 0..archive.len() {
+            let mut f = archive.by_index(i).unwrap();
+            let name = f.name().unwrap().into_owned();
+            if name.ends_with(".xml") || name.ends_with(".rels") {
+                let mut xml = String::new();
+                f.read_to_string(&mut xml).unwrap();
+                roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{name}: {e}"));
+            }
+        }
+        use calamine::Reader;
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+        let range = book.worksheet_range("Data").unwrap();
+        assert_eq!(range.get_size(), (4, 3));
+        assert_eq!(range.get_value((1, 0)).unwrap().to_string(), "A&B <c>");
+        assert_eq!(range.get_value((2, 1)), Some(&calamine::Data::Float(12.5)));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
