@@ -29,11 +29,14 @@ fn decimal(d: &Data) -> Decimal {
     }
 }
 
+/// A line of the list as read back: 序号, ID, account, amount.
+type Line = (u64, String, String, Decimal);
+
 /// The list's sections as read back: per region its lines (序号, ID, account,
 /// amount) and its subtotal (children, amount); then the grand total and the
 /// signature row.
 struct ReadList {
-    regions: Vec<(String, Vec<(u64, String, String, Decimal)>, u64, Decimal)>,
+    regions: Vec<(String, Vec<Line>, u64, Decimal)>,
     total: (u64, Decimal),
     signature: Vec<String>,
 }

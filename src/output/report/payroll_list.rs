@@ -210,18 +210,26 @@ impl Part {
 
 impl List {
     fn render_chunk(&self, items: &[Item], first_row: u32, styles: &ListStyles) -> Result<Vec<u8>, PackageError> {
-        let mut bytes = Vec::new();
-        let mut file: Option<File> = None;
+        // The chunk's lines, adjacent ones read together (a roster kept by county
+        // reads in long runs).
+        let mut spans: Vec<(u64, u64)> = Vec::new();
         for item in items {
             if let Item::Line { start, len, .. } = *item {
-                let f = match &mut file {
-                    Some(f) => f,
-                    None => file.insert(File::open(&self.csv)?),
-                };
-                f.seek(SeekFrom::Start(start))?;
+                let end = start + u64::from(len);
+                match spans.last_mut() {
+                    Some(last) if last.1 == start => last.1 = end,
+                    _ => spans.push((start, end)),
+                }
+            }
+        }
+        let mut bytes = Vec::new();
+        if !spans.is_empty() {
+            let mut file = File::open(&self.csv)?;
+            for (start, end) in spans {
+                file.seek(SeekFrom::Start(start))?;
                 let at = bytes.len();
-                bytes.resize(at + len as usize, 0);
-                f.read_exact(&mut bytes[at..])?;
+                bytes.resize(at + (end - start) as usize, 0);
+                file.read_exact(&mut bytes[at..])?;
                 if bytes.last() != Some(&b'\n') {
                     bytes.push(b'\n');
                 }
