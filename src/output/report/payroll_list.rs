@@ -278,7 +278,7 @@ impl List {
             }
             match k {
                 1 | 6 if self.mask_ids => push_string(out, col, row_text, None, mask_bytes(value).as_bytes()),
-                2 => push_string(out, col, row_text, None, category(self.lang, value).as_bytes()),
+                2 => push_string(out, col, row_text, None, category(self.lang, value)),
                 4 if is_number(value) => push_number(out, col, row_text, Some(&styles.money), value),
                 _ => push_string(out, col, row_text, None, value),
             }
@@ -356,30 +356,26 @@ fn mask_bytes(value: &[u8]) -> String {
     mask(&String::from_utf8_lossy(value))
 }
 
-/// The category in the clerk's words (SPEC section 17's glossary).
-fn category(lang: Lang, code: &[u8]) -> String {
+/// The category in the clerk's words (SPEC section 17's glossary); an unknown code
+/// as it is.
+fn category(lang: Lang, code: &[u8]) -> &[u8] {
     let words = match code {
-        b"scattered" => Some(("scattered", "社会散居孤儿")),
-        b"institutional" => Some(("institutional", "集中供养孤儿")),
-        b"de_facto_unsupported" => Some(("de facto unsupported", "事实无人抚养儿童")),
-        _ => None,
+        b"scattered" => ("scattered", "社会散居孤儿"),
+        b"institutional" => ("institutional", "集中供养孤儿"),
+        b"de_facto_unsupported" => ("de facto unsupported", "事实无人抚养儿童"),
+        _ => return code,
     };
-    match words {
-        Some((en, zh)) => lang.pick(en, zh).to_owned(),
-        None => String::from_utf8_lossy(code).into_owned(),
-    }
+    lang.pick(words.0, words.1).as_bytes()
 }
 
 /// 备注: back pay, and an amount raised to the minimum standard.
-fn remarks(lang: Lang, kind: &[u8], basis: &[u8]) -> String {
-    let mut words = Vec::new();
-    if kind == b"arrears" {
-        words.push(lang.pick("back pay", "补发"));
+fn remarks(lang: Lang, kind: &[u8], basis: &[u8]) -> &'static str {
+    match (kind == b"arrears", basis == b"raised_to_minimum") {
+        (false, false) => "",
+        (true, false) => lang.pick("back pay", "补发"),
+        (false, true) => lang.pick("raised to the minimum", "低于标准按标准补足"),
+        (true, true) => lang.pick("back pay; raised to the minimum", "补发；低于标准按标准补足"),
     }
-    if basis == b"raised_to_minimum" {
-        words.push(lang.pick("raised to the minimum", "低于标准按标准补足"));
-    }
-    words.join(lang.pick("; ", "；"))
 }
 
 #[cfg(test)]
