@@ -29,7 +29,7 @@ use crate::core::text::mask;
 
 /// The list's columns: (English, Chinese, width).
 pub const COLUMNS: [(&str, &str, f64); 10] = [
-    ("No.", "序号", 6.0),
+    ("No.", "序号", 9.0),
     ("Name", "姓名", 10.0),
     ("ID number", "身份证号", 21.0),
     ("Category", "类别", 16.0),
