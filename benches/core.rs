@@ -238,6 +238,7 @@ fn whole_run(c: &mut Criterion) {
                     bank_profiles: Vec::new(),
                     execution_date: None,
                     payer: None,
+                    report: Default::default(),
                 };
                 let start = Instant::now();
                 run(&cfg, &mut std::io::sink()).expect("run");

@@ -16,6 +16,7 @@ use crate::core::text::{fold_width, trim};
 use crate::error::{Fatal, FatalKind, Finish};
 use crate::ledger::DEFAULT_LEDGER;
 use crate::output::bank::{BankProfile, Payer};
+use crate::output::report::ReportOptions;
 use crate::roster::EncodingChoice;
 
 /// The environment variable that names the ledger when `--ledger` is not given.
@@ -213,6 +214,12 @@ pub struct RunArgs {
     /// The paying account's bank.
     #[arg(long)]
     pub payer_bank: Option<String>,
+    /// The office's name, printed at the top of every page of report.xlsx.
+    #[arg(long)]
+    pub office: Option<String>,
+    /// Mask IDs and accounts in report.xlsx's payroll list (a copy for posting).
+    #[arg(long)]
+    pub mask_ids: bool,
     /// Roster files (CSV, .xlsx, .xls, .ods); together they form one roster.
     #[arg(required = true)]
     pub rosters: Vec<PathBuf>,
@@ -339,6 +346,7 @@ impl RunArgs {
             bank_profiles,
             execution_date,
             payer,
+            report: ReportOptions { office: self.office, mask_ids: self.mask_ids },
         };
         Ok((config, self.threads))
     }

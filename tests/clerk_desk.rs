@@ -329,14 +329,14 @@ fn the_report_workbook() {
     // Sheets and rows agree with the CSV files (plus a header row each).
     let got = sheets(&a.join("report.xlsx"));
     let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["Summary", "Entitlements", "Exceptions", "Transfers"]);
-    for (sheet, file) in [(1, "entitlements.csv"), (2, "exceptions.csv"), (3, "transfers.csv")] {
+    assert_eq!(names, ["Summary", "Payroll list", "Entitlements", "Exceptions", "Transfers"]);
+    for (sheet, file) in [(2, "entitlements.csv"), (3, "exceptions.csv"), (4, "transfers.csv")] {
         assert_eq!(got[sheet].1, csv_rows(&a.join(file)).len() + 1, "{file}");
     }
     // In Chinese: sheet names, headers and reasons.
     assert_eq!(code(&run_month("2018-06", &zh, &["--lang", "zh"], &ROSTERS)), 0);
     let names: Vec<String> = sheets(&zh.join("report.xlsx")).into_iter().map(|(n, _)| n).collect();
-    assert_eq!(names, ["汇总", "发放明细", "异常", "转账"]);
+    assert_eq!(names, ["汇总", "发放花名册", "发放明细", "异常", "转账"]);
     use calamine::Reader;
     let mut book = calamine::open_workbook_auto(zh.join("report.xlsx")).unwrap();
     let exc = book.worksheet_range("异常").unwrap();

@@ -96,6 +96,7 @@ proptest! {
             bank_profiles: Vec::new(),
             execution_date: None,
             payer: None,
+            report: Default::default(),
         };
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         let mut sink = Vec::new();

@@ -16,6 +16,7 @@ use crate::ledger::{Ledger, RunMode, RunRecord};
 use crate::output::bank::{BankContext, BankProfile, Payer};
 use crate::output::manifest::{InputInfo, Manifest, PolicyInfo, MANIFEST_FILE};
 use crate::output::monthly::{MonthlyWriter, RunTotals};
+use crate::output::report::ReportOptions;
 use crate::output::staged::StagedDir;
 use crate::roster::EncodingChoice;
 
@@ -48,6 +49,8 @@ pub struct RunConfig {
     pub execution_date: Option<String>,
     /// The paying account for profiles without a `[payer]`.
     pub payer: Option<Payer>,
+    /// report.xlsx's paper options: the office's name, masked IDs in the list.
+    pub report: ReportOptions,
 }
 
 /// The default `--ceiling`.
@@ -308,6 +311,8 @@ fn report_and_manifest(
         &totals.totals,
         &totals.outputs,
         cfg.lang,
+        &totals.audit_head,
+        &cfg.report,
     )?;
     totals.outputs.push(report);
     let manifest = Manifest {

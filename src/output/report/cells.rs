@@ -58,35 +58,50 @@ impl Layout {
             if field.is_empty() {
                 continue;
             }
-            out.extend_from_slice(b"<c r=\"");
-            out.extend_from_slice(self.letters.get(c).map(Vec::as_slice).unwrap_or(b"A"));
-            out.extend_from_slice(row_text);
+            let col = self.letters.get(c).map(Vec::as_slice).unwrap_or(b"A");
             let number = self.money.get(c).copied().unwrap_or(false) && is_number(field);
-            let style = if number { Some(fill.unwrap_or(&self.style_text[0])) } else { fill };
-            if let Some(s) = style {
-                out.extend_from_slice(b"\" s=\"");
-                out.extend_from_slice(s);
-            }
             if number {
-                out.extend_from_slice(b"\"><v>");
-                out.extend_from_slice(field);
-                out.extend_from_slice(b"</v></c>");
+                push_number(out, col, row_text, Some(fill.unwrap_or(&self.style_text[0])), field);
             } else {
-                out.extend_from_slice(b"\" t=\"inlineStr\"><is><t");
-                if needs_preserve(field) {
-                    out.extend_from_slice(b" xml:space=\"preserve\"");
-                }
-                out.push(b'>');
-                push_text(out, field);
-                out.extend_from_slice(b"</t></is></c>");
+                push_string(out, col, row_text, fill, field);
             }
         }
         out.extend_from_slice(b"</row>");
     }
 }
 
+/// Appends a number cell: `<c r="B7" s="2"><v>800.00</v></c>`.
+pub fn push_number(out: &mut Vec<u8>, col: &[u8], row: &[u8], style: Option<&[u8]>, value: &[u8]) {
+    push_ref(out, col, row, style);
+    out.extend_from_slice(b"\"><v>");
+    out.extend_from_slice(value);
+    out.extend_from_slice(b"</v></c>");
+}
+
+/// Appends a text cell (an inline string, escaped and cut at Excel's cell limit).
+pub fn push_string(out: &mut Vec<u8>, col: &[u8], row: &[u8], style: Option<&[u8]>, text: &[u8]) {
+    push_ref(out, col, row, style);
+    out.extend_from_slice(b"\" t=\"inlineStr\"><is><t");
+    if needs_preserve(text) {
+        out.extend_from_slice(b" xml:space=\"preserve\"");
+    }
+    out.push(b'>');
+    push_text(out, text);
+    out.extend_from_slice(b"</t></is></c>");
+}
+
+fn push_ref(out: &mut Vec<u8>, col: &[u8], row: &[u8], style: Option<&[u8]>) {
+    out.extend_from_slice(b"<c r=\"");
+    out.extend_from_slice(col);
+    out.extend_from_slice(row);
+    if let Some(s) = style {
+        out.extend_from_slice(b"\" s=\"");
+        out.extend_from_slice(s);
+    }
+}
+
 /// A plain decimal (`-12.50`), which the sheet holds as a number.
-fn is_number(b: &[u8]) -> bool {
+pub fn is_number(b: &[u8]) -> bool {
     let digits = b.strip_prefix(b"-").unwrap_or(b);
     let (int, frac) = match digits.iter().position(|&c| c == b'.') {
         Some(p) => (&digits[..p], Some(&digits[p + 1..])),

@@ -3,12 +3,15 @@
 //! A summary sheet (counts and amounts by county and category, with a chart), then
 //! the entitlements, the exceptions (reasons in words, problem rows coloured) and the
 //! transfers, read back from the CSV files just written so the workbook can never
-//! disagree with them. Sheet names and headers follow `--lang`. The file is the same
+//! disagree with them. First after the summary comes the payroll list an office
+//! signs and files (`payroll_list`); every sheet prints on A4 as it is (`print`). Sheet names and headers follow `--lang`. The file is the same
 //! bytes on every run: its creation date is the period's first day, and the zip
 //! entries carry a fixed time.
 
 mod cells;
 mod package;
+mod payroll_list;
+mod print;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -24,7 +27,18 @@ use super::staged::StagedDir;
 use crate::core::detail::Lang;
 use crate::core::month::Month;
 use crate::error::{Fatal, FatalKind};
-use package::DataSheet;
+use package::{DataSheet, Rows};
+use payroll_list::{ListBuilder, COLUMNS};
+use print::PageSetup;
+
+/// The report's options for paper (SPEC section 16).
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions {
+    /// The office's name, at the top of every printed page (`--office`).
+    pub office: Option<String>,
+    /// Mask IDs and accounts in the payroll list (`--mask-ids`), for posting.
+    pub mask_ids: bool,
+}
 
 pub const REPORT: &str = "report.xlsx";
 
@@ -58,6 +72,16 @@ fn heading(lang: Lang, column: &str) -> String {
     lang.pick(column, zh).to_owned()
 }
 
+/// Wide enough that an 18-digit ID, a 19-digit account or a bank's name is seen
+/// whole on screen and on paper.
+fn column_width(header: &str) -> u16 {
+    match header {
+        "detail" => 60,
+        "child_id" | "payee_account" | "payee_bank" | "source" => 24,
+        _ => 16,
+    }
+}
+
 fn xlsx(e: XlsxError, out: &Path) -> Fatal {
     Fatal::new(FatalKind::Io, format!("writing the report workbook failed: {e}"), "check the disk and run again")
         .in_file(out.join(REPORT).display().to_string())
@@ -86,6 +110,7 @@ fn layout_sheets(
     lang: Lang,
     out: &Path,
     formats: &Formats,
+    page: &PageSetup,
     next_sheet: &mut usize,
 ) -> Result<Vec<DataSheet>, Fatal> {
     let path = staged.path().join(file);
@@ -101,18 +126,20 @@ fn layout_sheets(
         ws.set_name(&name).map_err(|e| xlsx(e, out))?;
         for (c, h) in headers.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, heading(lang, h), &formats.header).map_err(|e| xlsx(e, out))?;
-            ws.set_column_width(c as u16, if h == "detail" { 60 } else { 16 }).map_err(|e| xlsx(e, out))?;
+            ws.set_column_width(c as u16, column_width(h)).map_err(|e| xlsx(e, out))?;
         }
         ws.set_freeze_panes(1, 0).map_err(|e| xlsx(e, out))?;
-        for (c, f) in [&formats.money, &formats.rejected, &formats.held, &formats.excluded].into_iter().enumerate() {
-            ws.write_number_with_format(1, c as u16, 0.0, f).map_err(|e| xlsx(e, out))?;
-        }
+        page.apply(ws, Some(0)).map_err(|e| xlsx(e, out))?;
+        package::write_probe(ws, &[&formats.money, &formats.rejected, &formats.held, &formats.excluded])
+            .map_err(|e| xlsx(e, out))?;
         *next_sheet += 1;
         sheets.push(DataSheet {
             entry: format!("xl/worksheets/sheet{next_sheet}.xml"),
-            csv: path.clone(),
-            rows: (rows - k * SHEET_ROWS as u64).min(SHEET_ROWS as u64),
-            csv_bytes,
+            rows: Rows::Csv {
+                csv: path.clone(),
+                rows: (rows - k * SHEET_ROWS as u64).min(SHEET_ROWS as u64),
+                csv_bytes,
+            },
         });
     }
     Ok(sheets)
@@ -125,6 +152,7 @@ struct Formats {
     held: Format,
     excluded: Format,
     bold: Format,
+    bold_money: Format,
 }
 
 impl Formats {
@@ -136,11 +164,44 @@ impl Formats {
             held: Format::new().set_background_color(Color::RGB(0xFFE699)).set_num_format("0.00"),
             excluded: Format::new().set_background_color(Color::RGB(0xEDEDED)).set_num_format("0.00"),
             bold: Format::new().set_bold(),
+            bold_money: Format::new().set_bold().set_num_format("0.00"),
         }
     }
 }
 
+/// Lays out the payroll list's sheets (split at Excel's row limit): header, widths,
+/// frozen pane, print setup and the probe row.
+fn layout_list(
+    book: &mut Workbook,
+    parts: Vec<payroll_list::Part>,
+    lang: Lang,
+    out: &Path,
+    formats: &Formats,
+    page: &PageSetup,
+    next_sheet: &mut usize,
+) -> Result<Vec<DataSheet>, Fatal> {
+    let title = lang.pick("Payroll list", "发放花名册");
+    let mut sheets = Vec::new();
+    for (k, part) in parts.into_iter().enumerate() {
+        let name = if k == 0 { title.to_owned() } else { format!("{title} ({})", k + 1) };
+        let ws = book.add_worksheet();
+        ws.set_name(&name).map_err(|e| xlsx(e, out))?;
+        for (c, (en, zh, width)) in COLUMNS.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, lang.pick(en, zh), &formats.header).map_err(|e| xlsx(e, out))?;
+            ws.set_column_width(c as u16, *width).map_err(|e| xlsx(e, out))?;
+        }
+        ws.set_freeze_panes(1, 0).map_err(|e| xlsx(e, out))?;
+        page.apply(ws, Some(0)).map_err(|e| xlsx(e, out))?;
+        package::write_probe(ws, &[&formats.money, &formats.bold, &formats.bold_money]).map_err(|e| xlsx(e, out))?;
+        *next_sheet += 1;
+        sheets.push(DataSheet { entry: format!("xl/worksheets/sheet{next_sheet}.xml"), rows: Rows::List(part) });
+    }
+    Ok(sheets)
+}
+
 /// Writes `report.xlsx` into the staged directory from the CSV files there.
+/// `audit_head` is the finished audit chain's head, printed on every page.
+#[allow(clippy::too_many_arguments)]
 pub fn write_report(
     staged: &StagedDir,
     out: &Path,
@@ -149,7 +210,10 @@ pub fn write_report(
     totals: &Totals,
     outputs: &[OutputInfo],
     lang: Lang,
+    audit_head: &str,
+    options: &ReportOptions,
 ) -> Result<OutputInfo, Fatal> {
+    let page = PageSetup::new(lang, period, audit_head, options.office.as_deref());
     let mut book = Workbook::new();
     let created = ExcelDateTime::from_ymd(period.year() as u16, period.month() as u8, 1).map_err(|e| xlsx(e, out))?;
     book.set_properties(
@@ -167,22 +231,28 @@ pub fn write_report(
     let (category, amount, region, source) = (col("category")?, col("amount")?, col("region_code")?, col("source")?);
     let mut rec = csv::ByteRecord::new();
     let mut last_source = Vec::new();
+    let mut list = ListBuilder::default();
     while rdr.read_byte_record(&mut rec).map_err(|e| read_err(&e))? {
         let k = usize::from(&rec[category] == b"institutional");
         let amount = std::str::from_utf8(&rec[amount]).ok().and_then(|a| a.parse::<Decimal>().ok()).unwrap_or_default();
+        let new_child = rec[source] != last_source[..];
+        let start = rec.position().map_or(0, |p| p.byte());
+        list.push(&rec[region], start, rdr.position().byte(), new_child, amount);
         let region = String::from_utf8_lossy(&rec[region]);
         let g = match by_region.get_mut(region.as_ref()) {
             Some(g) => &mut g[k],
             None => &mut by_region.entry(region.into_owned()).or_default()[k],
         };
-        g.0 += u64::from(rec[source] != last_source[..]);
+        g.0 += u64::from(new_child);
         g.1 += amount;
         last_source.clear();
         last_source.extend_from_slice(&rec[source]);
     }
     let summary_name = lang.pick("Summary", "汇总");
+    let list = list.finish(ent_path.clone(), &headers, lang, options.mask_ids).map_err(|e| read_err(&e))?;
     let ws = book.add_worksheet();
     ws.set_name(summary_name).map_err(|e| xlsx(e, out))?;
+    page.apply(ws, None).map_err(|e| xlsx(e, out))?;
     let e = |r: Result<&mut Worksheet, XlsxError>| r.map(|_| ()).map_err(|e| xlsx(e, out));
     e(ws.write_string_with_format(
         0,
@@ -257,8 +327,8 @@ pub fn write_report(
         ws.insert_chart(1, 8, &chart).map_err(|e| xlsx(e, out))?;
     }
 
-    let mut sheets = Vec::new();
     let mut next_sheet = 1;
+    let mut sheets = layout_list(&mut book, list.parts(SHEET_ROWS), lang, out, &formats, &page, &mut next_sheet)?;
     for (file, en, zh) in [
         (ENTITLEMENTS, "Entitlements", "发放明细"),
         (EXCEPTIONS, "Exceptions", "异常"),
@@ -266,7 +336,18 @@ pub fn write_report(
     ] {
         let Some(info) = outputs.iter().find(|o| o.file == file) else { continue };
         let title = lang.pick(en, zh);
-        sheets.extend(layout_sheets(&mut book, staged, file, info.rows, title, lang, out, &formats, &mut next_sheet)?);
+        sheets.extend(layout_sheets(
+            &mut book,
+            staged,
+            file,
+            info.rows,
+            title,
+            lang,
+            out,
+            &formats,
+            &page,
+            &mut next_sheet,
+        )?);
     }
     let skeleton = book.save_to_buffer().map_err(|e| xlsx(e, out))?;
     let file = staged.create(REPORT)?;
@@ -283,6 +364,7 @@ pub fn write_report(
     drop(file);
     let sha256 = crate::sha256_file(&staged.path().join(REPORT))
         .map_err(|e| Fatal::io(&out.join(REPORT), "reading back the report", &e))?;
-    let rows = sheets.iter().map(|s| s.rows).sum();
+    // The manifest counts the rows the workbook shows from the CSV files.
+    let rows = sheets.iter().filter(|s| matches!(s.rows, Rows::Csv { .. })).map(DataSheet::rows).sum();
     Ok(OutputInfo { file: REPORT.to_owned(), sha256, rows, control_total: None })
 }
