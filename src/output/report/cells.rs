@@ -8,6 +8,19 @@
 use csv::ByteRecord;
 use rust_xlsxwriter::utility::column_number_to_name;
 
+/// Rows rendered by one task of a parallel batch (the data sheets and the payroll list).
+pub const CHUNK: usize = 1024;
+
+/// Why a sheet could not be rendered or packaged.
+#[derive(Debug)]
+pub struct PackageError(pub String);
+
+impl<E: std::fmt::Display> From<E> for PackageError {
+    fn from(e: E) -> Self {
+        PackageError(e.to_string())
+    }
+}
+
 /// Excel holds at most this many characters in a cell.
 const CELL_CHARS: usize = 32_767;
 const CUT_MARK: &str = " …(cut; see the CSV)";

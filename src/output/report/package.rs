@@ -24,7 +24,8 @@ use zip::{CompressionMethod, ZipArchive, ZipWriter};
 use rust_xlsxwriter::utility::column_number_to_name;
 use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 
-use super::cells::{Layout, Styles};
+pub use super::cells::PackageError;
+use super::cells::{Layout, Styles, CHUNK};
 use super::payroll_list::{ListStyles, Part};
 
 /// One data sheet of the workbook and the rows it shows.
@@ -60,16 +61,6 @@ impl DataSheet {
 
 /// Rows rendered per batch: big enough to share out, small enough to stay lean.
 const BATCH: usize = 4096;
-pub const CHUNK: usize = 1024;
-
-#[derive(Debug)]
-pub struct PackageError(pub String);
-
-impl<E: std::fmt::Display> From<E> for PackageError {
-    fn from(e: E) -> Self {
-        PackageError(e.to_string())
-    }
-}
 
 /// Writes the probe row (row 2) `template` reads the style indexes from: one number
 /// cell per format, in order.

@@ -21,8 +21,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
-use super::cells::{is_number, push_number, push_string};
-use super::package::PackageError;
+use super::cells::{is_number, push_number, push_string, PackageError, CHUNK};
 use crate::core::detail::Lang;
 use crate::core::money::fmt_amount;
 use crate::core::text::mask;
@@ -197,10 +196,10 @@ impl Part {
         let first = self.range.start + rows.start;
         let items = &self.list.items[first..self.range.start + rows.end];
         let parts: Vec<Vec<u8>> = items
-            .par_chunks(super::package::CHUNK)
+            .par_chunks(CHUNK)
             .enumerate()
             .map(|(k, chunk)| {
-                let row = 2 + (rows.start + k * super::package::CHUNK) as u32;
+                let row = 2 + (rows.start + k * CHUNK) as u32;
                 self.list.render_chunk(chunk, row, styles)
             })
             .collect::<Result<_, _>>()?;
