@@ -69,12 +69,6 @@ fn apply(r: &mut ReturnLine, level: &Level, code: &str) {
 /// One return line per transfer the report decides (or cannot be read for).
 pub fn resolve(path: &str, report: &Report, sent: &[SentMessage]) -> Result<Vec<ReturnLine>, Fatal> {
     let refuse = |m: String, fix: &str| Err(fatal(m, fix).in_file(path));
-    if let Some(name) = report.orgnl_msg_nm_id.as_deref().filter(|n| !n.starts_with("pain.001")) {
-        return refuse(
-            format!("this report answers a {name:?} message (OrgnlMsgNmId), not a pain.001 payment file"),
-            "give the bank's status report for this run's pain.001 file",
-        );
-    }
     if sent.is_empty() {
         return refuse(
             "this run sent no pain.001 file, so a pain.002 status report cannot be about it".to_owned(),
@@ -96,6 +90,12 @@ pub fn resolve(path: &str, report: &Report, sent: &[SentMessage]) -> Result<Vec<
             "give the bank's status report for this run's pain.001 file (or reconcile the run it answers)",
         );
     };
+    if let Some(name) = report.orgnl_msg_nm_id.as_deref().filter(|n| !n.starts_with("pain.001")) {
+        return refuse(
+            format!("this report answers a {name:?} message (OrgnlMsgNmId), not a pain.001 payment file"),
+            "give the bank's status report for this run's pain.001 file",
+        );
+    }
     let group = report.group.status.is_some().then_some(&report.group);
     let batch_ids: HashSet<&str> = msg.batches.iter().map(|(b, _)| b.as_str()).collect();
     let mut lines = Vec::new();
