@@ -110,6 +110,13 @@ pub fn read<'a>(
         let sent = sent::read_sent(run_dir, run_files)?;
         return Ok((status::resolve(path, &report, &sent)?, crate::sha256_hex(&bytes)));
     }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(fatal(
+            "the bank return file is UTF-16 text, which this reader does not take for a table",
+            "save it as CSV UTF-8 (or as the bank's XML file as it was sent) and try again",
+        )
+        .in_file(path));
+    }
     tabular::read(path, layout)
 }
 

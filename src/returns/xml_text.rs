@@ -39,7 +39,20 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
 pub fn looks_like_xml(bytes: &[u8]) -> bool {
     match bytes {
         [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] | [b'<', 0, ..] | [0, b'<', ..] => {
-            decode(bytes).is_ok_and(|t| t.trim_start().starts_with('<'))
+            // Decided by the first characters, so a broken character further on is
+            // reported as broken XML, not as some other kind of file.
+            let le = matches!(bytes, [0xFF, 0xFE, ..] | [b'<', 0, ..]);
+            let units = bytes.chunks_exact(2).map(|p| {
+                if le {
+                    u16::from_le_bytes([p[0], p[1]])
+                } else {
+                    u16::from_be_bytes([p[0], p[1]])
+                }
+            });
+            char::decode_utf16(units)
+                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+                .find(|c| !c.is_whitespace() && *c != '\u{feff}')
+                == Some('<')
         }
         _ => {
             let head = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -160,6 +173,9 @@ mod tests {
         }
         assert!(decode(b"\xEF\xBB\xBF<a/>").unwrap().starts_with('<'));
         assert!(decode(b"<a>\xFF</a>").is_err());
+        let broken = [0xFF, 0xFE, b'<', 0, 0x00, 0xD8, b'a', 0];
+        assert!(looks_like_xml(&broken) && decode(&broken).is_err());
+        assert!(!looks_like_xml(&[0xFF, 0xFE, b'a', 0, b',', 0]));
     }
 
     #[test]
