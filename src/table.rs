@@ -61,7 +61,8 @@ pub fn read_table(path: &str, what: &str, wants: &[Want<'_>]) -> Result<Table, F
     let header: Vec<String> = row.iter().map(|b| cell(b).to_lowercase()).collect();
     let mut index = Vec::with_capacity(wants.len());
     for w in wants {
-        let at = header.iter().position(|h| h == w.name || w.aliases.contains(&h.as_str()));
+        // A column the layout does not name matches nothing (not an empty header cell).
+        let at = header.iter().position(|h| !w.name.is_empty() && (h == w.name || w.aliases.contains(&h.as_str())));
         if at.is_none() && w.required {
             let names: Vec<&str> = std::iter::once(w.name).chain(w.aliases.iter().copied()).collect();
             return Err(Fatal::new(
@@ -117,7 +118,8 @@ pub fn read_workbook_table(path: &str, what: &str, wants: &[Want<'_>]) -> Result
     let header: Vec<String> = header.iter().map(|h| h.to_lowercase()).collect();
     let mut index = Vec::new();
     for w in wants {
-        let at = header.iter().position(|h| h == w.name || w.aliases.contains(&h.as_str()));
+        // A column the layout does not name matches nothing (not an empty header cell).
+        let at = header.iter().position(|h| !w.name.is_empty() && (h == w.name || w.aliases.contains(&h.as_str())));
         if at.is_none() && w.required {
             return Err(Fatal::new(
                 FatalKind::MissingColumn,

@@ -26,7 +26,7 @@ use crate::output::manifest::{Manifest, MANIFEST_FILE};
 use crate::output::sink::{OutputInfo, Sink};
 use crate::output::staged::StagedDir;
 use crate::output::transfer_file::{self, Transfer};
-use crate::returns::ReturnLine;
+use crate::returns::{ReturnLine, Verdict};
 
 pub const RECONCILIATION: &str = "bank-reconciliation.csv";
 const HEADER: [&str; 7] =
@@ -37,6 +37,8 @@ const HEADER: [&str; 7] =
 pub enum Outcome {
     Settled,
     Failed,
+    /// The bank has it (accepted, in process); nothing final, the ledger unchanged.
+    Pending,
     AmountMismatch,
     Missing,
     Unknown,
@@ -50,6 +52,7 @@ impl Outcome {
         match self {
             Outcome::Settled => "settled",
             Outcome::Failed => "failed",
+            Outcome::Pending => "pending",
             Outcome::AmountMismatch => "amount_mismatch",
             Outcome::Missing => "missing",
             Outcome::Unknown => "unknown",
@@ -150,16 +153,36 @@ fn read_run(dir: &Path) -> Result<(Manifest, String, Vec<Transfer>), Fatal> {
 }
 
 /// Matches return lines to transfers: one finding per transfer, then the unmatched.
+/// A line names its transfer by id, or (a bank result without ids) by the payee's
+/// account, which is one transfer's in a run. A rejected transfer is `failed`
+/// whatever amount or currency the line gives (the money did not move); any other
+/// status with another amount, a currency other than CNY or another account is
+/// `amount_mismatch`.
 fn classify(transfers: &[Transfer], returns: &[ReturnLine]) -> Vec<Finding> {
-    let mut by_id: HashMap<&str, Vec<&ReturnLine>> = HashMap::new();
+    // The run's transfer for each account (`None`: two transfers share it).
+    let mut account_of: HashMap<&str, Option<&str>> = HashMap::new();
+    for t in transfers {
+        account_of.entry(t.payee_account.as_str()).and_modify(|v| *v = None).or_insert(Some(t.transfer_id.as_str()));
+    }
+    let key = |r: &ReturnLine| -> Option<String> {
+        if r.by_account {
+            account_of.get(r.account.as_str()).copied().flatten().map(str::to_owned)
+        } else {
+            Some(r.transfer_id.clone())
+        }
+    };
+    let mut by_id: HashMap<String, Vec<&ReturnLine>> = HashMap::new();
     for r in returns.iter().filter(|r| r.problem.is_none()) {
-        by_id.entry(r.transfer_id.as_str()).or_default().push(r);
+        if let Some(k) = key(r) {
+            by_id.entry(k).or_default().push(r);
+        }
     }
     let mut findings = Vec::with_capacity(transfers.len());
     for t in transfers {
         let lines = by_id.remove(t.transfer_id.as_str()).unwrap_or_default();
         let (outcome, returned, reason, line) = match lines.as_slice() {
             [] => (Outcome::Missing, None, "the bank's return does not mention this transfer".to_owned(), None),
+            [r] if r.verdict == Some(Verdict::Failed) => (Outcome::Failed, r.amount, r.reason.clone(), Some(r.line)),
             [r] if r.amount_reported && r.amount != Some(t.amount) => (
                 Outcome::AmountMismatch,
                 r.amount,
@@ -170,11 +193,17 @@ fn classify(transfers: &[Transfer], returns: &[ReturnLine]) -> Vec<Finding> {
                 ),
                 Some(r.line),
             ),
-            [r] if !r.account.is_empty() && r.account != t.payee_account => {
+            [r] if r.currency.as_deref().is_some_and(|c| c != "CNY") => (
+                Outcome::AmountMismatch,
+                r.amount,
+                format!("the bank reports this transfer in {}, not CNY", r.currency.as_deref().unwrap_or_default()),
+                Some(r.line),
+            ),
+            [r] if !r.by_account && !r.account.is_empty() && r.account != t.payee_account => {
                 (Outcome::AmountMismatch, r.amount, "the bank returned another payee account".to_owned(), Some(r.line))
             }
-            [r] if r.success == Some(true) => (Outcome::Settled, r.amount, String::new(), Some(r.line)),
-            [r] => (Outcome::Failed, r.amount, r.reason.clone(), Some(r.line)),
+            [r] if r.verdict == Some(Verdict::Settled) => (Outcome::Settled, r.amount, String::new(), Some(r.line)),
+            [r] => (Outcome::Pending, r.amount, r.reason.clone(), Some(r.line)),
             [first, ..] => (
                 Outcome::DuplicateReturn,
                 first.amount,
@@ -197,13 +226,18 @@ fn classify(transfers: &[Transfer], returns: &[ReturnLine]) -> Vec<Finding> {
         });
     }
     for r in returns {
-        let unmatched = r.problem.is_some() || by_id.contains_key(r.transfer_id.as_str());
+        let k = key(r);
+        let unmatched = r.problem.is_some() || k.as_ref().is_none_or(|k| by_id.contains_key(k));
         if !unmatched {
             continue;
         }
-        let (outcome, reason) = match &r.problem {
-            Some(p) => (Outcome::InvalidLine, format!("unreadable return line: {p}")),
-            None => (Outcome::Unknown, "no transfer of this run has this id".to_owned()),
+        let (outcome, reason) = match (&r.problem, k) {
+            (Some(p), _) => (Outcome::InvalidLine, format!("unreadable return line: {p}")),
+            (None, None) if account_of.contains_key(r.account.as_str()) => {
+                (Outcome::Unknown, "two transfers of this run pay this account: the line cannot be matched".to_owned())
+            }
+            (None, None) => (Outcome::Unknown, "no transfer of this run pays this account".to_owned()),
+            (None, Some(_)) => (Outcome::Unknown, "no transfer of this run has this id".to_owned()),
         };
         findings.push(Finding {
             transfer_id: r.transfer_id.clone(),
@@ -223,7 +257,8 @@ pub fn reconcile(cfg: &ReconcileConfig, summary: &mut dyn Write) -> Result<Finis
     crate::output::staged::check_empty(&cfg.out)?;
     let (manifest, manifest_sha, transfers) = read_run(&cfg.run_dir)?;
     let layout = cfg.returns_profile.as_ref().and_then(|p| p.returns.as_ref());
-    let (returns, returns_sha) = crate::returns::read(&cfg.returns, layout)?;
+    let run_files = manifest.outputs.iter().map(|o| o.file.as_str());
+    let (returns, returns_sha) = crate::returns::read(&cfg.returns, layout, &cfg.run_dir, run_files)?;
     let prefix = format!("T{}-", manifest.period.replace('-', ""));
     if let Some(r) = returns
         .iter()
@@ -385,7 +420,7 @@ mod tests {
             transfer_id: id.into(),
             amount: Some(Decimal::new(fen, 2)),
             amount_reported: true,
-            success: Some(success),
+            verdict: Some(if success { Verdict::Settled } else { Verdict::Failed }),
             reason: if success { String::new() } else { "account closed".into() },
             ..ReturnLine::default()
         }
@@ -463,6 +498,57 @@ mod tests {
         let f = classify(&transfers, &[bad]);
         assert_eq!(outcomes(&f), [("T201806-000001", Outcome::Missing), ("T201806-000001", Outcome::InvalidLine)]);
         assert!(f[1].reason.starts_with("unreadable return line: status"), "{}", f[1].reason);
+    }
+
+    #[test]
+    fn rejected_is_failed_whatever_the_amount_or_currency() {
+        let transfers = [transfer("T201806-000001", "62220210", 80000), transfer("T201806-000002", "62220211", 80000)];
+        let mut zero = line(2, "T201806-000001", 0, false);
+        zero.currency = Some("EUR".into());
+        let mut usd = line(3, "T201806-000002", 80000, true);
+        usd.currency = Some("USD".into());
+        let f = classify(&transfers, &[zero, usd]);
+        assert_eq!(outcomes(&f), [("T201806-000001", Outcome::Failed), ("T201806-000002", Outcome::AmountMismatch)]);
+        assert_eq!(f[1].reason, "the bank reports this transfer in USD, not CNY");
+    }
+
+    #[test]
+    fn pending_changes_nothing_but_is_counted() {
+        let transfers = [transfer("T201806-000001", "62220210", 80000)];
+        let mut r = line(2, "T201806-000001", 80000, true);
+        r.verdict = Some(Verdict::Pending);
+        r.reason = "ACSP".into();
+        let f = classify(&transfers, &[r]);
+        assert_eq!(outcomes(&f), [("T201806-000001", Outcome::Pending)]);
+        assert_eq!((f[0].reason.as_str(), Outcome::Pending.as_str()), ("ACSP", "pending"));
+    }
+
+    #[test]
+    fn lines_without_ids_match_by_account() {
+        let transfers = [transfer("T201806-000001", "62220210", 80000), transfer("T201806-000002", "62220211", 80000)];
+        let by_account = |n: u64, account: &str, fen: i64, ok: bool| ReturnLine {
+            transfer_id: String::new(),
+            account: account.into(),
+            by_account: true,
+            ..line(n, "", fen, ok)
+        };
+        let f = classify(
+            &transfers,
+            &[
+                by_account(2, "62220211", 0, false),
+                by_account(3, "62220210", 80000, true),
+                by_account(4, "6299", 1, true),
+            ],
+        );
+        assert_eq!(
+            outcomes(&f),
+            [("T201806-000001", Outcome::Settled), ("T201806-000002", Outcome::Failed), ("", Outcome::Unknown)]
+        );
+        assert_eq!((f[0].line, f[1].line), (Some(3), Some(2)));
+        assert_eq!(f[2].reason, "no transfer of this run pays this account");
+        // The same account twice in the return: one transfer, two lines.
+        let f = classify(&transfers, &[by_account(2, "62220210", 80000, true), by_account(3, "62220210", 80000, true)]);
+        assert_eq!(f[0].outcome, Outcome::DuplicateReturn);
     }
 
     #[test]

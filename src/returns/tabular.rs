@@ -1,11 +1,16 @@
 //! A bank return as a table (CSV, GBK or UTF-8, or a workbook): either the plain
 //! form `transfer_id,payee_account,amount,status,reason` with the Chinese headers
 //! banks use, or the columns and status words a bank profile's `[returns]` names.
+//!
+//! Real result files (回盘) often carry no transfer id, only the payee's account:
+//! a layout without `transfer_id` matches its lines by account. Status words come as
+//! lists (`成功`/`S`, `失败`/`F`, a pending list such as `L`); a value in none of
+//! them is an unreadable line naming the value, never a guess.
 
-use super::{ReturnLayout, ReturnLine};
+use super::{ReturnLayout, ReturnLine, Verdict};
 use crate::core::money::parse_amount;
 use crate::core::text::fold_width;
-use crate::error::Fatal;
+use crate::error::{Fatal, FatalKind};
 use crate::table::{read_table, read_workbook_table, Want};
 
 /// The columns (in the order `transfer_id`, `payee_account`, `amount`, `status`,
@@ -16,6 +21,11 @@ struct Columns {
     required: [bool; 5],
     success: Vec<String>,
     failed: Vec<String>,
+    pending: Vec<String>,
+}
+
+fn lower(words: &super::Words) -> Vec<String> {
+    words.list().iter().map(|s| fold_width(s.trim()).to_lowercase()).collect()
 }
 
 impl Columns {
@@ -33,33 +43,58 @@ impl Columns {
             required: [true, false, true, true, false],
             success: ["success", "成功", "settled"].map(String::from).to_vec(),
             failed: ["failed", "失败", "failure"].map(String::from).to_vec(),
+            pending: Vec::new(),
         }
     }
 
     /// A bank profile's `[returns]` layout: its own names, no aliases.
-    fn of(l: &ReturnLayout) -> Columns {
-        Columns {
+    fn of(l: &ReturnLayout, path: &str) -> Result<Columns, Fatal> {
+        let bad = |m: &str| {
+            Err(Fatal::new(
+                FatalKind::Usage,
+                format!("bad bank profile: [returns] {m}"),
+                "correct the profile (see docs/bank-profiles.md)",
+            )
+            .in_file(path))
+        };
+        if l.transfer_id.is_none() && l.payee_account.is_none() {
+            return bad("needs `transfer_id` or `payee_account` to match lines to transfers");
+        }
+        let cols = Columns {
             names: [
-                l.transfer_id.to_lowercase(),
+                l.transfer_id.as_deref().unwrap_or_default().to_lowercase(),
                 l.payee_account.as_deref().unwrap_or_default().to_lowercase(),
                 l.amount.to_lowercase(),
                 l.status.to_lowercase(),
                 l.reason.as_deref().unwrap_or_default().to_lowercase(),
             ],
             aliases: [&[]; 5],
-            required: [true, false, true, true, false],
-            success: l.success.iter().map(|s| s.to_lowercase()).collect(),
-            failed: l.failed.iter().map(|s| s.to_lowercase()).collect(),
+            required: [l.transfer_id.is_some(), l.transfer_id.is_none(), true, true, false],
+            success: lower(&l.success),
+            failed: lower(&l.failed),
+            pending: lower(&l.pending),
+        };
+        if cols.success.is_empty() || cols.failed.is_empty() {
+            return bad("`success` and `failed` each need at least one value");
         }
+        let lists = [&cols.success, &cols.failed, &cols.pending];
+        for (i, a) in lists.iter().enumerate() {
+            if let Some(w) = a.iter().find(|w| lists[i + 1..].iter().any(|b| b.contains(w))) {
+                return bad(&format!("the status value {w:?} is in two of `success`, `failed`, `pending`"));
+            }
+        }
+        Ok(cols)
     }
 
-    /// Settled, failed, or neither, for a status as written.
-    fn status(&self, status: &str) -> Option<bool> {
+    /// Settled, failed, pending, or none of them, for a status as written.
+    fn status(&self, status: &str) -> Option<Verdict> {
         let status = status.to_lowercase();
         if self.success.contains(&status) {
-            Some(true)
+            Some(Verdict::Settled)
         } else if self.failed.contains(&status) {
-            Some(false)
+            Some(Verdict::Failed)
+        } else if self.pending.contains(&status) {
+            Some(Verdict::Pending)
         } else {
             None
         }
@@ -67,8 +102,12 @@ impl Columns {
 }
 
 /// Reads a tabular return in `layout` (the plain form when `None`).
-pub(super) fn read(path: &str, layout: Option<&ReturnLayout>) -> Result<(Vec<ReturnLine>, String), Fatal> {
-    let cols = layout.map_or_else(Columns::plain, Columns::of);
+pub fn read(path: &str, layout: Option<&ReturnLayout>) -> Result<(Vec<ReturnLine>, String), Fatal> {
+    let cols = match layout {
+        Some(l) => Columns::of(l, path)?,
+        None => Columns::plain(),
+    };
+    let by_account = layout.is_some_and(|l| l.transfer_id.is_none());
     let wants: Vec<Want<'_>> =
         (0..5).map(|k| Want { name: &cols.names[k], aliases: cols.aliases[k], required: cols.required[k] }).collect();
     let table = if crate::roster::workbook::is_workbook(path) {
@@ -82,29 +121,67 @@ pub(super) fn read(path: &str, layout: Option<&ReturnLayout>) -> Result<(Vec<Ret
         .map(|r| {
             let f = |k: usize| fold_width(&r.fields[k]).into_owned();
             let amount = parse_amount(&f(2)).ok();
-            let success = cols.status(&f(3));
+            let verdict = cols.status(&f(3));
+            let account = f(1).replace([' ', '-'], "");
             let problem = if r.malformed {
                 Some("the line does not have as many fields as the header".to_owned())
             } else if amount.is_none() {
                 Some(format!("amount {:?} is not an amount", r.fields[2]))
-            } else if success.is_none() {
+            } else if verdict.is_none() {
                 Some(format!("status {:?} is neither a success nor a failure", r.fields[3]))
-            } else if r.fields[0].is_empty() {
+            } else if by_account && account.is_empty() {
+                Some("payee_account is empty".to_owned())
+            } else if !by_account && r.fields[0].is_empty() {
                 Some("transfer_id is empty".to_owned())
             } else {
                 None
             };
             ReturnLine {
                 line: r.line,
-                transfer_id: f(0),
-                account: f(1).replace([' ', '-'], ""),
+                transfer_id: if by_account { String::new() } else { f(0) },
+                account,
+                by_account,
                 amount,
                 amount_reported: true,
-                success,
+                currency: None,
+                verdict,
                 reason: r.fields[4].clone(),
                 problem,
             }
         })
         .collect();
     Ok((lines, table.sha256))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Words;
+    use super::*;
+
+    fn layout(toml_text: &str) -> ReturnLayout {
+        toml::from_str(toml_text).unwrap()
+    }
+
+    #[test]
+    fn status_values_come_as_one_or_a_list() {
+        let l = layout("amount = \"金额\"\nstatus = \"状态\"\npayee_account = \"账号\"\nsuccess = \"成功\"\nfailed = [\"失败\", \"F\"]\npending = [\"L\"]\n");
+        assert_eq!(l.success, Words::One("成功".into()));
+        let c = Columns::of(&l, "p.toml").unwrap();
+        assert_eq!(c.status("成功"), Some(Verdict::Settled));
+        assert_eq!(c.status("f"), Some(Verdict::Failed));
+        assert_eq!(c.status("L"), Some(Verdict::Pending));
+        assert_eq!(c.status("S"), None);
+        assert_eq!(c.required, [false, true, true, true, false]);
+    }
+
+    #[test]
+    fn a_layout_needs_a_key_and_distinct_words() {
+        let none = layout("amount = \"a\"\nstatus = \"s\"\nsuccess = \"S\"\nfailed = \"F\"\n");
+        assert!(Columns::of(&none, "p").err().unwrap().to_string().contains("`transfer_id` or `payee_account`"));
+        let twice =
+            layout("amount = \"a\"\nstatus = \"s\"\ntransfer_id = \"t\"\nsuccess = [\"S\"]\nfailed = [\"F\", \"s\"]\n");
+        assert!(Columns::of(&twice, "p").err().unwrap().to_string().contains("\"s\" is in two"));
+        let empty = layout("amount = \"a\"\nstatus = \"s\"\ntransfer_id = \"t\"\nsuccess = []\nfailed = \"F\"\n");
+        assert!(Columns::of(&empty, "p").is_err());
+    }
 }

@@ -180,3 +180,58 @@ pub fn june_run(s: &Scratch) -> (PathBuf, PathBuf) {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     (ledger, out)
 }
+
+/// The message id the pain.002 fixtures in `fixtures/returns/` were written for (the
+/// 2018-06 run's pain.001); their batch ids are this and `-001`, `-002`, ...
+pub const FIXTURE_MSG_ID: &str = "DISBURSE-201806-b5ce4984c185";
+
+/// A real 2018-06 run (as `june_run`) that also sends a pain.001 with the bank
+/// profile `profile` (`pain001` or a file): a pain.002 can only answer one.
+pub fn june_pain001_run(s: &Scratch, profile: &str) -> (PathBuf, PathBuf) {
+    let ledger = s.path("ledger.sqlite");
+    let out = s.path("2018-06");
+    let mut args = vec!["run".to_string(), "--period".into(), "2018-06".into(), "--out".into()];
+    args.push(out.to_string_lossy().into_owned());
+    for a in ["--bank-profile", profile, "--execution-date", "2018-06-10", "--payer-account", "1901000000000000001"] {
+        args.push(a.into());
+    }
+    args.extend(["--payer-name".to_string(), "某县民政局".into()]);
+    args.extend(ROSTERS.iter().map(|r| r.to_string()));
+    let o = disburse_with(&ledger, args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    (ledger, out)
+}
+
+/// The `MsgId` and the `PmtInfId`s of the run's pain.001 file.
+pub fn sent_ids(run: &Path) -> (String, Vec<String>) {
+    let texts = |xml: &str, tag: &str| -> Vec<String> {
+        xml.split(&format!("<{tag}>")).skip(1).map(|p| p.split('<').next().unwrap().to_owned()).collect()
+    };
+    for dir in std::fs::read_dir(run.join("bank")).unwrap() {
+        for f in std::fs::read_dir(dir.unwrap().path()).unwrap() {
+            let xml = std::fs::read_to_string(f.unwrap().path()).unwrap_or_default();
+            if xml.contains("<CstmrCdtTrfInitn>") {
+                return (texts(&xml, "MsgId").remove(0), texts(&xml, "PmtInfId"));
+            }
+        }
+    }
+    panic!("the run has no pain.001 file");
+}
+
+/// A copy (in `s`) of the pain.002 fixture `fixture`, with `FIXTURE_MSG_ID` and its
+/// batch ids replaced by those the run's pain.001 really has (they are unique per
+/// run); returns its path.
+pub fn adapt_pain002(s: &Scratch, fixture: &str, run: &Path) -> String {
+    let (msg, batches) = sent_ids(run);
+    let mut text = std::fs::read_to_string(root().join(fixture)).unwrap();
+    for k in 1..=batches.len() {
+        text = text.replace(&format!("{FIXTURE_MSG_ID}-{k:03}"), &format!("\u{1}B{k}\u{1}"));
+    }
+    text = text.replace(FIXTURE_MSG_ID, "\u{1}M\u{1}");
+    for (k, b) in batches.iter().enumerate() {
+        text = text.replace(&format!("\u{1}B{}\u{1}", k + 1), b);
+    }
+    text = text.replace("\u{1}M\u{1}", &msg);
+    let name = Path::new(fixture).file_name().unwrap().to_string_lossy().into_owned();
+    s.write(&format!("adapted-{name}"), text)
+}
