@@ -85,7 +85,8 @@ fn the_daifa_template_reads_back_cell_by_cell() {
     assert!(styles.contains("formatCode=\"0.00\""), "{styles}");
     // Listed in the manifest with its rows and control total; verify agrees.
     let m = manifest(&out);
-    let entry = m["outputs"].as_array().unwrap().iter().find(|o| o["file"].as_str().unwrap().contains("jlbank")).unwrap();
+    let entry =
+        m["outputs"].as_array().unwrap().iter().find(|o| o["file"].as_str().unwrap().contains("jlbank")).unwrap();
     assert_eq!(entry["control_total"], "13800.50");
     assert_eq!(code(&disburse(["verify".as_ref(), out.as_os_str()])), 0);
 }
@@ -271,10 +272,9 @@ fn pain001_profile_keys_and_the_debtor_agent() {
         assert!(xml.contains(want), "{want} not in the file");
     }
     // A bad BIC or bank code, and a pain001 key in a CSV profile, are refused.
-    for (bad, want) in [
-        (vec!["--payer-bic", "ICBK"], "--payer-bic"),
-        (vec!["--payer-bank-code", "12345"], "--payer-bank-code"),
-    ] {
+    for (bad, want) in
+        [(vec!["--payer-bic", "ICBK"], "--payer-bic"), (vec!["--payer-bank-code", "12345"], "--payer-bank-code")]
+    {
         let mut a = args(&["--bank-profile", &p, "--execution-date", "2018-06-10"]);
         a.extend(bad);
         refused(&run_month("2018-06", &out.with_extension("x"), &a, &ROSTERS), &out.with_extension("x"), &[want]);

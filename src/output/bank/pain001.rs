@@ -198,6 +198,115 @@ mod tests {
         assert_eq!(text("一二三", 2), "一二");
     }
 
+    fn transfer(n: u32, code: Option<&str>, bank: &str) -> Transfer {
+        Transfer {
+            transfer_id: format!("T201806-{n:06}"),
+            period: "2018-06".into(),
+            payee_account: format!("62220210010000000{n:02}"),
+            payee_name: "刘建国".into(),
+            payee_bank: bank.into(),
+            amount: Decimal::new(85050, 2),
+            children: 1,
+            payee_bank_code: code.map(str::to_owned),
+        }
+    }
+
+    fn profile(keys: &str) -> BankProfile {
+        toml::from_str(&format!("name = \"p\"\nformat = \"pain001\"\nmax_rows = 2\n{keys}")).unwrap()
+    }
+
+    /// Three transfers: a CNAPS code with a bank name, a code alone, neither.
+    fn render_three(p: &BankProfile, payer: &Payer) -> String {
+        let ctx = BankContext {
+            period: crate::core::month::Month::parse("2018-06").unwrap(),
+            execution_date: Some("2018-06-10"),
+            source_date_epoch: None,
+            message_id: "DISBURSE-201806-R3-abcdef01".into(),
+            payer: None,
+            entitlements: None,
+        };
+        let transfers = [
+            transfer(1, Some("102551000011"), "中国工商银行长沙分行"),
+            transfer(2, Some("105551000022"), ""),
+            transfer(3, None, ""),
+        ];
+        String::from_utf8(render(p, &transfers, &ctx, Some(payer)).unwrap()).unwrap()
+    }
+
+    fn payer() -> Payer {
+        Payer {
+            account: "1901000000000000001".into(),
+            name: "某县民政局".into(),
+            bank: Some("中国工商银行某县支行".into()),
+            bic: Some("ICBKCNBJHUN".into()),
+            bank_code: Some("102551001234".into()),
+        }
+    }
+
+    const KEYS: &str = "category_purpose = \"GOVT\"\nservice_level = \"URGP\"\nlocal_instrument = \"CORE\"\n\
+        charge_bearer = \"SLEV\"\ninstruction_priority = \"NORM\"\nultimate_debtor = \"某县民政局社会救助股\"\n";
+
+    #[test]
+    fn agents_carry_cnaps_codes_and_the_profile_keys_fill_the_payment_type() {
+        let x = render_three(&profile(KEYS), &payer());
+        let cnaps = |code: &str, indent: &str| {
+            format!("{indent}<ClrSysMmbId>\n{indent}  <ClrSysId>\n{indent}    <Cd>CNAPS</Cd>\n{indent}  </ClrSysId>\n{indent}  <MmbId>{code}</MmbId>\n{indent}</ClrSysMmbId>\n")
+        };
+        let agent = |code: &str| format!("<CdtrAgt>\n          <FinInstnId>\n{}", cnaps(code, "            "));
+        assert!(x.contains(&format!("{}            <Nm>中国工商银行长沙分行</Nm>", agent("102551000011"))), "{x}");
+        assert!(x.contains(&format!("{}          </FinInstnId>", agent("105551000022"))), "{x}");
+        assert!(x.contains("<CdtrAgt>\n          <FinInstnId>\n            <Othr>\n              <Id>NOTPROVIDED</Id>"));
+        let debtor = format!(
+            "<DbtrAgt>\n        <FinInstnId>\n          <BICFI>ICBKCNBJHUN</BICFI>\n{}          <Nm>中国工商银行某县支行</Nm>",
+            cnaps("102551001234", "          ")
+        );
+        assert!(x.contains(&debtor), "{x}");
+        let kind = "<PmtTpInf>\n        <InstrPrty>NORM</InstrPrty>\n        <SvcLvl>\n          <Cd>URGP</Cd>\n        </SvcLvl>\n        <LclInstrm>\n          <Cd>CORE</Cd>\n        </LclInstrm>\n        <CtgyPurp>\n          <Cd>GOVT</Cd>\n        </CtgyPurp>\n      </PmtTpInf>";
+        assert_eq!(x.matches(kind).count(), 2, "one per PmtInf");
+        assert_eq!(
+            x.matches(
+                "<UltmtDbtr>\n        <Nm>某县民政局社会救助股</Nm>\n      </UltmtDbtr>\n      <ChrgBr>SLEV</ChrgBr>"
+            )
+            .count(),
+            2
+        );
+        assert!(x.contains("<PmtInfId>DISBURSE-201806-R3-abcdef01-002</PmtInfId>"));
+        // Without keys: the category purpose alone, SSBE.
+        let plain = render_three(&profile(""), &Payer { bic: None, bank_code: None, ..payer() });
+        assert!(plain.contains(
+            "<PmtTpInf>\n        <CtgyPurp>\n          <Cd>SSBE</Cd>\n        </CtgyPurp>\n      </PmtTpInf>"
+        ));
+        assert!(!plain.contains("ChrgBr") && !plain.contains("UltmtDbtr") && !plain.contains("BICFI"));
+    }
+
+    #[test]
+    #[ignore = "needs xmllint (libxml2-utils): validates against the ISO 20022 schema"]
+    fn cnaps_agents_and_profile_keys_validate_against_the_schema() {
+        let dir = std::env::temp_dir().join(format!("disburse-pain001-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/iso20022/pain.001.001.09.xsd");
+        let proprietary = "local_instrument = { proprietary = \"CNAPS-HVPS\" }\n";
+        for (i, (keys, payer)) in [
+            (KEYS, payer()),
+            (proprietary, Payer { bic: None, ..payer() }),
+            ("", Payer { bank: None, bic: None, bank_code: None, ..payer() }),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let doc = dir.join(format!("p{i}.xml"));
+            std::fs::write(&doc, render_three(&profile(keys), &payer)).unwrap();
+            let o = std::process::Command::new("xmllint")
+                .args(["--noout", "--schema"])
+                .arg(&xsd)
+                .arg(&doc)
+                .output()
+                .unwrap_or_else(|e| panic!("needs xmllint (libxml2-utils): {e}"));
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn payment_ids_keep_the_batch_number() {
         assert_eq!(payment_id("DISBURSE-201806-R7-3fa2b4c1", 2), "DISBURSE-201806-R7-3fa2b4c1-002");
