@@ -47,6 +47,8 @@ pub enum LangArg {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once per process: the size of `run`'s many options costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// The monthly payroll run: decide every roster row, write the bank file and audit trail.
     Run(RunArgs),
