@@ -13,12 +13,14 @@ use super::Transfer;
 use crate::error::{Fatal, FatalKind};
 use crate::output::csvline::push_row;
 
-/// One file's lines, top to bottom.
-pub(super) struct Lines {
+/// One file's lines, top to bottom; the transfers' rows are made one at a time by
+/// `row` (a province's file holds millions, never all as cells at once).
+pub(super) struct Lines<'a> {
     pub header_line: Option<String>,
     pub preamble: Vec<Vec<Cell>>,
     pub headers: Option<Vec<String>>,
-    pub rows: Vec<Vec<Cell>>,
+    pub batch: &'a [Transfer],
+    pub row: &'a dyn Fn(usize, &Transfer) -> Result<Vec<Cell>, Fatal>,
     pub trailer_line: Option<String>,
 }
 
@@ -33,36 +35,26 @@ pub(super) fn render(
     rel: &str,
 ) -> Result<Vec<u8>, Fatal> {
     let line = |key: &str, t: &Option<String>| t.as_ref().map(|t| names::line(key, t, v, source)).transpose();
-    let rows = batch
-        .iter()
-        .enumerate()
-        .map(|(i, t)| cells::row(profile, t, i + 1, v, who, source))
-        .collect::<Result<Vec<_>, _>>()?;
+    let row = |seq: usize, t: &Transfer| cells::row(profile, t, seq, v, who, source);
     let lines = Lines {
         header_line: line("header_line", &profile.header_line)?,
         preamble: profile.preamble.iter().map(|r| cells::preamble(r, v)).collect(),
         headers: profile.column_headers.then(|| profile.columns.iter().map(|c| c.header.clone()).collect()),
-        rows,
+        batch,
+        row: &row,
         trailer_line: line("trailer_line", &profile.trailer_line)?,
     };
     match profile.format {
-        Format::Xlsx => {
-            let bytes = super::xlsx::render(profile, &lines, v, out, rel)?;
-            // The workbook is UTF-8 inside; a GBK profile's texts must still be
-            // writable for the bank's system.
-            if profile.encoding == TextEncoding::Gbk {
-                csv_text(profile, &lines)?;
-            }
-            Ok(bytes)
-        }
+        // Every cell was checked against the profile's encoding as it was made.
+        Format::Xlsx => super::xlsx::render(profile, &lines, v, out, rel),
         _ => csv_text(profile, &lines),
     }
 }
 
 /// The CSV form of the lines, in the profile's encoding.
-fn csv_text(profile: &BankProfile, lines: &Lines) -> Result<Vec<u8>, Fatal> {
+fn csv_text(profile: &BankProfile, lines: &Lines<'_>) -> Result<Vec<u8>, Fatal> {
     let eol = if profile.line_end.as_deref() == Some("crlf") { "\r\n" } else { "\n" };
-    let mut text = Vec::new();
+    let mut text = Vec::with_capacity(lines.batch.len() * 96 + 256);
     let raw = |s: &str, text: &mut Vec<u8>| {
         text.extend_from_slice(s.as_bytes());
         text.extend_from_slice(eol.as_bytes());
@@ -84,8 +76,9 @@ fn csv_text(profile: &BankProfile, lines: &Lines) -> Result<Vec<u8>, Fatal> {
     if let Some(h) = &lines.headers {
         push(&h.iter().map(String::as_str).collect::<Vec<_>>(), &mut text);
     }
-    for r in &lines.rows {
-        push(&r.iter().map(Cell::text).collect::<Vec<_>>(), &mut text);
+    for (i, t) in lines.batch.iter().enumerate() {
+        let cells = (lines.row)(i + 1, t)?;
+        push(&cells.iter().map(Cell::text).collect::<Vec<_>>(), &mut text);
     }
     if let Some(t) = &lines.trailer_line {
         raw(t, &mut text);

@@ -15,7 +15,7 @@ use crate::error::{Fatal, FatalKind};
 /// The bytes of one batch as a workbook.
 pub(super) fn render(
     profile: &BankProfile,
-    lines: &Lines,
+    lines: &Lines<'_>,
     v: &Values<'_>,
     out: &Path,
     rel: &str,
@@ -61,8 +61,8 @@ pub(super) fn render(
         }
         row += 1;
     }
-    for cells in &lines.rows {
-        for (c, cell) in cells.iter().enumerate() {
+    for (i, t) in lines.batch.iter().enumerate() {
+        for (c, cell) in (lines.row)(i + 1, t)?.iter().enumerate() {
             put(ws, row, c as u16, cell)?;
         }
         row += 1;
