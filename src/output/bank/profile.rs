@@ -377,3 +377,97 @@ pub fn check_payer_codes(p: &Payer) -> Result<(), (&'static str, String)> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str) -> Result<BankProfile, String> {
+        let p: BankProfile = toml::from_str(text).map_err(|e| e.message().to_owned())?;
+        p.check("p.toml").map_err(|e| e.message)?;
+        Ok(p)
+    }
+
+    const COLUMN: &str = "[[columns]]\nheader = \"金额\"\nfield = \"amount\"\n";
+
+    #[test]
+    fn template_keys_are_checked() {
+        let ok = check(&format!(
+            "name = \"t\"\nformat = \"xlsx\"\nsheet_name = \"代发工资模板\"\npreamble = [[\"总金额\", \"{{total}}\"]]\n{COLUMN}\
+             [[columns]]\nheader = \"序号\"\nfield = \"seq\"\n[[columns]]\nheader = \"备注\"\nvalue = \"孤儿\"\nmax_bytes = 4\ntruncate = true\n"
+        ))
+        .unwrap();
+        assert_eq!(ok.columns[0].cell_type(), CellType::Number);
+        assert_eq!(ok.columns[1].cell_type(), CellType::Number);
+        assert_eq!(ok.columns[2].cell_type(), CellType::Text);
+        for (bad, key) in [
+            (format!("name = \"t\"\nformat = \"csv\"\nsheet_name = \"s\"\n{COLUMN}"), "sheet_name"),
+            (format!("name = \"t\"\nformat = \"xlsx\"\nsheet_name = \"a/b\"\n{COLUMN}"), "sheet_name"),
+            (format!("name = \"t\"\nformat = \"xlsx\"\nsheet_name = \"{}\"\n{COLUMN}", "表".repeat(32)), "sheet_name"),
+            ("name = \"t\"\nformat = \"pain001\"\npreamble = [[\"x\"]]\n".into(), "preamble"),
+            (
+                "name = \"t\"\nformat = \"csv\"\n[[columns]]\nheader = \"a\"\nfield = \"payee_name\"\nmax_bytes = 4\ntruncate = true\n"
+                    .into(),
+                "truncate",
+            ),
+            ("name = \"t\"\nformat = \"csv\"\n[[columns]]\nheader = \"a\"\nvalue = \"x\"\ntruncate = true\n".into(), "truncate"),
+            (
+                "name = \"t\"\nformat = \"xlsx\"\n[[columns]]\nheader = \"a\"\nfield = \"payee_account\"\ntype = \"number\"\n"
+                    .into(),
+                "type",
+            ),
+            ("name = \"t\"\nformat = \"csv\"\n[[columns]]\nheader = \"a\"\nfield = \"seq\"\nmax_bytes = 0\n".into(), "max_bytes"),
+            (format!("name = \"t\"\nformat = \"csv\"\nfile_name = \"../x.csv\"\n{COLUMN}"), "file_name"),
+        ] {
+            let e = check(&bad).unwrap_err();
+            assert!(e.contains(key), "{bad}: {e}");
+        }
+        assert!(check(&format!(
+            "name = \"t\"\nformat = \"csv\"\n{COLUMN}[[columns]]\nheader = \"a\"\nvalue = \"x\"\ntype = \"date\"\n"
+        ))
+        .is_err());
+    }
+
+    #[test]
+    fn pain001_keys_are_checked() {
+        let p = check(
+            "name = \"p\"\nformat = \"pain001\"\ncategory_purpose = \"SALA\"\nlocal_instrument = { proprietary = \"CNAPS-HVPS\" }\n\
+             charge_bearer = \"SLEV\"\ninstruction_priority = \"NORM\"\nservice_level = \"URGP\"\nultimate_debtor = \"某县民政局\"\n",
+        )
+        .unwrap();
+        assert_eq!(p.local_instrument, Some(LocalInstrument::Proprietary { proprietary: "CNAPS-HVPS".into() }));
+        let p = check("name = \"p\"\nformat = \"pain001\"\nlocal_instrument = \"INST\"\n").unwrap();
+        assert_eq!(p.local_instrument, Some(LocalInstrument::Code("INST".into())));
+        for (bad, key) in [
+            ("charge_bearer = \"PAYER\"", "charge_bearer"),
+            ("instruction_priority = \"URGENT\"", "instruction_priority"),
+            ("category_purpose = \"SOCIAL\"", "category_purpose"),
+            ("service_level = \"\"", "service_level"),
+            ("local_instrument = \"A B\"", "local_instrument"),
+            ("ultimate_debtor = \"a\\nb\"", "ultimate_debtor"),
+            ("[payer]\naccount = \"1\"\nname = \"n\"\nbic = \"ICBK1\"", "payer.bic"),
+            ("[payer]\naccount = \"1\"\nname = \"n\"\nbank_code = \"10255100123X\"", "payer.bank_code"),
+        ] {
+            let e = check(&format!("name = \"p\"\nformat = \"pain001\"\n{bad}\n")).unwrap_err();
+            assert!(e.contains(key), "{bad}: {e}");
+        }
+        let e = check(&format!("name = \"t\"\nformat = \"csv\"\nservice_level = \"URGP\"\n{COLUMN}")).unwrap_err();
+        assert!(e.contains("service_level") && e.contains("pain001"), "{e}");
+    }
+
+    #[test]
+    fn bics_and_bank_codes() {
+        let payer = |bic: &str, code: &str| Payer {
+            account: "1".into(),
+            name: "n".into(),
+            bic: Some(bic.into()),
+            bank_code: Some(code.into()),
+            ..Payer::default()
+        };
+        assert!(check_payer_codes(&payer("ICBKCNBJ", "102551001234")).is_ok());
+        assert!(check_payer_codes(&payer("ICBKCNBJHUN", "102551001234")).is_ok());
+        assert_eq!(check_payer_codes(&payer("ICBK12BJ", "102551001234")).unwrap_err().0, "bic");
+        assert_eq!(check_payer_codes(&payer("icbkcnbj", "102551001234")).unwrap_err().0, "bic");
+        assert_eq!(check_payer_codes(&payer("ICBKCNBJ", "10255100123")).unwrap_err().0, "bank_code");
+    }
+}

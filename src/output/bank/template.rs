@@ -13,6 +13,9 @@ use super::Transfer;
 use crate::error::{Fatal, FatalKind};
 use crate::output::csvline::push_row;
 
+/// Makes the cells of the transfer numbered `seq` in its file.
+pub(super) type RowMaker<'a> = &'a dyn Fn(usize, &Transfer) -> Result<Vec<Cell>, Fatal>;
+
 /// One file's lines, top to bottom; the transfers' rows are made one at a time by
 /// `row` (a province's file holds millions, never all as cells at once).
 pub(super) struct Lines<'a> {
@@ -20,7 +23,7 @@ pub(super) struct Lines<'a> {
     pub preamble: Vec<Vec<Cell>>,
     pub headers: Option<Vec<String>>,
     pub batch: &'a [Transfer],
-    pub row: &'a dyn Fn(usize, &Transfer) -> Result<Vec<Cell>, Fatal>,
+    pub row: RowMaker<'a>,
     pub trailer_line: Option<String>,
 }
 
