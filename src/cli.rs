@@ -47,6 +47,8 @@ pub enum LangArg {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once per process: the size of `run`'s many options costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// The monthly payroll run: decide every roster row, write the bank file and audit trail.
     Run(RunArgs),
@@ -214,6 +216,12 @@ pub struct RunArgs {
     /// The paying account's bank.
     #[arg(long)]
     pub payer_bank: Option<String>,
+    /// The paying bank's BIC (pain001's debtor agent).
+    #[arg(long)]
+    pub payer_bic: Option<String>,
+    /// The paying bank branch's 12-digit CNAPS code, 联行号 (pain001's debtor agent).
+    #[arg(long)]
+    pub payer_bank_code: Option<String>,
     /// The office's name, printed at the top of every page of report.xlsx.
     #[arg(long)]
     pub office: Option<String>,
@@ -311,12 +319,26 @@ impl RunArgs {
             ));
         }
         let payer = match (&self.payer_account, &self.payer_name) {
-            (Some(account), Some(name)) => {
-                Some(Payer { account: account.clone(), name: name.clone(), bank: self.payer_bank.clone() })
+            (Some(account), Some(name)) => Some(Payer {
+                account: account.clone(),
+                name: name.clone(),
+                bank: self.payer_bank.clone(),
+                bic: self.payer_bic.as_deref().map(|b| trim(b).to_ascii_uppercase()),
+                bank_code: self.payer_bank_code.as_deref().map(|c| c.chars().filter(|c| !c.is_whitespace()).collect()),
+            }),
+            (None, None) if self.payer_bic.is_none() && self.payer_bank_code.is_none() => None,
+            (None, None) => {
+                return Err(usage(
+                    "--payer-bic and --payer-bank-code describe the paying account",
+                    "give --payer-account and --payer-name with them",
+                ))
             }
-            (None, None) => None,
             _ => return Err(usage("--payer-account and --payer-name go together", "give both, or neither")),
         };
+        if let Some(p) = &payer {
+            crate::output::bank::check_payer_codes(p)
+                .map_err(|(k, m)| usage(format!("--payer-{}: {m}", k.replace('_', "-")), "correct it"))?;
+        }
         if pain
             && !self.dry_run
             && payer.is_none()

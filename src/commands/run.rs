@@ -13,7 +13,7 @@ use crate::core::payment::History;
 use crate::core::policy::Policy;
 use crate::error::{Fatal, FatalKind, Finish};
 use crate::ledger::{Ledger, RunMode, RunRecord};
-use crate::output::bank::{BankContext, BankProfile, Payer};
+use crate::output::bank::{BankContext, BankProfile, Destination, Payer};
 use crate::output::manifest::{InputInfo, Manifest, PolicyInfo, MANIFEST_FILE};
 use crate::output::monthly::{MonthlyWriter, RunTotals};
 use crate::output::report::ReportOptions;
@@ -64,6 +64,7 @@ pub const DEFAULT_CEILING: &str = "5000.00";
 /// directory is moved into place; and only then is the run marked live.
 pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
     let mut clock = PhaseClock::from_env();
+    crate::output::bank::check_for_run(&cfg.bank_profiles, cfg.period, cfg.payer.as_ref())?;
     crate::output::staged::check_empty(&cfg.out)?;
     // Refuse a paid period before any work (checked again under the lock below).
     let reader = Ledger::open_read_only(&cfg.ledger, summary)?;
@@ -94,7 +95,7 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
         let id = l.begin_run(cfg.period, RunMode::Run, Some(&cfg.out), Some(staged.path()))?;
         (Some(l), Some(id))
     };
-    let outcome = decide_run(cfg, &roster, &index, standards, &staged, ledger.as_ref(), &mut clock);
+    let outcome = decide_run(cfg, &roster, &index, standards, &staged, ledger.as_ref(), run_id, &mut clock);
     roster.progress_done();
     let (mut totals, inputs) = match outcome {
         Ok(done) => done,
@@ -231,6 +232,7 @@ fn decide_run(
     standards: crate::core::policy::PeriodStandards,
     staged: &StagedDir,
     ledger: Option<&Ledger>,
+    run_id: Option<i64>,
     clock: &mut PhaseClock,
 ) -> Result<(RunTotals, Vec<crate::batch::InputSummary>), Fatal> {
     let owned;
@@ -261,6 +263,7 @@ fn decide_run(
     };
     let mut writer = MonthlyWriter::create(staged, cfg.period, !cfg.dry_run, cfg.lang, cfg.bom)?;
     writer.track_changes = previous.is_some();
+    writer.scratch_transfers = cfg.dry_run && !cfg.bank_profiles.is_empty();
     let inputs = roster.decide(index, &rules, &mut writer)?;
     clock.lap("pass 2 (decide and render)");
     let mut totals = writer.finish(staged)?;
@@ -275,19 +278,27 @@ fn decide_run(
         None => None,
     };
     totals.children = Vec::new();
-    if !cfg.dry_run && !cfg.bank_profiles.is_empty() {
-        let transfers = crate::output::bank::read_transfers(staged)?;
+    if !cfg.bank_profiles.is_empty() {
+        // A dry run renders the bank files in memory only, so it refuses what the
+        // real run would (a name the bank's encoding cannot write, a value too long).
+        let transfers = if cfg.dry_run {
+            let scratch = staged.path().join(crate::output::monthly::SCRATCH_TRANSFERS);
+            let read = crate::output::transfer_file::read(&scratch);
+            std::fs::remove_file(&scratch).map_err(|e| Fatal::io(&scratch, "removing a scratch file", &e))?;
+            read?
+        } else {
+            crate::output::bank::read_transfers(staged)?
+        };
         let ctx = BankContext {
             period: cfg.period,
             execution_date: cfg.execution_date.as_deref(),
             source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse().ok()),
-            message_id: format!("DISBURSE-{}-{}", cfg.period.compact(), &totals.audit_head[..12]),
+            message_id: crate::output::bank::message_id(cfg.period, run_id, &totals.audit_head),
             payer: cfg.payer.clone(),
+            entitlements: Some(staged.path().join(crate::output::monthly::ENTITLEMENTS)),
         };
-        for profile in &cfg.bank_profiles {
-            let infos = crate::output::bank::write_profile(staged, &cfg.out, profile, &transfers, &ctx)?;
-            totals.outputs.extend(infos);
-        }
+        let dest = Destination { staged: (!cfg.dry_run).then_some(staged), out: &cfg.out };
+        totals.outputs.extend(crate::output::bank::write_profiles(&dest, &cfg.bank_profiles, &transfers, &ctx)?);
         clock.lap("bank files");
     }
     Ok((totals, inputs))

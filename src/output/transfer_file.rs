@@ -26,6 +26,8 @@ pub struct Transfer {
     pub payee_bank: String,
     pub amount: Decimal,
     pub children: u64,
+    /// The payee bank's 12-digit CNAPS code (联行号), when the roster gives one.
+    pub payee_bank_code: Option<String>,
 }
 
 impl Transfer {
@@ -39,6 +41,7 @@ impl Transfer {
             "payee_bank" => self.payee_bank.clone(),
             "amount" => fmt_amount(self.amount),
             "children" => self.children.to_string(),
+            "payee_bank_code" => self.payee_bank_code.clone().unwrap_or_default(),
             _ => return None,
         })
     }
@@ -63,6 +66,7 @@ pub fn read(path: &Path) -> Result<Vec<Transfer>, Fatal> {
             .ok_or_else(|| err(1, format!("the header has no column {name:?}")))
     };
     let at: Vec<usize> = TRANSFERS_HEADER.iter().map(|n| column(n)).collect::<Result<_, _>>()?;
+    let bank_code_at = headers.iter().position(|h| h.trim_start_matches('\u{feff}') == "payee_bank_code");
     let mut out = Vec::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| err(e.position().map_or(0, |p| p.line()), e.to_string()))?;
@@ -81,6 +85,7 @@ pub fn read(path: &Path) -> Result<Vec<Transfer>, Fatal> {
             amount: parse_amount(get(5)?)
                 .map_err(|_| err(line, format!("amount {:?} is not an amount", &rec[at[5]])))?,
             children: get(6)?.parse().map_err(|_| err(line, format!("children {:?} is not a count", &rec[at[6]])))?,
+            payee_bank_code: bank_code_at.and_then(|k| rec.get(k)).filter(|c| !c.is_empty()).map(str::to_owned),
         });
     }
     Ok(out)

@@ -37,6 +37,9 @@ use writer::Writer;
 pub const ENTITLEMENTS: &str = "entitlements.csv";
 pub const EXCEPTIONS: &str = "exceptions.csv";
 pub const AUDIT: &str = "audit.jsonl";
+/// A dry run's transfers, read by the bank profiles it renders in memory and removed
+/// before the output is moved into place.
+pub const SCRATCH_TRANSFERS: &str = ".transfers-dry-run.csv";
 
 pub const ENTITLEMENTS_HEADER: [&str; 15] = [
     "period",
@@ -102,6 +105,9 @@ pub struct MonthlyWriter {
     bom: bool,
     /// Collect every child for `changes.csv`.
     pub track_changes: bool,
+    /// A dry run with bank profiles: write the transfers under [`SCRATCH_TRANSFERS`]
+    /// (not an output), for the bank files it renders in memory.
+    pub scratch_transfers: bool,
     seen: Vec<SeenChild>,
     period: Month,
     period_text: String,
@@ -141,6 +147,7 @@ impl MonthlyWriter {
             lang,
             bom,
             track_changes: false,
+            scratch_transfers: false,
             seen: Vec::new(),
             period,
             period_text: period.to_string(),
@@ -180,11 +187,15 @@ impl MonthlyWriter {
             Some(spill) => Some(spill.close(sequence)?),
             None => None,
         };
-        if self.write_transfers {
-            let mut sink = open(dir, TRANSFERS)?;
+        if self.write_transfers || self.scratch_transfers {
+            let name = if self.write_transfers { TRANSFERS } else { SCRATCH_TRANSFERS };
+            let mut sink = open(dir, name)?;
             sink.write_raw(&header(&TRANSFERS_HEADER, self.bom))?;
             self.transfers.write(&order, &mut sink, self.period)?;
-            outputs.push(sink.finish()?);
+            let info = sink.finish()?;
+            if self.write_transfers {
+                outputs.push(info);
+            }
         }
         outputs.push(files.exceptions.finish()?);
         outputs.push(files.audit.finish()?);
