@@ -72,6 +72,9 @@ pub enum Command {
         /// A bank profile whose [returns] section describes the return file's layout.
         #[arg(long)]
         returns_profile: Option<String>,
+        /// Exit 3 if a transfer is a conflict (the return would move the ledger backwards).
+        #[arg(long)]
+        strict: bool,
     },
     /// Check a payment register (CSV child_id,amount[,name]) against what the rules say was owed.
     Audit {
@@ -159,6 +162,8 @@ pub enum LedgerCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Check the ledger's journal chain and that the runs and payments agree with it.
+    Verify,
 }
 
 #[derive(Debug, clap::Args)]
@@ -407,7 +412,7 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 Ok(Finish::Mismatch)
             }
         },
-        Command::Reconcile { run, returns, out, ledger, returns_profile } => {
+        Command::Reconcile { run, returns, out, ledger, returns_profile, strict } => {
             let returns_profile = match returns_profile {
                 Some(p) => {
                     let profile = BankProfile::load(&p)?;
@@ -428,6 +433,7 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 ledger: ledger_path(ledger),
                 returns_profile,
                 lang,
+                strict,
             };
             crate::commands::reconcile::reconcile(&cfg, stderr)
         }
@@ -472,6 +478,7 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 LedgerCommand::Runs { json } => l::runs(&path, json, &mut stdout, stderr),
                 LedgerCommand::History { child_id, json } => l::history(&path, &child_id, json, &mut stdout, stderr),
                 LedgerCommand::Void { run, reason } => l::void(&path, run, &reason, stderr),
+                LedgerCommand::Verify => l::verify(&path, &mut stdout, stderr),
             }
         }
     }

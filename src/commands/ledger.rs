@@ -1,5 +1,5 @@
 //! `disburse ledger …`: import an older system's month, list runs, one child's
-//! history, void a run.
+//! history, void a run, verify the journal.
 
 use std::io::Write;
 use std::path::Path;
@@ -222,4 +222,48 @@ pub fn void(ledger_path: &Path, run: i64, reason: &str, out: &mut dyn Write) -> 
         info.out_dir.map(|d| format!("; its output {d} is kept as a record")).unwrap_or_default()
     );
     Ok(Finish::Done)
+}
+
+/// A read-only command's ledger: it must exist (a mistyped path never creates one).
+fn existing(ledger_path: &Path, notes: &mut dyn Write) -> Result<Ledger, Fatal> {
+    let missing = || {
+        Fatal::new(
+            FatalKind::Usage,
+            "there is no ledger at this path",
+            "check the path given with --ledger or DISBURSE_LEDGER (a reading command never creates a ledger)",
+        )
+        .zh("此路径下没有台账", "请检查 --ledger 或 DISBURSE_LEDGER 指定的路径（只读命令不会新建台账）")
+        .in_file(ledger_path.display().to_string())
+    };
+    Ledger::open_read_only(ledger_path, notes)?.ok_or_else(missing)
+}
+
+/// `ledger verify`: exit 0 intact, exit 1 naming what disagrees.
+pub fn verify(ledger_path: &Path, stdout: &mut dyn Write, notes: &mut dyn Write) -> Result<Finish, Fatal> {
+    let ledger = existing(ledger_path, notes)?;
+    if ledger.schema_version()? < crate::ledger::SCHEMA_VERSION {
+        return Err(Fatal::new(
+            FatalKind::Usage,
+            "this ledger was made by an older disburse and has no journal yet",
+            "run `disburse ledger runs` once (it brings the ledger up to date and starts its journal), then verify",
+        )
+        .in_file(ledger_path.display().to_string()));
+    }
+    let report = ledger.verify_journal()?;
+    for f in &report.findings {
+        let _ = writeln!(stdout, "{}: BROKEN: {}", ledger_path.display(), f.0);
+    }
+    let head = report.head.as_ref().map(|h| format!("seq {} {}", h.seq, h.hash)).unwrap_or_else(|| "empty".into());
+    if report.findings.is_empty() {
+        let _ = writeln!(
+            notes,
+            "{}: intact ({} journal entries; the runs and payments agree with it); journal head {head}",
+            ledger_path.display(),
+            report.entries
+        );
+        Ok(Finish::Done)
+    } else {
+        let _ = writeln!(notes, "{}: BROKEN: {}", ledger_path.display(), report.findings[0].0);
+        Ok(Finish::Mismatch)
+    }
 }

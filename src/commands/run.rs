@@ -207,6 +207,15 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
             Lang::Zh => writeln!(summary, "  已记入台账 {}，批次号 {id}", cfg.ledger.display()),
         };
     }
+    if let Some(head) = ledger.as_ref().map(Ledger::journal_head).transpose()?.flatten() {
+        let _ = writeln!(
+            summary,
+            "  {} seq {} {}",
+            cfg.lang.pick("ledger journal head (write it in the register):", "台账日志头（请记入登记簿）："),
+            head.seq,
+            head.hash
+        );
+    }
     if strict_failed {
         let _ = writeln!(
             summary,
