@@ -177,7 +177,14 @@ pub struct LineFields<'a> {
 
 impl Default for LinesDigest {
     fn default() -> Self {
-        LinesDigest { hasher: Sha256::new(), buf: Vec::with_capacity(128), lines: 0, settled: 0, failed: 0, lines_fen: 0 }
+        LinesDigest {
+            hasher: Sha256::new(),
+            buf: Vec::with_capacity(128),
+            lines: 0,
+            settled: 0,
+            failed: 0,
+            lines_fen: 0,
+        }
     }
 }
 

@@ -239,8 +239,12 @@ pub(super) fn guard(tx: &rusqlite::Transaction<'_>, path: &Path, run: i64) -> Re
     let said = journal::last_state(tx, run).map_err(|e| db_err(path, e))?;
     match (now, said) {
         (Some(now), Some(said)) if now == said => Ok(()),
-        (None, _) => Err(Fatal::new(FatalKind::Usage, format!("there is no run {run} in the ledger"), "see `disburse ledger runs`")
-            .in_file(path.display().to_string())),
+        (None, _) => Err(Fatal::new(
+            FatalKind::Usage,
+            format!("there is no run {run} in the ledger"),
+            "see `disburse ledger runs`",
+        )
+        .in_file(path.display().to_string())),
         _ => Err(Fatal::new(
             FatalKind::Input,
             format!("run {run} in the ledger does not agree with the ledger's journal: the ledger was changed by hand"),

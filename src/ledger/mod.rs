@@ -31,8 +31,8 @@ use crate::error::{Fatal, FatalKind};
 pub use journal::Head as JournalHead;
 pub use recover::RunDirs;
 pub use returns::{Applied, Conflict};
-pub use verify::{Finding, Report as VerifyReport};
 pub use status::{RunMode, RunStatus};
+pub use verify::{Finding, Report as VerifyReport};
 
 /// The schema version this build writes (a ledger above it is refused).
 pub const SCHEMA_VERSION: i64 = schema::LATEST;

@@ -85,10 +85,9 @@ impl Ledger {
                 let (current, returned): (LineStatus, LineStatus) = (r.get(1).map_err(e)?, r.get(2).map_err(e)?);
                 let repaid = r.get::<_, i64>(3).map_err(e)? != 0;
                 let t = current.transition(returned, repaid);
-                let seen = worst.entry(transfer.clone()).or_insert((
-                    Transition::Unchanged,
-                    Conflict { transfer_id: transfer, current, returned, repaid },
-                ));
+                let seen = worst
+                    .entry(transfer.clone())
+                    .or_insert((Transition::Unchanged, Conflict { transfer_id: transfer, current, returned, repaid }));
                 if t > seen.0 {
                     seen.0 = t;
                     seen.1.current = current;

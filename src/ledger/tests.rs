@@ -160,10 +160,8 @@ fn a_failed_line_settles_only_while_its_month_was_not_paid_again() {
     let (june, july) = (month("2018-06"), month("2018-07"));
     let (a, b) = (child("43010220100312001"), child("43010220100312000"));
     let june_run = l.begin_run(june, RunMode::Run, None, None).unwrap();
-    l.commit_run(june_run, june, &[line(a, june, Some(1)), line(b, june, Some(2))], RunMode::Run, || {
-        Some(record("6"))
-    })
-    .unwrap();
+    l.commit_run(june_run, june, &[line(a, june, Some(1)), line(b, june, Some(2))], RunMode::Run, || Some(record("6")))
+        .unwrap();
     l.mark_live(june_run).unwrap();
     let (t1, t2) = ("T201806-000001", "T201806-000002");
     assert_eq!(mark(&mut l, june_run, &[(t1, LineStatus::Failed), (t2, LineStatus::Failed)]), (0, 2));
@@ -177,10 +175,12 @@ fn a_failed_line_settles_only_while_its_month_was_not_paid_again() {
     assert_eq!((applied.settled, applied.failed), (1, 0));
     assert_eq!(applied.conflicts.len(), 1);
     let c = &applied.conflicts[0];
-    assert_eq!((c.transfer_id.as_str(), c.current, c.returned, c.repaid), (t1, LineStatus::Failed, LineStatus::Settled, true));
+    assert_eq!(
+        (c.transfer_id.as_str(), c.current, c.returned, c.repaid),
+        (t1, LineStatus::Failed, LineStatus::Settled, true)
+    );
     // A settled transfer cannot fail; settling it again is no change and no conflict.
-    let (_, applied, _) =
-        l.apply_returns(june_run, &[(t2, LineStatus::Failed)], |_, _| Ok(())).unwrap();
+    let (_, applied, _) = l.apply_returns(june_run, &[(t2, LineStatus::Failed)], |_, _| Ok(())).unwrap();
     assert_eq!((applied.settled, applied.failed, applied.conflicts[0].current), (0, 0, LineStatus::Settled));
     let (_, applied, _) = l.apply_returns(june_run, &[(t2, LineStatus::Settled)], |_, _| Ok(())).unwrap();
     assert_eq!((applied.settled, applied.failed, applied.conflicts.len()), (0, 0, 0));

@@ -33,7 +33,8 @@ impl Ledger {
         let mut last: BTreeMap<i64, RunState> = BTreeMap::new();
         let mut report = Report { entries: 0, head: None, findings: Vec::new() };
         {
-            let mut st = self.conn.prepare("SELECT seq, kind, payload, prev, hash FROM journal ORDER BY seq").map_err(e)?;
+            let mut st =
+                self.conn.prepare("SELECT seq, kind, payload, prev, hash FROM journal ORDER BY seq").map_err(e)?;
             let mut rows = st.query([]).map_err(e)?;
             let mut prev = GENESIS.to_owned();
             let mut expected_seq = 1i64;
@@ -107,7 +108,9 @@ impl Ledger {
         let orphans = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))).map_err(e)?;
         for o in orphans {
             let (row, run) = o.map_err(e)?;
-            report.findings.push(Finding(format!("payment row {row} belongs to run {run}, which is not in the ledger")));
+            report
+                .findings
+                .push(Finding(format!("payment row {row} belongs to run {run}, which is not in the ledger")));
         }
         Ok(report)
     }
