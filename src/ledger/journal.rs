@@ -72,7 +72,7 @@ pub struct RunState {
     pub lines: u64,
     pub settled: u64,
     pub failed: u64,
-    pub lines_fen: i64,
+    pub lines_fen: i128,
     /// SHA-256 over its payment lines in the order of their ids ([`LinesDigest`]).
     pub lines_digest: String,
 }
@@ -220,13 +220,12 @@ impl LinesDigest {
         self.lines_fen += i128::from(l.amount_fen);
     }
 
-    /// Fills the line fields of `state` (a sum beyond i64 saturates: it cannot
-    /// match a stored one, which is the point).
+    /// Fills the line fields of `state`.
     pub fn finish_into(self, state: &mut RunState) {
         state.lines = self.lines;
         state.settled = self.settled;
         state.failed = self.failed;
-        state.lines_fen = i64::try_from(self.lines_fen).unwrap_or(i64::MAX);
+        state.lines_fen = self.lines_fen;
         state.lines_digest = crate::hex(&self.hasher.finalize());
     }
 }

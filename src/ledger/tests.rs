@@ -291,3 +291,27 @@ fn amounts_are_whole_fen() {
     let err = to_fen(d("92233720368547758.08")).unwrap_err();
     assert!(err.message.contains("92233720368547758.08"), "{err}");
 }
+
+#[test]
+fn a_history_row_that_cannot_be_read_stops_back_pay_naming_it() {
+    let scratch = Scratch::new("unreadable");
+    let mut l = Ledger::open_for_write(&scratch.ledger(), &FakeDirs::default(), &mut Vec::new()).unwrap();
+    let (may, june) = (month("2018-05"), month("2018-06"));
+    let id = l.begin_run(may, RunMode::Import, None, None).unwrap();
+    let lines = [line(child("43010220100312001"), may, None), line(child("43010220100312000"), may, None)];
+    l.commit_run(id, may, &lines, RunMode::Import, || Some(record("sha"))).unwrap();
+    assert_eq!(l.history_before(june).unwrap().live_months, [may]);
+    for (edit, named) in [
+        ("UPDATE payments SET kind = 'bonus' WHERE id = 2", "payment row 2: its kind \"bonus\""),
+        ("UPDATE payments SET month = '2017-1x' WHERE id = 2", "payment row 2: its month"),
+        ("UPDATE payments SET child_id = '123' WHERE id = 1", "payment row 1: its child_id"),
+        ("UPDATE payments SET category = 'other' WHERE id = 1", "payment row 1: its category"),
+    ] {
+        l.conn.execute_batch("PRAGMA ignore_check_constraints = 1").unwrap();
+        let tx = l.conn.unchecked_transaction().unwrap();
+        tx.execute_batch(edit).unwrap();
+        let err = l.history_before(june).unwrap_err();
+        assert!(err.message.contains(named), "{edit}: {err}");
+        drop(tx);
+    }
+}
