@@ -136,9 +136,9 @@ impl Ledger {
                 .in_file(path.display().to_string()));
             }
         }
-        let lock = lock::acquire(path, notes)?;
         // The ledger holds children's IDs: owner-only, whatever the umask.
-        lock::open_private(path).map_err(|e| Fatal::io(path, "creating the ledger", &e))?;
+        let file = lock::open_private(path).map_err(|e| Fatal::io(path, "opening the ledger", &e))?;
+        let lock = lock::acquire(path, file, notes)?;
         let conn = Connection::open(path).map_err(|e| db_err(path, e))?;
         let mut ledger = Ledger { conn, path: path.to_path_buf(), _lock: Some(lock) };
         ledger.refuse_newer()?;

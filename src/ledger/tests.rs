@@ -27,6 +27,9 @@ impl RunDirs for FakeDirs {
     fn is_complete(&self, dir: &Path) -> bool {
         self.complete.borrow().contains(dir)
     }
+    fn check_staged(&self, _staged: &Path, _out: &Path) -> Result<(), String> {
+        Ok(())
+    }
     fn remove_staged(&self, staged: &Path) {
         self.removed.borrow_mut().push(staged.to_path_buf());
     }
