@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use rusqlite::{params, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::journal::{self, EntryKind, Head, LineFields, LinesDigest};
 use super::{db_err, to_fen, Ledger, RunInfo, RunMode, RunRecord, RunStatus};
@@ -170,14 +170,13 @@ impl Ledger {
         let path = self.path.clone();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| db_err(&path, e))?;
         let before = journal::last_state(&tx, run).map_err(|e| db_err(&path, e))?;
-        let n = tx
-            .execute(
-                "DELETE FROM runs WHERE id = ?1 AND status IN (?2, ?3)",
-                params![run, RunStatus::Pending, RunStatus::Committed],
-            )
+        let status: Option<RunStatus> = tx
+            .query_row("SELECT status FROM runs WHERE id = ?1", [run], |r| r.get(0))
+            .optional()
             .map_err(|e| db_err(&path, e))?;
-        if n == 1 {
+        if status.is_some_and(RunStatus::half_done) {
             tx.execute("DELETE FROM payments WHERE run_id = ?1", [run]).map_err(|e| db_err(&path, e))?;
+            tx.execute("DELETE FROM runs WHERE id = ?1", [run]).map_err(|e| db_err(&path, e))?;
             if let Some(state) = before {
                 journal::append(&tx, EntryKind::Removed, journal::removed(state), None)
                     .map_err(|e| db_err(&path, e))?;

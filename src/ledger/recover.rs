@@ -67,7 +67,7 @@ impl Ledger {
                 if let Some(s) = &ours {
                     dirs.remove_staged(s);
                 }
-                self.conn.execute("DELETE FROM runs WHERE id = ?1", [id]).map_err(|e| db_err(&self.path, e))?;
+                self.abandon_run(id)?;
                 let _ = writeln!(
                     notes,
                     "disburse: recovered: run {id} for {period} was interrupted before it was recorded; it was undone (nothing was paid) and can be run again"

@@ -122,7 +122,9 @@ impl Drop for StagedDir {
 /// Removes the marker of a staged directory about to become output.
 pub fn remove_marker(dir: &Path) -> Result<(), Fatal> {
     match fs::remove_file(dir.join(MARKER)) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Fatal::io(&dir.join(MARKER), "finishing the output", &e)),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(Fatal::io(&dir.join(MARKER), "finishing the output", &e))
+        }
         _ => Ok(()),
     }
 }
