@@ -233,32 +233,35 @@ impl LinesDigest {
 /// The run's row and its payment lines, as the tables hold them now (`None`: no such
 /// run). Reads every line of the run.
 pub fn state_from_tables(conn: &Connection, run: i64) -> rusqlite::Result<Option<RunState>> {
-    let row = conn
-        .query_row(
-            "SELECT period, mode, status, amount_fen, arrears_fen, manifest_sha256, audit_head FROM runs WHERE id = ?1",
-            [run],
-            |r| {
-                Ok(RunState {
-                    run,
-                    period: r.get(0)?,
-                    mode: r.get(1)?,
-                    status: r.get(2)?,
-                    amount_fen: r.get(3)?,
-                    arrears_fen: r.get(4)?,
-                    manifest_sha256: r.get(5)?,
-                    audit_head: r.get(6)?,
-                    lines: 0,
-                    settled: 0,
-                    failed: 0,
-                    lines_fen: 0,
-                    lines_digest: String::new(),
-                })
-            },
-        )
-        .optional()?;
-    let Some(mut state) = row else { return Ok(None) };
+    let Some(mut state) = run_row(conn, run)? else { return Ok(None) };
     lines_digest(conn, run)?.finish_into(&mut state);
     Ok(Some(state))
+}
+
+/// The run's row alone (its line fields empty, for the caller to fill).
+pub fn run_row(conn: &Connection, run: i64) -> rusqlite::Result<Option<RunState>> {
+    conn.query_row(
+        "SELECT period, mode, status, amount_fen, arrears_fen, manifest_sha256, audit_head FROM runs WHERE id = ?1",
+        [run],
+        |r| {
+            Ok(RunState {
+                run,
+                period: r.get(0)?,
+                mode: r.get(1)?,
+                status: r.get(2)?,
+                amount_fen: r.get(3)?,
+                arrears_fen: r.get(4)?,
+                manifest_sha256: r.get(5)?,
+                audit_head: r.get(6)?,
+                lines: 0,
+                settled: 0,
+                failed: 0,
+                lines_fen: 0,
+                lines_digest: String::new(),
+            })
+        },
+    )
+    .optional()
 }
 
 /// The digest of the run's payment lines as stored.

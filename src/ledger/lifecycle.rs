@@ -121,7 +121,7 @@ impl Ledger {
         )
         .map_err(|e| db_err(&path, e))?;
         // The run's row as written, and its lines' digest computed while inserting them.
-        let mut state = journal::state_from_tables(&tx, run).map_err(|e| db_err(&path, e))?.ok_or_else(|| gone(run))?;
+        let mut state = journal::run_row(&tx, run).map_err(|e| db_err(&path, e))?.ok_or_else(|| gone(run))?;
         digest.finish_into(&mut state);
         let kind = if mode == RunMode::Import { EntryKind::Import } else { EntryKind::Committed };
         journal::append(&tx, kind, state, None).map_err(|e| db_err(&path, e))?;
