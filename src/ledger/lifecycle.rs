@@ -294,7 +294,7 @@ fn insert_lines(
             category: l.category.as_str(),
             region_code: region,
             standard_fen,
-            transfer_id: transfer.as_deref(),
+            transfer_id: transfer,
             status: line_status.as_str(),
             live: 1,
         });
