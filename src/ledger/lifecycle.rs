@@ -280,6 +280,19 @@ fn insert_lines(
     let mut months: rustc_hash::FxHashMap<Month, String> = Default::default();
     for l in keys.into_iter().map(|(_, _, i)| &lines[i as usize]) {
         let month = months.entry(l.month).or_insert_with(|| l.month.to_string()).as_str();
+        // A paid line of a real run travels in a transfer; one without is a fault,
+        // never a line recorded with no transfer (a return could never reach it).
+        if l.transfer.is_none() && line_status == LineStatus::Issued {
+            return Err(Fatal::new(
+                FatalKind::Io,
+                format!(
+                    "the payment line of child {} for {} has no transfer",
+                    crate::core::text::mask(l.child_id.as_str()),
+                    l.month
+                ),
+                "this is a fault in disburse: nothing was recorded; report it with the roster",
+            ));
+        }
         let transfer = l.transfer.map(|n| transfer_ids.get(u64::from(n)));
         let region = std::str::from_utf8(&l.region_code).map_err(|_| {
             Fatal::new(FatalKind::Input, "a payment line has a region code that is not text", "check the roster")

@@ -228,6 +228,11 @@ fn a_child_paid_twice_for_a_month_keeps_nothing_of_the_second_run() {
     assert!(!err.message.contains(a.as_str()), "the whole ID is never shown: {err}");
     assert_eq!(statuses(&l), [(first, RunStatus::Live), (second, RunStatus::Pending)]);
     assert!(l.child_history("430102201003120000").unwrap().is_empty());
+    // A paid line without its transfer is refused too, naming it; nothing is kept.
+    let lines = [line(child("43010220100312000"), june, None)];
+    let err = l.commit_run(second, june, &lines, RunMode::Run, || Some(record("2"))).unwrap_err();
+    assert!(err.message.contains("for 2018-06 has no transfer"), "{err}");
+    assert!(l.child_history("430102201003120000").unwrap().is_empty());
 }
 
 #[test]
