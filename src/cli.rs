@@ -27,6 +27,24 @@ fn ledger_path(flag: Option<PathBuf>) -> PathBuf {
     flag.unwrap_or_else(|| PathBuf::from(DEFAULT_LEDGER))
 }
 
+/// The ledger a writing command (a real run, an import) may create: one named with
+/// `--ledger`/`DISBURSE_LEDGER`, or the default file when it already exists. Never a
+/// second ledger started by accident in another folder (SPEC section 13).
+fn writable_ledger(flag: Option<PathBuf>) -> Result<PathBuf, Fatal> {
+    match flag {
+        Some(path) => Ok(path),
+        None if std::path::Path::new(DEFAULT_LEDGER).exists() => Ok(PathBuf::from(DEFAULT_LEDGER)),
+        None => Err(usage(
+            "no ledger here: name the office's ledger with --ledger or DISBURSE_LEDGER",
+            "a real run never starts a new ledger unless one is named (to start one, name the new file)",
+        )
+        .zh(
+            "此处没有台账：请用 --ledger 或 DISBURSE_LEDGER 指定本单位的台账",
+            "正式运行不会自行新建台账（如需新建，请指定新文件的路径）",
+        )),
+    }
+}
+
 #[derive(Debug, Parser)]
 #[command(name = "disburse", version, about = "Monthly orphan basic living allowance: decide, pay, audit")]
 pub struct Cli {
@@ -74,6 +92,9 @@ pub enum Command {
         /// A bank profile whose [returns] section describes the return file's layout.
         #[arg(long)]
         returns_profile: Option<String>,
+        /// Exit 3 if a transfer is a conflict (the return would move the ledger backwards).
+        #[arg(long)]
+        strict: bool,
     },
     /// Check a payment register (CSV child_id,amount[,name]) against what the rules say was owed.
     Audit {
@@ -161,6 +182,8 @@ pub enum LedgerCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Check the ledger's journal chain and that the runs and payments agree with it.
+    Verify,
 }
 
 #[derive(Debug, clap::Args)]
@@ -359,7 +382,7 @@ impl RunArgs {
             strict: self.strict,
             encoding,
             rosters: self.rosters.iter().map(|p| p.to_string_lossy().into_owned()).collect(),
-            ledger: ledger_path(self.ledger),
+            ledger: if self.dry_run { ledger_path(self.ledger) } else { writable_ledger(self.ledger)? },
             arrears: self.arrears,
             lang: Lang::En,
             sheet: self.sheet,
@@ -429,7 +452,7 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 Ok(Finish::Mismatch)
             }
         },
-        Command::Reconcile { run, returns, out, ledger, returns_profile } => {
+        Command::Reconcile { run, returns, out, ledger, returns_profile, strict } => {
             let returns_profile = match returns_profile {
                 Some(p) => {
                     let profile = BankProfile::load(&p)?;
@@ -450,6 +473,7 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 ledger: ledger_path(ledger),
                 returns_profile,
                 lang,
+                strict,
             };
             crate::commands::reconcile::reconcile(&cfg, stderr)
         }
@@ -477,8 +501,13 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 encoding: encoding.choice(),
                 rosters: rosters.iter().map(|p| p.to_string_lossy().into_owned()).collect(),
                 sheet,
-                // --ledger, else DISBURSE_LEDGER, else the default file if it exists.
-                ledger: Some(ledger_path(ledger)),
+                // --ledger, else DISBURSE_LEDGER (either must exist), else the default
+                // file if it exists.
+                ledger: match ledger {
+                    Some(p) if !p.exists() => return Err(crate::commands::ledger::missing(&p)),
+                    Some(p) => Some(p),
+                    None => Some(PathBuf::from(DEFAULT_LEDGER)).filter(|p| p.exists()),
+                },
                 json,
                 show_pii,
                 lang,
@@ -486,7 +515,10 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
             crate::commands::explain::explain(&cfg, &mut std::io::stdout(), stderr)
         }
         Command::Ledger { ledger, command } => {
-            let path = ledger_path(ledger);
+            let path = match command {
+                LedgerCommand::Import { .. } => writable_ledger(ledger)?,
+                _ => ledger_path(ledger),
+            };
             let mut stdout = std::io::stdout();
             use crate::commands::ledger as l;
             match command {
@@ -494,6 +526,7 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 LedgerCommand::Runs { json } => l::runs(&path, json, &mut stdout, stderr),
                 LedgerCommand::History { child_id, json } => l::history(&path, &child_id, json, &mut stdout, stderr),
                 LedgerCommand::Void { run, reason } => l::void(&path, run, &reason, stderr),
+                LedgerCommand::Verify => l::verify(&path, &mut stdout, stderr),
             }
         }
     }

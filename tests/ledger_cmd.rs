@@ -209,8 +209,9 @@ fn a_bad_import_is_refused_whole() {
     let o = disburse_with(&ledger, ["ledger", "import", "--period", "2018-01", &bad]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("bad.csv:3"), "{}", stderr(&o));
-    let r = disburse_with(&ledger, ["ledger", "runs", "--json"]);
-    assert_eq!(String::from_utf8_lossy(&r.stdout).trim(), "[]");
+    // Refused whole: not even the ledger was created.
+    assert!(!ledger.exists());
+    assert_eq!(code(&disburse_with(&ledger, ["ledger", "runs", "--json"])), 2);
     let twice = s.write("twice.csv", "child_id,category,region_code,amount\n430102200801153010,scattered,430102,600\n430102200801153010,scattered,430102,600\n");
     assert_eq!(code(&disburse_with(&ledger, ["ledger", "import", "--period", "2018-01", &twice])), 2);
 }
@@ -363,18 +364,28 @@ fn sigkill_at_many_instants_leaves_ledger_and_output_consistent() {
         let _ = child.kill(); // SIGKILL
         let status = child.wait().unwrap();
         survived += usize::from(status.success());
-        // Any command repairs; then output and ledger agree.
-        let r = disburse_with(&ledger, ["ledger", "runs", "--json"]);
-        ok(&r);
-        let runs: Vec<serde_json::Value> = serde_json::from_slice(&r.stdout).unwrap();
-        let period = format!("2018-{:02}", k + 1);
-        let live = runs.iter().filter(|r| r["period"] == period.as_str() && r["status"] == "live").count();
-        assert!(runs.iter().all(|r| r["status"] == "live" || r["status"] == "void"), "{runs:?}");
-        if out.exists() {
-            assert_eq!(live, 1, "kill after {delay_ms} ms: output without a live run");
-            assert_eq!(code(&disburse(["verify".as_ref(), out.as_os_str()])), 0, "kill after {delay_ms} ms");
+        // Killed before the ledger was created: nothing was recorded, nothing written
+        // (a reading command finds no ledger and creates none).
+        if !ledger.exists() {
+            assert!(!out.exists(), "kill after {delay_ms} ms: output without a ledger");
+            assert_eq!(code(&disburse_with(&ledger, ["ledger", "runs", "--json"])), 2);
+            assert!(!ledger.exists());
         } else {
-            assert_eq!(live, 0, "kill after {delay_ms} ms: a live run without output");
+            // Any command repairs; then output and ledger agree.
+            let r = disburse_with(&ledger, ["ledger", "runs", "--json"]);
+            ok(&r);
+            let runs: Vec<serde_json::Value> = serde_json::from_slice(&r.stdout).unwrap();
+            let period = format!("2018-{:02}", k + 1);
+            let live = runs.iter().filter(|r| r["period"] == period.as_str() && r["status"] == "live").count();
+            assert!(runs.iter().all(|r| r["status"] == "live" || r["status"] == "void"), "{runs:?}");
+            if out.exists() {
+                assert_eq!(live, 1, "kill after {delay_ms} ms: output without a live run");
+                assert_eq!(code(&disburse(["verify".as_ref(), out.as_os_str()])), 0, "kill after {delay_ms} ms");
+            } else {
+                assert_eq!(live, 0, "kill after {delay_ms} ms: a live run without output");
+            }
+            // Whatever instant the kill came at, the journal agrees with the tables.
+            ok(&disburse_with(&ledger, ["ledger", "verify"]));
         }
         let hidden: Vec<String> = s.entries().into_iter().filter(|e| e.starts_with('.')).collect();
         assert!(hidden.is_empty(), "kill after {delay_ms} ms left {hidden:?}");

@@ -1,5 +1,5 @@
 //! `disburse ledger …`: import an older system's month, list runs, one child's
-//! history, void a run.
+//! history, void a run, verify the journal.
 
 use std::io::Write;
 use std::path::Path;
@@ -81,6 +81,7 @@ pub fn read_import(path: &str, period: Month) -> Result<(Vec<LedgerLine>, String
 /// `ledger import`.
 pub fn import(ledger_path: &Path, period: Month, file: &str, out: &mut dyn Write) -> Result<Finish, Fatal> {
     let (lines, sha256) = read_import(file, period)?;
+    let new_ledger = !ledger_path.exists();
     let mut ledger = Ledger::open_for_write(ledger_path, &OutputDirs, out)?;
     if ledger.live_run(period)?.is_some() {
         return Err(ledger.already_paid(period));
@@ -105,15 +106,24 @@ pub fn import(ledger_path: &Path, period: Month, file: &str, out: &mut dyn Write
         fmt_amount(amount),
         ledger_path.display()
     );
+    if new_ledger {
+        let _ = writeln!(out, "  {} is a new ledger: it was created by this import", ledger_path.display());
+    }
+    print_head(&ledger, out)?;
     Ok(Finish::Done)
+}
+
+/// The journal's head, for the paper register.
+fn print_head(ledger: &Ledger, out: &mut dyn Write) -> Result<(), Fatal> {
+    if let Some(head) = ledger.journal_head()? {
+        let _ = writeln!(out, "  ledger journal head (write it in the register): seq {} {}", head.seq, head.hash);
+    }
+    Ok(())
 }
 
 /// `ledger runs`: a table on stdout, or JSON.
 pub fn runs(ledger_path: &Path, json: bool, stdout: &mut dyn Write, notes: &mut dyn Write) -> Result<Finish, Fatal> {
-    let runs = match ledger_path.exists() {
-        true => Ledger::open_for_write(ledger_path, &OutputDirs, notes)?.runs()?,
-        false => Vec::new(),
-    };
+    let runs = existing_for_listing(ledger_path, notes)?.runs()?;
     if json {
         let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&runs).expect("runs serialize"));
         return Ok(Finish::Done);
@@ -159,10 +169,7 @@ pub fn history(
     let id = ChildId::parse(&fold_width(trim(child))).map_err(|_| {
         Fatal::new(FatalKind::Usage, "that is not a valid ID number", "give the child's 18-character ID number")
     })?;
-    let lines = match ledger_path.exists() {
-        true => Ledger::open_for_write(ledger_path, &OutputDirs, notes)?.child_history(id.as_str())?,
-        false => Vec::new(),
-    };
+    let lines = existing_for_listing(ledger_path, notes)?.child_history(id.as_str())?;
     if json {
         let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&lines).expect("history serializes"));
         return Ok(Finish::Done);
@@ -222,4 +229,59 @@ pub fn void(ledger_path: &Path, run: i64, reason: &str, out: &mut dyn Write) -> 
         info.out_dir.map(|d| format!("; its output {d} is kept as a record")).unwrap_or_default()
     );
     Ok(Finish::Done)
+}
+
+/// The refusal of a reading command whose ledger does not exist.
+pub fn missing(ledger_path: &Path) -> Fatal {
+    Fatal::new(
+        FatalKind::Usage,
+        "there is no ledger at this path",
+        "check the path given with --ledger or DISBURSE_LEDGER (a reading command never creates a ledger)",
+    )
+    .zh("此路径下没有台账", "请检查 --ledger 或 DISBURSE_LEDGER 指定的路径（只读命令不会新建台账）")
+    .in_file(ledger_path.display().to_string())
+}
+
+/// A read-only command's ledger: it must exist (a mistyped path never creates one).
+fn existing(ledger_path: &Path, notes: &mut dyn Write) -> Result<Ledger, Fatal> {
+    Ledger::open_read_only(ledger_path, notes)?.ok_or_else(|| missing(ledger_path))
+}
+
+/// A `ledger` command that lists: the ledger must exist; it is opened for writing
+/// (under its lock) only to finish or undo a run a crash left half done.
+fn existing_for_listing(ledger_path: &Path, notes: &mut dyn Write) -> Result<Ledger, Fatal> {
+    if !ledger_path.exists() {
+        return Err(missing(ledger_path));
+    }
+    Ledger::open_for_write(ledger_path, &OutputDirs, notes)
+}
+
+/// `ledger verify`: exit 0 intact, exit 1 naming what disagrees.
+pub fn verify(ledger_path: &Path, stdout: &mut dyn Write, notes: &mut dyn Write) -> Result<Finish, Fatal> {
+    let ledger = existing(ledger_path, notes)?;
+    if ledger.schema_version()? < crate::ledger::SCHEMA_VERSION {
+        return Err(Fatal::new(
+            FatalKind::Usage,
+            "this ledger was made by an older disburse and has no journal yet",
+            "run `disburse ledger runs` once (it brings the ledger up to date and starts its journal), then verify",
+        )
+        .in_file(ledger_path.display().to_string()));
+    }
+    let report = ledger.verify_journal()?;
+    for f in &report.findings {
+        let _ = writeln!(stdout, "{}: BROKEN: {}", ledger_path.display(), f.0);
+    }
+    let head = report.head.as_ref().map(|h| format!("seq {} {}", h.seq, h.hash)).unwrap_or_else(|| "empty".into());
+    if report.findings.is_empty() {
+        let _ = writeln!(
+            notes,
+            "{}: intact ({} journal entries; the runs and payments agree with it); journal head {head}",
+            ledger_path.display(),
+            report.entries
+        );
+        Ok(Finish::Done)
+    } else {
+        let _ = writeln!(notes, "{}: BROKEN: {}", ledger_path.display(), report.findings[0].0);
+        Ok(Finish::Mismatch)
+    }
 }

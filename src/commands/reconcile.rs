@@ -19,7 +19,7 @@ use crate::core::money::fmt_amount;
 use crate::core::payment::LineStatus;
 use crate::core::text::defuse;
 use crate::error::{Fatal, FatalKind, Finish};
-use crate::ledger::{Ledger, RunStatus};
+use crate::ledger::{Conflict, Ledger, RunStatus};
 use crate::output::bank::BankProfile;
 use crate::output::csvline::push_row;
 use crate::output::manifest::{Manifest, MANIFEST_FILE};
@@ -45,6 +45,8 @@ pub enum Outcome {
     DuplicateReturn,
     /// A return line that cannot be read (bad amount or status).
     InvalidLine,
+    /// The return would move the ledger's lines backwards: not applied (SPEC section 12).
+    Conflict,
 }
 
 impl Outcome {
@@ -58,6 +60,7 @@ impl Outcome {
             Outcome::Unknown => "unknown",
             Outcome::DuplicateReturn => "duplicate_return",
             Outcome::InvalidLine => "invalid_line",
+            Outcome::Conflict => "conflict",
         }
     }
 }
@@ -72,6 +75,8 @@ pub struct ReconcileConfig {
     /// The bank profile whose `[returns]` layout the return file has.
     pub returns_profile: Option<BankProfile>,
     pub lang: Lang,
+    /// Exit 3 when a transfer is a `conflict`.
+    pub strict: bool,
 }
 
 /// One row of `bank-reconciliation.csv`.
@@ -122,6 +127,11 @@ struct InputRef {
 struct LedgerEffect {
     lines_marked_settled: u64,
     lines_marked_failed: u64,
+    /// Transfers whose return was not applied (outcome `conflict`).
+    conflicts: u64,
+    /// The ledger journal's head once this reconciliation is recorded.
+    journal_seq: i64,
+    journal_head: String,
 }
 
 fn fatal(message: impl Into<String>, fix: &str) -> Fatal {
@@ -302,65 +312,54 @@ pub fn reconcile(cfg: &ReconcileConfig, summary: &mut dyn Write) -> Result<Finis
         }
     }
 
-    let findings = classify(&transfers, &returns);
-    let staged = StagedDir::prepare(&cfg.out)?;
-    let mut sink = Sink::new(RECONCILIATION, cfg.out.join(RECONCILIATION), staged.create(RECONCILIATION)?);
-    let mut buf = Vec::new();
-    push_row(&mut buf, &HEADER);
-    sink.write_raw(&buf)?;
-    let mut outcomes: BTreeMap<Outcome, (u64, Decimal)> = BTreeMap::new();
-    for f in &findings {
-        buf.clear();
-        let opt = |d: Option<Decimal>| d.map(fmt_amount).unwrap_or_default();
-        push_row(
-            &mut buf,
-            &[
-                defuse(&f.transfer_id).as_ref(),
-                &defuse(&f.account),
-                &opt(f.amount),
-                &opt(f.returned),
-                f.outcome.as_str(),
-                &defuse(&f.reason),
-                &f.line.map(|l| l.to_string()).unwrap_or_default(),
-            ],
-        );
-        sink.write_row(&buf)?;
-        let e = outcomes.entry(f.outcome).or_default();
-        e.0 += 1;
-        e.1 += f.amount.or(f.returned).unwrap_or_default();
-    }
-    let outputs = vec![sink.finish()?];
-
-    let updates: Vec<(&str, LineStatus)> = findings
+    let mut findings = classify(&transfers, &returns);
+    let updates: Vec<(String, LineStatus)> = findings
         .iter()
         .filter_map(|f| match f.outcome {
-            Outcome::Settled => Some((f.transfer_id.as_str(), LineStatus::Settled)),
-            Outcome::Failed => Some((f.transfer_id.as_str(), LineStatus::Failed)),
+            Outcome::Settled => Some((f.transfer_id.clone(), LineStatus::Settled)),
+            Outcome::Failed => Some((f.transfer_id.clone(), LineStatus::Failed)),
             _ => None,
         })
         .collect();
-    let changed = ledger.set_transfer_statuses(run_id, &updates)?;
-
-    let report = ReconcileManifest {
-        tool: "disburse".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        command: "reconcile".into(),
-        run: RunRef {
-            dir: cfg.run_dir.display().to_string(),
-            period: manifest.period.clone(),
-            manifest_sha256: manifest_sha,
-            ledger_run: Some(run_id),
-        },
-        returns: InputRef { path: cfg.returns.clone(), sha256: returns_sha, rows: returns.len() as u64 },
-        outputs,
-        outcomes: outcomes
-            .iter()
-            .map(|(o, (n, a))| (o.as_str().to_owned(), CountAmount { count: *n, amount: fmt_amount(*a) }))
-            .collect(),
-        ledger: LedgerEffect { lines_marked_settled: changed.0, lines_marked_failed: changed.1 },
+    let updates: Vec<(&str, LineStatus)> = updates.iter().map(|(t, s)| (t.as_str(), *s)).collect();
+    let staged = StagedDir::prepare(&cfg.out)?;
+    // The ledger's marks are committed only after OUT is in place; if OUT cannot be
+    // committed the marks roll back, and if the ledger cannot commit OUT is removed.
+    let mut out_in_place = false;
+    let applied = ledger.apply_returns(run_id, &updates, |applied, head| {
+        mark_conflicts(&mut findings, &applied.conflicts);
+        let outcomes = write_reconciliation(
+            staged,
+            cfg,
+            &findings,
+            RunRef {
+                dir: cfg.run_dir.display().to_string(),
+                period: manifest.period.clone(),
+                manifest_sha256: manifest_sha.clone(),
+                ledger_run: Some(run_id),
+            },
+            InputRef { path: cfg.returns.clone(), sha256: returns_sha.clone(), rows: returns.len() as u64 },
+            LedgerEffect {
+                lines_marked_settled: applied.settled,
+                lines_marked_failed: applied.failed,
+                conflicts: applied.conflicts.len() as u64,
+                journal_seq: head.seq,
+                journal_head: head.hash.clone(),
+            },
+        )?;
+        out_in_place = true;
+        Ok(outcomes)
+    });
+    let (outcomes, applied, head) = match applied {
+        Ok(done) => done,
+        Err(e) => {
+            if out_in_place {
+                let _ = std::fs::remove_dir_all(&cfg.out);
+            }
+            return Err(e);
+        }
     };
-    crate::output::manifest::write_json(&staged, &cfg.out, &report)?;
-    staged.commit()?;
+    let changed = (applied.settled, applied.failed);
 
     let l = cfg.lang;
     let _ = match l {
@@ -394,8 +393,103 @@ pub fn reconcile(cfg: &ReconcileConfig, summary: &mut dyn Write) -> Result<Finis
             changed.0, changed.1
         ),
     };
+    if !applied.conflicts.is_empty() {
+        let _ = writeln!(
+            summary,
+            "  {}",
+            l.pick(
+                "conflict: the return would move some payment lines backwards; they were not applied — a person decides (see the reasons)",
+                "冲突：回单会使部分发放记录的状态倒退，未予采用，需人工核定（见原因列）"
+            )
+        );
+    }
     let _ = writeln!(summary, "  {} {}", l.pick("details in", "明细见"), cfg.out.join(RECONCILIATION).display());
+    let _ = writeln!(
+        summary,
+        "  {} seq {} {}",
+        l.pick("ledger journal head (write it in the register):", "台账日志头（请记入登记簿）："),
+        head.seq,
+        head.hash
+    );
+    if cfg.strict && !applied.conflicts.is_empty() {
+        return Ok(Finish::StrictFailed);
+    }
     Ok(Finish::Done)
+}
+
+/// Turns the findings of transfers the ledger would not move forward into conflicts.
+fn mark_conflicts(findings: &mut [Finding], conflicts: &[Conflict]) {
+    let by_id: HashMap<&str, &Conflict> = conflicts.iter().map(|c| (c.transfer_id.as_str(), c)).collect();
+    for f in findings.iter_mut().filter(|f| matches!(f.outcome, Outcome::Settled | Outcome::Failed)) {
+        if let Some(c) = by_id.get(f.transfer_id.as_str()) {
+            f.outcome = Outcome::Conflict;
+            f.reason = conflict_reason(c);
+        }
+    }
+}
+
+/// Why a conflict was not applied, naming the ledger's current status.
+fn conflict_reason(c: &Conflict) -> String {
+    let repaid = if c.repaid { " and back pay has paid its month again" } else { "" };
+    format!(
+        "the ledger has this transfer {}{repaid}; the return says {}: not applied, a person decides",
+        c.current, c.returned
+    )
+}
+
+/// Writes bank-reconciliation.csv and the manifest into `staged` and moves it onto
+/// OUT. Returns the count and amount per outcome.
+fn write_reconciliation(
+    staged: StagedDir,
+    cfg: &ReconcileConfig,
+    findings: &[Finding],
+    run: RunRef,
+    returns: InputRef,
+    ledger: LedgerEffect,
+) -> Result<BTreeMap<Outcome, (u64, Decimal)>, Fatal> {
+    let mut sink = Sink::new(RECONCILIATION, cfg.out.join(RECONCILIATION), staged.create(RECONCILIATION)?);
+    let mut buf = Vec::new();
+    push_row(&mut buf, &HEADER);
+    sink.write_raw(&buf)?;
+    let mut outcomes: BTreeMap<Outcome, (u64, Decimal)> = BTreeMap::new();
+    for f in findings {
+        buf.clear();
+        let opt = |d: Option<Decimal>| d.map(fmt_amount).unwrap_or_default();
+        push_row(
+            &mut buf,
+            &[
+                defuse(&f.transfer_id).as_ref(),
+                &defuse(&f.account),
+                &opt(f.amount),
+                &opt(f.returned),
+                f.outcome.as_str(),
+                &defuse(&f.reason),
+                &f.line.map(|l| l.to_string()).unwrap_or_default(),
+            ],
+        );
+        sink.write_row(&buf)?;
+        let e = outcomes.entry(f.outcome).or_default();
+        e.0 += 1;
+        e.1 += f.amount.or(f.returned).unwrap_or_default();
+    }
+    let outputs = vec![sink.finish()?];
+    let report = ReconcileManifest {
+        tool: "disburse".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        command: "reconcile".into(),
+        run,
+        returns,
+        outputs,
+        outcomes: outcomes
+            .iter()
+            .map(|(o, (n, a))| (o.as_str().to_owned(), CountAmount { count: *n, amount: fmt_amount(*a) }))
+            .collect(),
+        ledger,
+    };
+    crate::output::manifest::write_json(&staged, &cfg.out, &report)?;
+    crate::failpoint("before-reconcile-rename");
+    staged.commit()?;
+    Ok(outcomes)
 }
 
 #[cfg(test)]

@@ -87,10 +87,12 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
     clock.lap("pass 1 (check and index)");
 
     let staged = StagedDir::prepare(&cfg.out)?;
+    let mut new_ledger = false;
     let (mut ledger, run_id) = if cfg.dry_run {
         (None, None)
     } else {
         drop(reader);
+        new_ledger = !cfg.ledger.exists();
         let mut l = Ledger::open_for_write(&cfg.ledger, &super::run_dirs::OutputDirs, summary)?;
         let id = l.begin_run(cfg.period, RunMode::Run, Some(&cfg.out), Some(staged.path()))?;
         (Some(l), Some(id))
@@ -207,6 +209,25 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
             Lang::En => writeln!(summary, "  recorded in the ledger {} as run {id}", cfg.ledger.display()),
             Lang::Zh => writeln!(summary, "  已记入台账 {}，批次号 {id}", cfg.ledger.display()),
         };
+    }
+    if new_ledger {
+        let _ = writeln!(
+            summary,
+            "  {}",
+            cfg.lang.pick(
+                "the ledger is new: it was created by this run and knows no earlier payments",
+                "台账是新建的：由本次运行创建，其中没有以前的发放记录"
+            )
+        );
+    }
+    if let Some(head) = ledger.as_ref().map(Ledger::journal_head).transpose()?.flatten() {
+        let _ = writeln!(
+            summary,
+            "  {} seq {} {}",
+            cfg.lang.pick("ledger journal head (write it in the register):", "台账日志头（请记入登记簿）："),
+            head.seq,
+            head.hash
+        );
     }
     if strict_failed {
         let _ = writeln!(

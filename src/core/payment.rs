@@ -58,6 +58,31 @@ impl LineStatus {
     pub fn parse(s: &str) -> Option<LineStatus> {
         LineStatus::ALL.into_iter().find(|v| v.as_str() == s)
     }
+
+    /// What the bank's word `to` does to a line now `self` (SPEC section 12): a
+    /// status only moves forward. `issued` becomes `settled` or `failed`; `failed`
+    /// becomes `settled` only while no arrears line has paid the month again
+    /// (`repaid`); the same status again is no change; anything else is a conflict
+    /// a person decides.
+    pub fn transition(self, to: LineStatus, repaid: bool) -> Transition {
+        match (self, to) {
+            (from, to) if from == to => Transition::Unchanged,
+            (LineStatus::Issued, LineStatus::Settled | LineStatus::Failed) => Transition::Apply,
+            (LineStatus::Failed, LineStatus::Settled) if !repaid => Transition::Apply,
+            _ => Transition::Conflict,
+        }
+    }
+}
+
+/// What a bank's return does to one payment line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Transition {
+    /// The line already has that status: nothing to do, nothing to report.
+    Unchanged,
+    /// The line moves forward to it.
+    Apply,
+    /// Not a forward move: not applied, a person decides.
+    Conflict,
 }
 
 impl fmt::Display for LineStatus {
@@ -129,6 +154,39 @@ mod tests {
         assert_eq!(format!("{:<8}|", LineStatus::Failed), "failed  |");
         assert_eq!(LineStatus::parse("Failed"), None);
         assert_eq!(LineStatus::parse(""), None);
+    }
+
+    #[test]
+    fn line_statuses_only_move_forward() {
+        use LineStatus::{Failed, Issued, Settled};
+        use Transition::{Apply, Conflict, Unchanged};
+        // Every (from, to, repaid) and its answer: the whole table, written out.
+        let table = [
+            (Issued, Issued, false, Unchanged),
+            (Issued, Issued, true, Unchanged),
+            (Issued, Settled, false, Apply),
+            (Issued, Settled, true, Apply),
+            (Issued, Failed, false, Apply),
+            (Issued, Failed, true, Apply),
+            (Settled, Issued, false, Conflict),
+            (Settled, Issued, true, Conflict),
+            (Settled, Settled, false, Unchanged),
+            (Settled, Settled, true, Unchanged),
+            (Settled, Failed, false, Conflict),
+            (Settled, Failed, true, Conflict),
+            (Failed, Issued, false, Conflict),
+            (Failed, Issued, true, Conflict),
+            (Failed, Settled, false, Apply),
+            (Failed, Settled, true, Conflict),
+            (Failed, Failed, false, Unchanged),
+            (Failed, Failed, true, Unchanged),
+        ];
+        assert_eq!(table.len(), LineStatus::ALL.len() * LineStatus::ALL.len() * 2);
+        for (from, to, repaid, want) in table {
+            assert_eq!(from.transition(to, repaid), want, "{from} -> {to}, repaid {repaid}");
+        }
+        // Ordered so that the worst answer of a transfer's lines is their maximum.
+        assert!(Unchanged < Apply && Apply < Conflict);
     }
 
     #[test]

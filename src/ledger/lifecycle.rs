@@ -6,12 +6,14 @@
 //! [`Ledger::mark_live`]); `void` takes it out of the count. A run that will not
 //! finish is forgotten ([`Ledger::abandon_run`], [`Ledger::discard_run`]). Its
 //! payment lines start `issued` and move to `settled` or `failed` with the bank's
-//! returns ([`Ledger::set_transfer_statuses`]).
+//! returns (`returns.rs`). Every change appends one row to the journal, in the
+//! change's own transaction.
 
 use std::path::Path;
 
-use rusqlite::{params, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
+use super::journal::{self, EntryKind, Head, LineFields, LinesDigest};
 use super::{db_err, to_fen, Ledger, RunInfo, RunMode, RunRecord, RunStatus};
 use crate::core::arrears::Kind;
 use crate::core::month::Month;
@@ -37,20 +39,31 @@ impl Ledger {
         staged: Option<&Path>,
     ) -> Result<i64, Fatal> {
         let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()).display().to_string();
-        let res = self.conn.execute(
+        let path = self.path.clone();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| db_err(&path, e))?;
+        let res = tx.execute(
             "INSERT INTO runs (period, mode, status, out_dir, staged_dir, amount_fen, arrears_fen, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, 0, 0, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
             params![period.to_string(), mode, RunStatus::Pending, out.map(abs), staged.map(abs)],
         );
         match res {
-            Ok(_) => Ok(self.conn.last_insert_rowid()),
-            Err(e) if is_constraint(&e) => Err(self.already_paid(period)),
-            Err(e) => Err(db_err(&self.path, e)),
+            Ok(_) => {}
+            Err(e) if is_constraint(&e) => {
+                drop(tx);
+                return Err(self.already_paid(period));
+            }
+            Err(e) => return Err(db_err(&path, e)),
         }
+        let id = tx.last_insert_rowid();
+        journal_now(&tx, &path, id, EntryKind::Pending, None)?;
+        tx.commit().map_err(|e| db_err(&path, e))?;
+        Ok(id)
     }
 
     /// The refusal for a period that already has a live run.
     pub fn already_paid(&self, period: Month) -> Fatal {
+        // Only the wording depends on it: a ledger that cannot say which run paid
+        // the period still refuses it.
         let earlier = self.live_run(period).ok().flatten();
         let (id, what) = match &earlier {
             Some(r) => (r.id, format!("run {} ({}, {}, {})", r.id, r.mode, r.status, r.created_at)),
@@ -86,7 +99,7 @@ impl Ledger {
         let path = self.path.clone();
         // Dropped without `commit`, the transaction rolls back.
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| db_err(&path, e))?;
-        insert_lines(&tx, &path, run, period, lines, mode.line_status())?;
+        let digest = insert_lines(&tx, &path, run, period, lines, mode.line_status())?;
         let Some(rec) = totals() else { return Ok(false) };
         tx.execute(
             "UPDATE runs SET status = ?2, manifest_sha256 = ?3, audit_head = ?4, rows = ?5, paid = ?6, held = ?7,
@@ -101,12 +114,17 @@ impl Ledger {
                 rec.held as i64,
                 rec.excluded as i64,
                 rec.rejected as i64,
-                to_fen(rec.amount),
-                to_fen(rec.arrears_amount),
+                to_fen(rec.amount)?,
+                to_fen(rec.arrears_amount)?,
                 rec.transfers as i64,
             ],
         )
         .map_err(|e| db_err(&path, e))?;
+        // The run's row as written, and its lines' digest computed while inserting them.
+        let mut state = journal::run_row(&tx, run).map_err(|e| db_err(&path, e))?.ok_or_else(|| gone(run))?;
+        digest.finish_into(&mut state);
+        let kind = if mode == RunMode::Import { EntryKind::Import } else { EntryKind::Committed };
+        journal::append(&tx, kind, state, None).map_err(|e| db_err(&path, e))?;
         crate::failpoint("before-ledger-commit");
         tx.commit().map_err(|e| db_err(&path, e))?;
         Ok(true)
@@ -114,18 +132,35 @@ impl Ledger {
 
     /// The output is in place: the run is live.
     pub fn mark_live(&mut self, run: i64) -> Result<(), Fatal> {
-        self.conn
-            .execute("UPDATE runs SET status = ?2 WHERE id = ?1", params![run, RunStatus::Live])
-            .map_err(|e| db_err(&self.path, e))?;
-        Ok(())
+        let path = self.path.clone();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| db_err(&path, e))?;
+        tx.execute("UPDATE runs SET status = ?2 WHERE id = ?1", params![run, RunStatus::Live])
+            .map_err(|e| db_err(&path, e))?;
+        // Its lines did not change since they were committed: the journal's last word
+        // on them stands (reading a province's lines again would cost seconds).
+        let state = match journal::last_state(&tx, run).map_err(|e| db_err(&path, e))? {
+            Some(mut s) => {
+                s.status = RunStatus::Live.as_str().to_owned();
+                s
+            }
+            None => journal::state_from_tables(&tx, run).map_err(|e| db_err(&path, e))?.ok_or_else(|| gone(run))?,
+        };
+        journal::append(&tx, EntryKind::Live, state, None).map_err(|e| db_err(&path, e))?;
+        tx.commit().map_err(|e| db_err(&path, e))
     }
 
     /// Forgets a pending run that will not finish (a fatal error or `--strict`).
     pub fn abandon_run(&mut self, run: i64) -> Result<(), Fatal> {
-        self.conn
+        let path = self.path.clone();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| db_err(&path, e))?;
+        let before = journal::state_from_tables(&tx, run).map_err(|e| db_err(&path, e))?;
+        let n = tx
             .execute("DELETE FROM runs WHERE id = ?1 AND status = ?2", params![run, RunStatus::Pending])
-            .map_err(|e| db_err(&self.path, e))?;
-        Ok(())
+            .map_err(|e| db_err(&path, e))?;
+        if let (1, Some(state)) = (n, before) {
+            journal::append(&tx, EntryKind::Removed, journal::removed(state), None).map_err(|e| db_err(&path, e))?;
+        }
+        tx.commit().map_err(|e| db_err(&path, e))
     }
 
     /// Removes a run whose payment lines were committed but whose output could not be
@@ -133,13 +168,20 @@ impl Ledger {
     /// happened.
     pub fn discard_run(&mut self, run: i64) -> Result<(), Fatal> {
         let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| db_err(&path, e))?;
-        tx.execute("DELETE FROM payments WHERE run_id = ?1", [run]).map_err(|e| db_err(&path, e))?;
-        tx.execute(
-            "DELETE FROM runs WHERE id = ?1 AND status IN (?2, ?3)",
-            params![run, RunStatus::Pending, RunStatus::Committed],
-        )
-        .map_err(|e| db_err(&path, e))?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| db_err(&path, e))?;
+        let before = journal::last_state(&tx, run).map_err(|e| db_err(&path, e))?;
+        let status: Option<RunStatus> = tx
+            .query_row("SELECT status FROM runs WHERE id = ?1", [run], |r| r.get(0))
+            .optional()
+            .map_err(|e| db_err(&path, e))?;
+        if status.is_some_and(RunStatus::half_done) {
+            tx.execute("DELETE FROM payments WHERE run_id = ?1", [run]).map_err(|e| db_err(&path, e))?;
+            tx.execute("DELETE FROM runs WHERE id = ?1", [run]).map_err(|e| db_err(&path, e))?;
+            if let Some(state) = before {
+                journal::append(&tx, EntryKind::Removed, journal::removed(state), None)
+                    .map_err(|e| db_err(&path, e))?;
+            }
+        }
         tx.commit().map_err(|e| db_err(&path, e))
     }
 
@@ -154,42 +196,60 @@ impl Ledger {
             return Err(Fatal::new(FatalKind::Usage, format!("run {run} is already void"), "nothing to do")
                 .in_file(path.display().to_string()));
         }
-        let tx = self.conn.transaction().map_err(|e| db_err(&path, e))?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| db_err(&path, e))?;
+        guard(&tx, &path, run)?;
         tx.execute(
             "UPDATE runs SET status = ?3, void_reason = ?2, voided_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1",
             params![run, reason, RunStatus::Void],
         )
         .map_err(|e| db_err(&path, e))?;
         tx.execute("UPDATE payments SET live = 0 WHERE run_id = ?1", [run]).map_err(|e| db_err(&path, e))?;
+        journal_now(&tx, &path, run, EntryKind::Void, None)?;
         tx.commit().map_err(|e| db_err(&path, e))?;
         Ok(info)
     }
 
-    /// Marks the payment lines of transfers `settled` or `failed` (bank returns), in
-    /// one transaction. Returns how many lines changed to settled and to failed (a
-    /// second application of the same return changes none); an `issued` in
-    /// `updates` changes nothing.
-    pub fn set_transfer_statuses(&mut self, run: i64, updates: &[(&str, LineStatus)]) -> Result<(u64, u64), Fatal> {
-        let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| db_err(&path, e))?;
-        // The returned statuses in a temporary table, joined once to the run's lines
-        // (found through the run index): one pass, whatever the number of transfers.
-        tx.execute_batch(super::schema::RETURNED_TABLE).map_err(|e| db_err(&path, e))?;
-        {
-            let mut st = tx
-                .prepare("INSERT OR REPLACE INTO temp.returned (transfer_id, status) VALUES (?1, ?2)")
-                .map_err(|e| db_err(&path, e))?;
-            for (transfer, status) in updates {
-                st.execute(params![transfer, status]).map_err(|e| db_err(&path, e))?;
-            }
-        }
-        let mut changed = (0u64, 0u64);
-        for (status, n) in [(LineStatus::Settled, &mut changed.0), (LineStatus::Failed, &mut changed.1)] {
-            *n = tx.execute(super::schema::APPLY_RETURNS, params![run, status]).map_err(|e| db_err(&path, e))? as u64;
-        }
-        tx.execute_batch("DELETE FROM temp.returned").map_err(|e| db_err(&path, e))?;
-        tx.commit().map_err(|e| db_err(&path, e))?;
-        Ok(changed)
+    /// The journal's head: its last row's seq and hash (`None` for an empty journal).
+    pub fn journal_head(&self) -> Result<Option<Head>, Fatal> {
+        journal::head(&self.conn).map_err(|e| db_err(&self.path, e))
+    }
+}
+
+/// The run as the tables hold it now, journaled as `kind`.
+fn journal_now(
+    tx: &rusqlite::Transaction<'_>,
+    path: &Path,
+    run: i64,
+    kind: EntryKind,
+    marks: Option<journal::Marks>,
+) -> Result<Head, Fatal> {
+    let state = journal::state_from_tables(tx, run).map_err(|e| db_err(path, e))?.ok_or_else(|| gone(run))?;
+    journal::append(tx, kind, state, marks).map_err(|e| db_err(path, e))
+}
+
+fn gone(run: i64) -> Fatal {
+    Fatal::new(FatalKind::Io, format!("run {run} vanished from the ledger while it was being written"), "run again")
+}
+
+/// Refuses to change a run whose tables no longer agree with the journal's last word
+/// on it (a hand edit): building on it would hide the edit.
+pub(super) fn guard(tx: &rusqlite::Transaction<'_>, path: &Path, run: i64) -> Result<(), Fatal> {
+    let now = journal::state_from_tables(tx, run).map_err(|e| db_err(path, e))?;
+    let said = journal::last_state(tx, run).map_err(|e| db_err(path, e))?;
+    match (now, said) {
+        (Some(now), Some(said)) if now == said => Ok(()),
+        (None, _) => Err(Fatal::new(
+            FatalKind::Usage,
+            format!("there is no run {run} in the ledger"),
+            "see `disburse ledger runs`",
+        )
+        .in_file(path.display().to_string())),
+        _ => Err(Fatal::new(
+            FatalKind::Input,
+            format!("run {run} in the ledger does not agree with the ledger's journal: the ledger was changed by hand"),
+            "run `disburse ledger verify` to see what differs, and restore the ledger from its backup",
+        )
+        .in_file(path.display().to_string())),
     }
 }
 
@@ -201,7 +261,8 @@ fn insert_lines(
     period: Month,
     lines: &[LedgerLine],
     line_status: LineStatus,
-) -> Result<(), Fatal> {
+) -> Result<LinesDigest, Fatal> {
+    let mut digest = LinesDigest::default();
     let mut transfer_ids = crate::core::transfer_id::TransferIds::new(period);
     let mut insert = tx
         .prepare(
@@ -219,17 +280,47 @@ fn insert_lines(
     let mut months: rustc_hash::FxHashMap<Month, String> = Default::default();
     for l in keys.into_iter().map(|(_, _, i)| &lines[i as usize]) {
         let month = months.entry(l.month).or_insert_with(|| l.month.to_string()).as_str();
+        // A paid line of a real run travels in a transfer; one without is a fault,
+        // never a line recorded with no transfer (a return could never reach it).
+        if l.transfer.is_none() && line_status == LineStatus::Issued {
+            return Err(Fatal::new(
+                FatalKind::Io,
+                format!(
+                    "the payment line of child {} for {} has no transfer",
+                    crate::core::text::mask(l.child_id.as_str()),
+                    l.month
+                ),
+                "this is a fault in disburse: nothing was recorded; report it with the roster",
+            ));
+        }
         let transfer = l.transfer.map(|n| transfer_ids.get(u64::from(n)));
+        let region = std::str::from_utf8(&l.region_code).map_err(|_| {
+            Fatal::new(FatalKind::Input, "a payment line has a region code that is not text", "check the roster")
+        })?;
+        let (amount_fen, standard_fen) = (to_fen(l.amount)?, l.standard.map(to_fen).transpose()?);
+        // The journal's digest of the run's lines, in the order of their ids.
+        digest.push(&LineFields {
+            child_id: l.child_id.as_str(),
+            month,
+            kind: l.kind.as_str(),
+            amount_fen,
+            category: l.category.as_str(),
+            region_code: region,
+            standard_fen,
+            transfer_id: transfer,
+            status: line_status.as_str(),
+            live: 1,
+        });
         insert
             .execute(params![
                 run,
                 l.child_id.as_str(),
                 month,
                 l.kind.as_str(),
-                to_fen(l.amount),
+                amount_fen,
                 l.category.as_str(),
-                std::str::from_utf8(&l.region_code).unwrap_or(""),
-                l.standard.map(to_fen),
+                region,
+                standard_fen,
                 transfer,
                 line_status,
             ])
@@ -250,7 +341,7 @@ fn insert_lines(
                 }
             })?;
     }
-    Ok(())
+    Ok(digest)
 }
 
 #[cfg(test)]

@@ -1,12 +1,16 @@
 //! The ledger's lock: one real run (or `ledger` command) at a time.
 //!
-//! An exclusive lock on `<ledger>.lock`, held for the writer's whole life. The
-//! operating system drops it when the process dies, so a run found half-done while
+//! An exclusive lock on the database file itself (`flock`, which SQLite's own
+//! byte-range locks do not see), held for the writer's whole life. A lock belongs to
+//! the file, not to the path that named it: the same ledger reached through a
+//! symbolic link, a hard link or another relative path takes the same lock, so a
+//! second disburse never mistakes a run in flight for a crashed one. The operating
+//! system drops the lock when the process dies, so a run found half-done while
 //! holding the lock belongs to a crashed process: recovery may finish or undo it.
 
 use std::fs::File;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::Fatal;
 
@@ -14,26 +18,19 @@ use crate::error::Fatal;
 /// creating it when missing and never truncating it.
 pub(super) fn open_private(path: &Path) -> std::io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new().create(true).truncate(false).write(true).mode(0o600).open(path)
+    std::fs::OpenOptions::new().create(true).truncate(false).read(true).write(true).mode(0o600).open(path)
 }
 
-/// Takes the lock of the ledger at `ledger`, waiting (and saying so on `notes`)
-/// while another disburse holds it. The lock lasts as long as the returned file.
-pub(super) fn acquire(ledger: &Path, notes: &mut dyn Write) -> Result<File, Fatal> {
-    let lock_path = lock_path(ledger);
-    let lock = open_private(&lock_path).map_err(|e| Fatal::io(&lock_path, "opening the ledger lock", &e))?;
-    if lock.try_lock().is_err() {
+/// Takes the lock of the ledger file `ledger` (already open), waiting (and saying
+/// so on `notes`) while another disburse holds it. The lock lasts as long as the
+/// returned file.
+pub(super) fn acquire(ledger: &Path, file: File, notes: &mut dyn Write) -> Result<File, Fatal> {
+    if file.try_lock().is_err() {
         let _ =
             writeln!(notes, "disburse: waiting for another disburse that is using the ledger {} ...", ledger.display());
-        lock.lock().map_err(|e| Fatal::io(&lock_path, "locking the ledger", &e))?;
+        file.lock().map_err(|e| Fatal::io(ledger, "locking the ledger", &e))?;
     }
-    Ok(lock)
-}
-
-fn lock_path(path: &Path) -> PathBuf {
-    let mut s = path.as_os_str().to_owned();
-    s.push(".lock");
-    PathBuf::from(s)
+    Ok(file)
 }
 
 #[cfg(test)]
@@ -41,8 +38,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_lock_sits_beside_the_ledger() {
-        assert_eq!(lock_path(Path::new("a/b.sqlite")), Path::new("a/b.sqlite.lock"));
-        assert_eq!(lock_path(Path::new("ledger")), Path::new("ledger.lock"));
+    fn the_lock_follows_the_file_through_links() {
+        let dir = std::env::temp_dir().join(format!("disburse-unit-lock-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let ledger = dir.join("ledger.sqlite");
+        let held = acquire(&ledger, open_private(&ledger).unwrap(), &mut Vec::new()).unwrap();
+        std::os::unix::fs::symlink(&ledger, dir.join("link.sqlite")).unwrap();
+        std::fs::hard_link(&ledger, dir.join("hard.sqlite")).unwrap();
+        for other in ["link.sqlite", "hard.sqlite", "./ledger.sqlite"] {
+            let f = open_private(&dir.join(other)).unwrap();
+            assert!(f.try_lock().is_err(), "{other} took the lock the ledger's writer holds");
+        }
+        drop(held);
+        assert!(open_private(&dir.join("link.sqlite")).unwrap().try_lock().is_ok());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -10,12 +10,15 @@
 //! The ledger speaks in the plain data of [`crate::core::payment`] (payment lines,
 //! history) and never imports the output files or the pipeline.
 
+mod journal;
 mod lifecycle;
 mod lock;
 mod queries;
 mod recover;
+mod returns;
 mod schema;
 mod status;
+mod verify;
 
 use std::fs::File;
 use std::io::Write;
@@ -25,8 +28,14 @@ use rusqlite::{Connection, OpenFlags};
 use rust_decimal::Decimal;
 
 use crate::error::{Fatal, FatalKind};
+pub use journal::Head as JournalHead;
 pub use recover::RunDirs;
+pub use returns::{Applied, Conflict};
 pub use status::{RunMode, RunStatus};
+pub use verify::{Finding, Report as VerifyReport};
+
+/// The schema version this build writes (a ledger above it is refused).
+pub const SCHEMA_VERSION: i64 = schema::LATEST;
 
 /// The default ledger file, in the current directory.
 pub const DEFAULT_LEDGER: &str = "disburse-ledger.sqlite";
@@ -94,11 +103,18 @@ fn db_err(path: &Path, e: rusqlite::Error) -> Fatal {
     .in_file(path.display().to_string())
 }
 
-/// Amounts are stored as whole fen (cents).
-fn to_fen(d: Decimal) -> i64 {
-    let mut d = d.round_dp(2);
-    d.rescale(2);
-    i64::try_from(d.mantissa()).unwrap_or(i64::MAX)
+/// Amounts are stored as whole fen (cents); one that does not fit is an error naming
+/// it, never a capped value.
+fn to_fen(d: Decimal) -> Result<i64, Fatal> {
+    let mut fen = d.round_dp(2);
+    fen.rescale(2);
+    i64::try_from(fen.mantissa()).map_err(|_| {
+        Fatal::new(
+            FatalKind::Input,
+            format!("the amount {d} yuan does not fit in the ledger (whole fen up to 92233720368547758.07)"),
+            "check the amounts of the roster and the policy",
+        )
+    })
 }
 
 fn from_fen(fen: i64) -> Decimal {
@@ -120,11 +136,12 @@ impl Ledger {
                 .in_file(path.display().to_string()));
             }
         }
-        let lock = lock::acquire(path, notes)?;
         // The ledger holds children's IDs: owner-only, whatever the umask.
-        lock::open_private(path).map_err(|e| Fatal::io(path, "creating the ledger", &e))?;
+        let file = lock::open_private(path).map_err(|e| Fatal::io(path, "opening the ledger", &e))?;
+        let lock = lock::acquire(path, file, notes)?;
         let conn = Connection::open(path).map_err(|e| db_err(path, e))?;
         let mut ledger = Ledger { conn, path: path.to_path_buf(), _lock: Some(lock) };
+        ledger.refuse_newer()?;
         ledger.pragmas()?;
         schema::migrate(&mut ledger.conn).map_err(|e| db_err(path, e))?;
         ledger.recover(dirs, notes)?;
@@ -142,6 +159,7 @@ impl Ledger {
                 .map_err(|e| db_err(path, e))?;
         conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(|e| db_err(path, e))?;
         let ledger = Ledger { conn, path: path.to_path_buf(), _lock: None };
+        ledger.refuse_newer()?;
         if schema::version(&ledger.conn).map_err(|e| db_err(path, e))? == 0 {
             return Ok(None);
         }
@@ -153,6 +171,29 @@ impl Ledger {
             );
         }
         Ok(Some(ledger))
+    }
+
+    /// A ledger whose schema is newer than this build's is refused before anything
+    /// is written to it.
+    fn refuse_newer(&self) -> Result<(), Fatal> {
+        let version = schema::version(&self.conn).map_err(|e| db_err(&self.path, e))?;
+        if version > schema::LATEST {
+            return Err(Fatal::new(
+                FatalKind::Usage,
+                format!(
+                    "this ledger was made by a newer disburse (schema version {version}, this one knows up to {}): upgrade",
+                    schema::LATEST
+                ),
+                "install the disburse the office uses now; the ledger was left unchanged",
+            )
+            .in_file(self.path.display().to_string()));
+        }
+        Ok(())
+    }
+
+    /// The schema version of the open ledger.
+    pub fn schema_version(&self) -> Result<i64, Fatal> {
+        schema::version(&self.conn).map_err(|e| db_err(&self.path, e))
     }
 
     fn pragmas(&self) -> Result<(), Fatal> {

@@ -13,7 +13,7 @@ use crate::core::money::fmt_amount;
 use crate::core::month::Month;
 use crate::core::payment::{History, LineStatus};
 use crate::core::record::Category;
-use crate::error::Fatal;
+use crate::error::{Fatal, FatalKind};
 
 impl Ledger {
     /// Every run, oldest first.
@@ -87,46 +87,71 @@ impl Ledger {
         let months: Vec<Month> = {
             let mut st = self
                 .conn
-                .prepare("SELECT DISTINCT period FROM runs WHERE status NOT IN (?2, ?3) AND period < ?1")
+                .prepare("SELECT id, period FROM runs WHERE status NOT IN (?2, ?3) AND period < ?1")
                 .map_err(|e| db_err(&self.path, e))?;
             let rows = st
-                .query_map(params![&p, RunStatus::Void, RunStatus::Pending], |r| r.get::<_, String>(0))
+                .query_map(params![&p, RunStatus::Void, RunStatus::Pending], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                })
                 .map_err(|e| db_err(&self.path, e))?;
-            let texts: Vec<String> = rows.collect::<Result<_, _>>().map_err(|e| db_err(&self.path, e))?;
-            texts.iter().filter_map(|t| Month::parse(t)).collect()
+            let texts: Vec<(i64, String)> = rows.collect::<Result<_, _>>().map_err(|e| db_err(&self.path, e))?;
+            let mut months = Vec::with_capacity(texts.len());
+            for (run, text) in &texts {
+                let month = Month::parse(text)
+                    .ok_or_else(|| self.unreadable(format!("run {run} has the period {text:?}, not a month")))?;
+                if !months.contains(&month) {
+                    months.push(month);
+                }
+            }
+            months
         };
         let mut history = History::new(months);
         let mut st = self
             .conn
             .prepare(
-                "SELECT child_id, month, kind, amount_fen, status, category, region_code FROM payments
+                "SELECT id, child_id, month, kind, amount_fen, status, category, region_code FROM payments
                  WHERE live = 1 AND month < ?1",
             )
             .map_err(|e| db_err(&self.path, e))?;
         let mut rows = st.query([&p]).map_err(|e| db_err(&self.path, e))?;
         while let Some(r) = rows.next().map_err(|e| db_err(&self.path, e))? {
-            let child: String = r.get(0).map_err(|e| db_err(&self.path, e))?;
-            let get_text = |i: usize| r.get::<_, String>(i).map_err(|e| db_err(&self.path, e));
-            let (month, kind, category) = (get_text(1)?, get_text(2)?, get_text(5)?);
-            let (Ok(id), Some(month), Some(kind), Some(category)) =
-                (ChildId::parse(&child), Month::parse(&month), Kind::parse(&kind), Category::parse(&category))
-            else {
-                continue;
-            };
-            let status: LineStatus = r.get(4).map_err(|e| db_err(&self.path, e))?;
+            let row: i64 = r.get(0).map_err(|e| db_err(&self.path, e))?;
+            // Back pay is computed from these rows: one that cannot be read stops the
+            // run (skipping it would pay its month again), naming the row.
+            let bad = |what: &str| self.unreadable(format!("payment row {row}: {what}"));
+            let get_text = |i: usize| r.get::<_, String>(i).map_err(|e| bad(&e.to_string()));
+            let (child, month, kind, category) = (get_text(1)?, get_text(2)?, get_text(3)?, get_text(6)?);
+            let id = ChildId::parse(&child).map_err(|_| bad("its child_id is not a valid ID number"))?;
+            let month = Month::parse(&month).ok_or_else(|| bad(&format!("its month {month:?} is not a month")))?;
+            let kind =
+                Kind::parse(&kind).ok_or_else(|| bad(&format!("its kind {kind:?} is not regular or arrears")))?;
+            let category =
+                Category::parse(&category).ok_or_else(|| bad(&format!("its category {category:?} is unknown")))?;
+            let status: LineStatus = r.get(5).map_err(|e| bad(&e.to_string()))?;
+            let amount: i64 = r.get(4).map_err(|e| bad(&e.to_string()))?;
             history.push(
                 id,
                 PastPayment {
                     month,
                     kind,
-                    amount: from_fen(r.get(3).map_err(|e| db_err(&self.path, e))?),
+                    amount: from_fen(amount),
                     failed: status == LineStatus::Failed,
                     category,
-                    region_code: get_text(6)?,
+                    region_code: get_text(7)?,
                 },
             );
         }
         Ok(history)
+    }
+
+    /// A ledger row the money path cannot read: fatal, naming it.
+    fn unreadable(&self, what: String) -> Fatal {
+        Fatal::new(
+            FatalKind::Input,
+            format!("the ledger cannot be read: {what}"),
+            "run `disburse ledger verify`, and restore the ledger from its backup",
+        )
+        .in_file(self.path.display().to_string())
     }
 
     /// The latest month before `period` with a live run, if any.
@@ -139,7 +164,11 @@ impl Ledger {
                 |r| r.get(0),
             )
             .map_err(|e| db_err(&self.path, e))?;
-        Ok(found.and_then(|m| Month::parse(&m)))
+        found
+            .map(|m| {
+                Month::parse(&m).ok_or_else(|| self.unreadable(format!("a run has the period {m:?}, not a month")))
+            })
+            .transpose()
     }
 
     /// The live regular payment of each child for `month` (child ID → amount).

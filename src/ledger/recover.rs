@@ -1,5 +1,8 @@
 //! Recovery of half-done runs: what a crash left between the ledger and the disk.
 //!
+//! A staged directory is removed or moved only when [`RunDirs::check_staged`] accepts
+//! it: a ledger row may have been edited to name any directory.
+//!
 //! A run is recorded `pending` before its output is written and `committed` before
 //! its output directory is moved into place (SPEC section 7, crash safety). A run
 //! found in either state, under the lock, was interrupted: a pending one never
@@ -20,7 +23,11 @@ use crate::error::Fatal;
 pub trait RunDirs {
     /// Whether `dir` holds a run's complete output.
     fn is_complete(&self, dir: &Path) -> bool;
-    /// Removes what an interrupted run had staged at `staged` (best effort).
+    /// Whether `staged` is a directory disburse staged for the output `out`:
+    /// `Err` says why not (recovery then leaves it alone).
+    fn check_staged(&self, staged: &Path, out: &Path) -> Result<(), String>;
+    /// Removes what an interrupted run had staged at `staged` (best effort; only
+    /// after `check_staged` accepted it).
     fn remove_staged(&self, staged: &Path);
     /// Moves a complete staged output into place at `out`.
     fn move_into_place(&self, staged: &Path, out: &Path) -> Result<(), Fatal>;
@@ -36,15 +43,31 @@ struct HalfDone {
 }
 
 impl Ledger {
-    /// Finishes or undoes every half-done run, saying what it did on `notes`.
+    /// Finishes or undoes every half-done run, saying what it did on `notes`. The
+    /// caller holds the ledger's lock, so no run here has a living writer.
     pub(super) fn recover(&mut self, dirs: &dyn RunDirs, notes: &mut dyn Write) -> Result<(), Fatal> {
         for run in self.half_done()? {
             let HalfDone { id, period, status, out, staged } = run;
+            // Only a directory disburse staged for this run's output is touched.
+            let ours = match (&staged, &out) {
+                (Some(s), Some(o)) => match dirs.check_staged(s, o) {
+                    Ok(()) => Some(s.clone()),
+                    Err(why) => {
+                        let _ = writeln!(
+                            notes,
+                            "disburse: note: run {id} for {period} names {} as its staged output, but {why}: it was left alone",
+                            s.display()
+                        );
+                        None
+                    }
+                },
+                _ => None,
+            };
             if status == RunStatus::Pending {
-                if let Some(s) = &staged {
+                if let Some(s) = &ours {
                     dirs.remove_staged(s);
                 }
-                self.conn.execute("DELETE FROM runs WHERE id = ?1", [id]).map_err(|e| db_err(&self.path, e))?;
+                self.abandon_run(id)?;
                 let _ = writeln!(
                     notes,
                     "disburse: recovered: run {id} for {period} was interrupted before it was recorded; it was undone (nothing was paid) and can be run again"
@@ -52,9 +75,9 @@ impl Ledger {
                 continue;
             }
             let out_complete = out.as_deref().is_some_and(|o| dirs.is_complete(o));
-            let staged_complete = staged.as_deref().is_some_and(|s| dirs.is_complete(s));
+            let staged_complete = ours.as_deref().is_some_and(|s| dirs.is_complete(s));
             if !out_complete && staged_complete {
-                if let (Some(s), Some(o)) = (&staged, &out) {
+                if let (Some(s), Some(o)) = (&ours, &out) {
                     dirs.move_into_place(s, o)?;
                 }
             }

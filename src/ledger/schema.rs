@@ -54,7 +54,38 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "DROP INDEX payments_by_transfer;
     CREATE INDEX payments_by_run ON payments (run_id);",
     ),
+    (
+        "the journal, and live arrears lines indexed by child and month",
+        // The journal (SPEC section 12): append-only, hash-chained; the triggers keep
+        // disburse itself from ever changing a row. The runs already in the ledger are
+        // adopted, one row each, by `after_migration`. The partial index lets a bank
+        // return find, for a failed line, whether back pay has paid its month again;
+        // it holds only arrears lines, so a run's regular lines do not feed it.
+        "CREATE TABLE journal (
+        seq INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        prev TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE TRIGGER journal_is_append_only_update BEFORE UPDATE ON journal
+        BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+    CREATE TRIGGER journal_is_append_only_delete BEFORE DELETE ON journal
+        BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+    CREATE INDEX live_arrears ON payments (child_id, month) WHERE kind = 'arrears' AND live = 1;",
+    ),
 ];
+
+/// The schema version this build writes.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+/// What a migration does beyond its SQL, inside its transaction.
+fn after_migration(version: i64, tx: &Connection) -> rusqlite::Result<()> {
+    if version == 3 {
+        super::journal::adopt_existing(tx)?;
+    }
+    Ok(())
+}
 
 /// A bank return's statuses, per transfer, for one `reconcile` (connection-local).
 pub const RETURNED_TABLE: &str =
@@ -93,6 +124,7 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         // Dropped without `commit` (an error below), the transaction rolls back.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)?;
+        after_migration(v, &tx)?;
         tx.execute(
             "INSERT INTO migrations (version, description, applied_at) VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
             params![v, description],
@@ -133,7 +165,7 @@ mod tests {
         assert!(payment_indexes(&conn).contains(&"payments_by_transfer".to_owned()));
         migrate(&mut conn).unwrap();
         assert_eq!(version(&conn).unwrap(), MIGRATIONS.len() as i64);
-        assert_eq!(payment_indexes(&conn), ["one_live_regular_payment", "payments_by_run"]);
+        assert_eq!(payment_indexes(&conn), ["live_arrears", "one_live_regular_payment", "payments_by_run"]);
         let n: i64 = conn
             .query_row("SELECT count(*) FROM payments WHERE transfer_id = 'T201805-000001'", [], |r| r.get(0))
             .unwrap();

@@ -3,12 +3,25 @@
 //! Files are written into a hidden sibling directory, fsynced, and the directory is
 //! renamed onto `--out` in one step. If the run fails (or is killed) the hidden
 //! directory is removed (or left hidden, never mistaken for output).
+//!
+//! The hidden directory holds a marker file ([`MARKER`]) until just before the
+//! rename: recovery after a crash removes or moves only a directory that has the
+//! name, the place and the marker of one (`commands::run_dirs`), never whatever a
+//! ledger row names.
 
 use std::fs::{self, File, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Fatal, FatalKind};
+
+/// The marker file disburse writes into every staged directory it makes.
+pub const MARKER: &str = ".disburse-staged";
+
+/// The name of the staged directory for an output named `out_name`, made by process `pid`.
+pub fn staged_name(out_name: &str, pid: u32) -> String {
+    format!(".{out_name}.disburse-tmp-{pid}")
+}
 
 /// A directory being filled, to be renamed onto its target when complete.
 #[derive(Debug)]
@@ -28,14 +41,16 @@ impl StagedDir {
         while !home.as_os_str().is_empty() && !home.is_dir() {
             home = home.parent().map(Path::to_path_buf).unwrap_or_default();
         }
-        let tmp = home.join(format!(".{name}.disburse-tmp-{}", std::process::id()));
+        let tmp = home.join(staged_name(&name, std::process::id()));
         if tmp.exists() {
             fs::remove_dir_all(&tmp).map_err(|e| Fatal::io(&tmp, "removing an old temporary directory", &e))?;
         }
         fs::DirBuilder::new().mode(0o700).create(&tmp).map_err(|e| Fatal::io(&tmp, "creating the output", &e))?;
         fs::set_permissions(&tmp, fs::Permissions::from_mode(0o700))
             .map_err(|e| Fatal::io(&tmp, "setting permissions", &e))?;
-        Ok(StagedDir { tmp, target: target.to_path_buf(), committed: false })
+        let staged = StagedDir { tmp, target: target.to_path_buf(), committed: false };
+        drop(staged.create(MARKER)?);
+        Ok(staged)
     }
 
     /// Creates a file readable and writable by the owner only.
@@ -70,6 +85,7 @@ impl StagedDir {
 
     /// Renames the staging directory onto the target (creating missing parents).
     pub fn commit(mut self) -> Result<(), Fatal> {
+        remove_marker(&self.tmp)?;
         sync_dir(&self.tmp).map_err(|e| Fatal::io(&self.tmp, "syncing the output", &e))?;
         if let Some(parent) = self.target.parent().filter(|p| !p.as_os_str().is_empty()) {
             fs::DirBuilder::new()
@@ -100,6 +116,16 @@ impl Drop for StagedDir {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.tmp);
         }
+    }
+}
+
+/// Removes the marker of a staged directory about to become output.
+pub fn remove_marker(dir: &Path) -> Result<(), Fatal> {
+    match fs::remove_file(dir.join(MARKER)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(Fatal::io(&dir.join(MARKER), "finishing the output", &e))
+        }
+        _ => Ok(()),
     }
 }
 

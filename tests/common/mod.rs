@@ -73,6 +73,14 @@ pub fn fresh_ledger() -> PathBuf {
     path
 }
 
+/// A fresh ledger that exists and holds nothing (a zero-byte file, as SQLite starts
+/// one), for reading commands, which refuse a ledger that is not there.
+pub fn empty_ledger() -> PathBuf {
+    let path = fresh_ledger();
+    std::fs::write(&path, b"").unwrap();
+    path
+}
+
 /// Runs the binary from the project root; unless the arguments name a `--ledger`,
 /// `DISBURSE_LEDGER` points at a fresh ledger.
 pub fn disburse<I, S>(args: I) -> Output
