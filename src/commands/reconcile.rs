@@ -376,6 +376,7 @@ mod tests {
             payee_bank: "ICBC".into(),
             amount: Decimal::new(fen, 2),
             children: 1,
+            payee_bank_code: String::new(),
         }
     }
 

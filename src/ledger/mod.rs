@@ -12,6 +12,7 @@
 
 mod lifecycle;
 mod lock;
+pub mod lookup;
 mod queries;
 mod recover;
 mod schema;
