@@ -88,7 +88,8 @@ fn check(dir: &Path, ledger: Option<&Ledger>) -> Result<(), Broken> {
             return Err(broken(format!("{MANIFEST_FILE}: does not list {required}")));
         }
     }
-    let audit = walk_audit(&dir.join(AUDIT), &manifest)?;
+    let mut lockstep = cross::Lockstep::open(dir)?;
+    let audit = walk_audit(&dir.join(AUDIT), &manifest, &mut lockstep)?;
     let t = &manifest.totals;
     let manifest_counts = DecisionCounts { paid: t.paid, held: t.held, excluded: t.excluded, rejected: t.rejected };
     if audit.counts != manifest_counts || t.rows != manifest_counts.rows() {
@@ -185,7 +186,7 @@ fn check(dir: &Path, ledger: Option<&Ledger>) -> Result<(), Broken> {
             return Err(broken(format!("{TRANSFERS}: {} transfers but the manifest says {}", tr.rows, t.transfers)));
         }
     }
-    let transfers = cross::check(dir, &audit.payees, !dry)?;
+    let transfers = lockstep.finish(dir, &manifest.period, !dry)?;
     if !dry {
         bank::check(dir, &manifest, &transfers)?;
     }
@@ -234,19 +235,12 @@ struct AuditFacts {
     counts: DecisionCounts,
     amount: Decimal,
     arrears: Decimal,
-    /// Every line that pays money: who, how much.
-    payees: Vec<cross::AuditPay>,
 }
 
-fn walk_audit(path: &Path, manifest: &Manifest) -> Result<AuditFacts, Broken> {
+fn walk_audit(path: &Path, manifest: &Manifest, lockstep: &mut cross::Lockstep) -> Result<AuditFacts, Broken> {
     let f = std::fs::File::open(path).map_err(|e| broken(format!("{AUDIT}: cannot read it: {e}")))?;
     let mut prev = GENESIS.to_owned();
-    let mut facts = AuditFacts {
-        counts: DecisionCounts::default(),
-        amount: Decimal::ZERO,
-        arrears: Decimal::ZERO,
-        payees: Vec::new(),
-    };
+    let mut facts = AuditFacts { counts: DecisionCounts::default(), amount: Decimal::ZERO, arrears: Decimal::ZERO };
     let mut reader = BufReader::with_capacity(1 << 20, f);
     let mut line = Vec::new();
     let mut n = 0u64;
@@ -308,7 +302,7 @@ fn walk_audit(path: &Path, manifest: &Manifest) -> Result<AuditFacts, Broken> {
                 Some(serde_json::Value::String(c)) => Some(c.clone()),
                 _ => return Err(broken(format!("{AUDIT}:{n}: payee_bank_code is neither a code nor null"))),
             };
-            facts.payees.push(cross::AuditPay {
+            lockstep.audit_pays(&cross::AuditPay {
                 line: n,
                 source: text("source").unwrap_or_default(),
                 child_id: text("child_id").unwrap_or_default(),
@@ -316,7 +310,7 @@ fn walk_audit(path: &Path, manifest: &Manifest) -> Result<AuditFacts, Broken> {
                 arrears,
                 account,
                 code,
-            });
+            })?;
         }
         prev = crate::hex(&Sha256::digest(&line));
     }

@@ -8,15 +8,17 @@
 //! exactly once among a profile's files, and each file must hold as many transfers
 //! as the manifest says. pain.001 files are read by their elements.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use rust_decimal::Decimal;
 
-use super::cross::TransferLine;
+use super::cross::{key_of, TransferLine};
 use super::{broken, Broken};
 use crate::core::money::fmt_amount;
+use crate::core::month::Month;
 use crate::core::text::mask;
+use crate::core::transfer_id::TransferIds;
 use crate::output::manifest::Manifest;
 
 /// One row of a bank file that names a transfer.
@@ -28,11 +30,25 @@ struct BankRow {
 
 /// Checks every bank file the manifest lists against the transfers.
 pub(super) fn check(dir: &Path, manifest: &Manifest, transfers: &[TransferLine]) -> Result<(), Broken> {
-    let mut by_profile: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    let by_account: BTreeMap<&str, usize> =
-        transfers.iter().enumerate().map(|(i, t)| (t.account.as_str(), i)).collect();
-    let by_id: BTreeMap<&str, usize> = transfers.iter().enumerate().map(|(i, t)| (t.transfer_id.as_str(), i)).collect();
-    for o in manifest.outputs.iter().filter(|o| o.file.starts_with("bank/")) {
+    let bank_files: Vec<_> = manifest.outputs.iter().filter(|o| o.file.starts_with("bank/")).collect();
+    if bank_files.is_empty() {
+        return Ok(());
+    }
+    let period = Month::parse(&manifest.period)
+        .ok_or_else(|| broken(format!("manifest.json: period {:?} is not a month", manifest.period)))?;
+    let by_account: HashMap<u128, usize> = transfers.iter().enumerate().map(|(i, t)| (t.account, i)).collect();
+    let id_prefix = format!("T{:04}{:02}-", period.year(), period.month());
+    // A cell naming a transfer: its account, or its id (`T<YYYYMM>-<n>`, n from 1).
+    let named = |cell: &str| -> Option<usize> {
+        if let Some(i) = key_of(cell).and_then(|k| by_account.get(&k)) {
+            return Some(*i);
+        }
+        let n: usize = cell.strip_prefix(id_prefix.as_str())?.parse().ok()?;
+        let i = n.checked_sub(1)?;
+        (i < transfers.len() && transfer_id(period, i) == cell).then_some(i)
+    };
+    let mut by_profile: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    for o in bank_files {
         let profile = o.file.split('/').nth(1).unwrap_or("");
         let seen = by_profile.entry(profile).or_insert_with(|| vec![0; transfers.len()]);
         let path = dir.join(&o.file);
@@ -40,41 +56,45 @@ pub(super) fn check(dir: &Path, manifest: &Manifest, transfers: &[TransferLine])
         let mut found = 0u64;
         if lower.ends_with(".xml") {
             for (line, account, amount) in pain001(&path, &o.file)? {
-                let i = *by_account.get(account.as_str()).ok_or_else(|| {
+                let i = *key_of(&account).and_then(|k| by_account.get(&k)).ok_or_else(|| {
                     broken(format!("{}:{line}: pays account {} which transfers.csv does not", o.file, mask(&account)))
                 })?;
-                same_amount(&o.file, line, &transfers[i], amount)?;
+                let t = &transfers[i];
+                if amount != t.amount {
+                    return Err(broken(format!(
+                        "{}:{line}: transfer {} (account {}) is {} here but {} in transfers.csv",
+                        o.file,
+                        transfer_id(period, i),
+                        t.masked(),
+                        fmt_amount(amount),
+                        fmt_amount(t.amount)
+                    )));
+                }
                 seen[i] += 1;
                 found += 1;
             }
         } else {
             let rows = if lower.ends_with(".xlsx") { workbook(&path, &o.file)? } else { csv_rows(&path, &o.file)? };
             for row in rows {
-                let hit = row.cells.iter().find_map(|c| by_account.get(c.as_str()).or_else(|| by_id.get(c.as_str())));
-                let Some(&i) = hit else { continue };
+                let Some(i) = row.cells.iter().find_map(|c| named(c)) else { continue };
                 let t = &transfers[i];
                 // The row must not also name another transfer's account or id.
-                let other = row
-                    .cells
-                    .iter()
-                    .find(|c| by_account.get(c.as_str()).or_else(|| by_id.get(c.as_str())).is_some_and(|j| *j != i));
-                if let Some(other) = other {
+                if let Some(other) = row.cells.iter().find(|c| named(c).is_some_and(|j| j != i)) {
                     return Err(broken(format!(
                         "{}:{}: the row of transfer {} also names {} of another transfer",
                         o.file,
                         row.line,
-                        t.transfer_id,
+                        transfer_id(period, i),
                         mask(other)
                     )));
                 }
-                let amount = row.cells.iter().filter_map(|c| cell_amount(c)).find(|a| *a == t.amount);
-                if amount.is_none() {
+                if !row.cells.iter().filter_map(|c| cell_amount(c)).any(|a| a == t.amount) {
                     return Err(broken(format!(
                         "{}:{}: the row of transfer {} (account {}) does not carry its amount {}",
                         o.file,
                         row.line,
-                        t.transfer_id,
-                        mask(&t.account),
+                        transfer_id(period, i),
+                        t.masked(),
                         fmt_amount(t.amount)
                     )));
                 }
@@ -91,26 +111,18 @@ pub(super) fn check(dir: &Path, manifest: &Manifest, transfers: &[TransferLine])
             let t = &transfers[i];
             return Err(broken(format!(
                 "bank/{profile}: transfer {} (transfers.csv:{}, account {}) appears {n} times in the bank files, not once",
-                t.transfer_id,
+                transfer_id(period, i),
                 t.line,
-                mask(&t.account)
+                t.masked()
             )));
         }
     }
     Ok(())
 }
 
-fn same_amount(file: &str, line: u64, t: &TransferLine, amount: Decimal) -> Result<(), Broken> {
-    if amount != t.amount {
-        return Err(broken(format!(
-            "{file}:{line}: transfer {} (account {}) is {} here but {} in transfers.csv",
-            t.transfer_id,
-            mask(&t.account),
-            fmt_amount(amount),
-            fmt_amount(t.amount)
-        )));
-    }
-    Ok(())
+/// The id of the transfer at index `i` (numbered from 1).
+fn transfer_id(period: Month, i: usize) -> String {
+    TransferIds::new(period).get(i as u64 + 1).to_owned()
 }
 
 /// A cell read as an amount: a plain decimal (signs and separators refused).
