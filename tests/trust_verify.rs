@@ -339,3 +339,29 @@ fn explain_shows_both_a_duplicate_and_a_payee_conflict() {
     let payee = second["steps"].as_array().unwrap().iter().find(|s| s["check"] == "payee_conflict").unwrap();
     assert_eq!(payee["result"], "pass");
 }
+
+#[test]
+fn a_transfer_counting_other_children_or_a_dry_run_against_the_ledger_is_caught() {
+    let s = Scratch::new("forge-children");
+    let ledger = fresh_ledger();
+    let out = s.path("out");
+    real_run(&ledger, &out, &[], &ROSTERS);
+    replace_in(
+        &out.join("transfers.csv"),
+        &format!("{ACCOUNT},刘建国,中国工商银行长沙分行,800.00,1,"),
+        &format!("{ACCOUNT},刘建国,中国工商银行长沙分行,800.00,2,"),
+    );
+    rewrite_manifest(&out, |_| {});
+    let (c, err) = verify(&out, None);
+    assert_eq!(c, 1, "{err}");
+    assert!(err.contains("BROKEN: transfers.csv:") && err.contains("children 2"), "{err}");
+
+    // A dry run verifies on its own (no transfers to cross-check) but is not a run
+    // the ledger recorded.
+    let dry = s.path("dry");
+    real_run(&ledger, &dry, &["--dry-run"], &ROSTERS);
+    assert_eq!(verify(&dry, None).0, 0);
+    let (c, err) = verify(&dry, Some(&ledger));
+    assert_eq!(c, 1, "{err}");
+    assert!(err.contains("dry run"), "{err}");
+}

@@ -186,7 +186,12 @@ impl Matcher<'_> {
         steps.push(step(
             "payee",
             Some(true),
-            format!("{} / {} / {}", rec.payee_name, self.pii(&rec.payee_account), rec.payee_bank),
+            match &rec.payee_bank_code {
+                Some(code) => {
+                    format!("{} / {} / {} ({code})", rec.payee_name, self.pii(&rec.payee_account), rec.payee_bank)
+                }
+                None => format!("{} / {} / {}", rec.payee_name, self.pii(&rec.payee_account), rec.payee_bank),
+            },
         ));
         // The policy.
         let rows = cfg.policy.applicable(rec.category, &rec.region_code, p);

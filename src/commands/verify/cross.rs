@@ -88,7 +88,10 @@ impl Lockstep {
             .map_err(|e| broken(format!("{ENTITLEMENTS}: cannot read it: {e}")))?;
         let headers = rdr.headers().map_err(|e| broken(format!("{ENTITLEMENTS}:1: {e}")))?.clone();
         let col = |c: &str| {
-            headers.iter().position(|h| h == c).ok_or_else(|| broken(format!("{ENTITLEMENTS}:1: no column {c:?}")))
+            headers
+                .iter()
+                .position(|h| h.trim_start_matches('\u{feff}') == c)
+                .ok_or_else(|| broken(format!("{ENTITLEMENTS}:1: no column {c:?}")))
         };
         let cols = [
             col("kind")?,
@@ -204,7 +207,10 @@ impl Lockstep {
         let mut rdr = csv::Reader::from_path(path).map_err(|e| broken(format!("{TRANSFERS}: cannot read it: {e}")))?;
         let headers = rdr.headers().map_err(|e| broken(format!("{TRANSFERS}:1: {e}")))?.clone();
         let col = |c: &str| {
-            headers.iter().position(|h| h == c).ok_or_else(|| broken(format!("{TRANSFERS}:1: no column {c:?}")))
+            headers
+                .iter()
+                .position(|h| h.trim_start_matches('\u{feff}') == c)
+                .ok_or_else(|| broken(format!("{TRANSFERS}:1: no column {c:?}")))
         };
         let (id, account, name, bank) =
             (col("transfer_id")?, col("payee_account")?, col("payee_name")?, col("payee_bank")?);
