@@ -195,7 +195,8 @@ impl Matcher<'_> {
         ));
         // The policy.
         let rows = cfg.policy.applicable(rec.category, &rec.region_code, p);
-        let standard = rows.iter().map(|r| r.minimum).max();
+        // The standard the decision used (the pipeline's, not recomputed here).
+        let standard = r.standard;
         for row in &rows {
             let sets = Some(row.minimum) == standard;
             steps.push(step(
