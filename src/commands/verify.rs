@@ -3,8 +3,8 @@
 //! Recomputes each output file's SHA-256 and row count against the manifest, walks the
 //! audit hash chain to `audit_head`, checks the manifest is in the form disburse
 //! writes and that its totals agree with the audit trail and the payment files; then
-//! the files against each other ([`cross`], [`bank`]) and, with `--ledger`, the run
-//! against what the ledger recorded ([`ledger`]).
+//! the files against each other (`cross`, `bank`) and, with `--ledger`, the run
+//! against what the ledger recorded (`ledger`).
 
 mod bank;
 mod cross;

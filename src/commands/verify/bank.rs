@@ -209,3 +209,21 @@ fn pain001(path: &Path, file: &str) -> Result<Vec<(u64, String, Decimal)>, Broke
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_and_accounts_in_cells() {
+        assert_eq!(cell_amount("850.50"), Some(Decimal::new(85050, 2)));
+        assert_eq!(cell_amount("800"), Some(Decimal::new(800, 0)));
+        for not in ["", "-800", "8e2", "1,200", "¥800", "共1笔"] {
+            assert_eq!(cell_amount(not), None, "{not}");
+        }
+        assert!(key_of("62220210").is_some());
+        assert!(key_of("6222021").is_none());
+        assert!(key_of("6222021a").is_none());
+        assert_ne!(key_of("0012345678"), key_of("12345678"));
+    }
+}
