@@ -86,6 +86,11 @@ struct AuditLine<'a> {
     recorded_amount: Option<String>,
     amount: Option<String>,
     basis: Option<&'a str>,
+    /// Only on lines that pay money (SPEC 12).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payee_account: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payee_bank_code: Option<Option<&'a str>>,
     prev: &'a str,
 }
 
@@ -102,6 +107,8 @@ fn audit_line<'a>(seq: u64, source: &'a str, r: &'a RowOutcome<'a>) -> AuditLine
         recorded_amount: rec.and_then(|x| x.monthly_amount).map(fmt_amount),
         amount: r.entitlement.map(|e| fmt_amount(e.amount)),
         basis: r.entitlement.map(|e| e.basis.as_str()),
+        payee_account: rec.filter(|_| r.decision == Decision::Paid).map(|x| &*x.payee_account),
+        payee_bank_code: rec.filter(|_| r.decision == Decision::Paid).map(|x| x.payee_bank_code.as_deref()),
         prev: "",
     }
 }

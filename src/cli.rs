@@ -74,6 +74,9 @@ pub enum Command {
     Verify {
         /// The output directory of a run.
         dir: PathBuf,
+        /// Also check the run against what this ledger recorded (opened read-only).
+        #[arg(long)]
+        ledger: Option<PathBuf>,
     },
     /// Match the bank's return file against a run's transfers; mark the ledger.
     Reconcile {
@@ -438,20 +441,23 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
             })?;
             pool.install(|| crate::commands::run::run(&config, stderr))
         }
-        Command::Verify { dir } => match crate::commands::verify::verify(&dir)? {
-            Ok(()) => {
-                let _ = writeln!(
+        Command::Verify { dir, ledger } => {
+            match crate::commands::verify::verify_against(&dir, ledger.as_deref(), stderr)? {
+                Ok(()) => {
+                    let _ = writeln!(
                     stderr,
-                    "{}: intact (hashes, audit chain and totals agree with the manifest)",
-                    dir.display()
+                    "{}: intact (hashes, audit chain and totals agree with the manifest; the files agree with each other{})",
+                    dir.display(),
+                    if ledger.is_some() { "; the ledger recorded this run" } else { "" }
                 );
-                Ok(Finish::Done)
+                    Ok(Finish::Done)
+                }
+                Err(b) => {
+                    let _ = writeln!(stderr, "{}: BROKEN: {}", dir.display(), b.0);
+                    Ok(Finish::Mismatch)
+                }
             }
-            Err(b) => {
-                let _ = writeln!(stderr, "{}: BROKEN: {}", dir.display(), b.0);
-                Ok(Finish::Mismatch)
-            }
-        },
+        }
         Command::Reconcile { run, returns, out, ledger, returns_profile, strict } => {
             let returns_profile = match returns_profile {
                 Some(p) => {

@@ -21,7 +21,8 @@ use crate::core::record::{Category, Record};
 #[derive(Debug, Default)]
 pub struct IndexBuilder {
     ids: Vec<u64>,
-    accounts: Vec<(u128, u128)>,
+    /// (account, payee fingerprint, bank code or 0 when blank).
+    accounts: Vec<(u128, u128, u64)>,
     coverage: HashMap<([u8; 6], Category), (usize, u64)>,
 }
 
@@ -40,6 +41,8 @@ pub struct RowKeys {
     id: u64,
     account: u128,
     payee: u128,
+    /// The payee's bank code plus one, 0 when blank.
+    bank_code: u64,
     region: [u8; 6],
     category: Category,
     line: u64,
@@ -53,6 +56,7 @@ impl RowKeys {
             id: rec.child_id.key(),
             account: account_key(&rec.payee_account),
             payee: payee_fingerprint(&rec.payee_name, &rec.payee_bank),
+            bank_code: rec.bank_code_number().map_or(0, |c| c + 1),
             region,
             category: rec.category,
             line,
@@ -64,7 +68,7 @@ impl IndexBuilder {
     /// Adds a valid row of file number `file`.
     pub fn add(&mut self, keys: RowKeys, file: usize) {
         self.ids.push(keys.id);
-        self.accounts.push((keys.account, keys.payee));
+        self.accounts.push((keys.account, keys.payee, keys.bank_code));
         self.coverage.entry((keys.region, keys.category)).or_insert((file, keys.line));
     }
 
@@ -73,12 +77,13 @@ impl IndexBuilder {
         self.ids.par_sort_unstable();
         let duplicate_ids = self.ids.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
         self.accounts.par_sort_unstable();
-        // Sorted by (account, payee): an account's payees disagree when its first and
-        // last entries differ.
+        // Sorted by (account, payee, code): an account's payees disagree when its first
+        // and last entries differ in name or bank, or two of its bank codes differ. A
+        // blank code says nothing about the bank, so it disagrees with no code.
         let conflicted_accounts = self
             .accounts
             .chunk_by(|a, b| a.0 == b.0)
-            .filter(|run| run[0].1 != run[run.len() - 1].1)
+            .filter(|run| run[0].1 != run[run.len() - 1].1 || codes_disagree(run))
             .map(|run| run[0].0)
             .collect();
         RosterIndex { duplicate_ids, conflicted_accounts, coverage: self.coverage }
@@ -96,6 +101,13 @@ impl RosterIndex {
     }
 }
 
+/// Whether the rows of one account give two different bank codes (blank aside).
+fn codes_disagree(run: &[(u128, u128, u64)]) -> bool {
+    let mut codes = run.iter().map(|r| r.2).filter(|c| *c != 0);
+    let first = codes.next();
+    codes.any(|c| Some(c) != first)
+}
+
 /// 128 bits identifying (payee_name, payee_bank): two independent SipHash runs.
 fn payee_fingerprint(name: &str, bank: &str) -> u128 {
     let half = |salt: u8| {
@@ -111,6 +123,15 @@ fn payee_fingerprint(name: &str, bank: &str) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bank_codes_disagree_only_when_two_are_given_and_differ() {
+        let run = |codes: &[u64]| codes.iter().map(|c| (1u128, 2u128, *c)).collect::<Vec<_>>();
+        assert!(!codes_disagree(&run(&[0, 0])));
+        assert!(!codes_disagree(&run(&[0, 5, 5])));
+        assert!(codes_disagree(&run(&[0, 5, 6])));
+        assert!(codes_disagree(&run(&[5, 6])));
+    }
 
     #[test]
     fn payee_fingerprints_separate_name_and_bank() {

@@ -48,7 +48,7 @@ pub fn check_row<'a>(row: &'a RawRow, columns: &ColumnMap, encoding: Encoding) -
             Detail::Malformed { fields: row.len(), header: columns.width() },
         ));
     }
-    let mut fields: [Cow<'a, str>; 11] = Default::default();
+    let mut fields: [Cow<'a, str>; Column::COUNT] = Default::default();
     // Fast path: the whole row is UTF-8 and each field starts and ends on a character
     // boundary, so every field is a slice of one checked string.
     if encoding == Encoding::Utf8 {

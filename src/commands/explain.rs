@@ -11,14 +11,15 @@ use std::path::PathBuf;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::batch::{DecisionSink, Roster, RowOutcome, Rules};
-use crate::core::decision::Decision;
+use crate::batch::{DecisionSink, Roster, RosterIndex, RowOutcome, Rules};
+use crate::core::decision::{eligibility_checks, hold_checks, Check, Decision, Entitlement};
 use crate::core::detail::Lang;
 use crate::core::id::ChildId;
 use crate::core::money::fmt_amount;
 use crate::core::month::Month;
 use crate::core::policy::Policy;
-use crate::core::record::{Record, Status};
+use crate::core::reason::Reason;
+use crate::core::record::Record;
 use crate::core::text::{fold_width, mask, trim};
 use crate::error::{Fatal, Finish};
 use crate::ledger::{HistoryLine, Ledger};
@@ -82,6 +83,8 @@ pub struct Explanation {
 
 struct Matcher<'c> {
     cfg: &'c ExplainConfig,
+    /// The roster-wide facts, asked the same way the run asks them.
+    index: &'c RosterIndex,
     key: String,
     found: Vec<RowExplanation>,
 }
@@ -183,32 +186,17 @@ impl Matcher<'_> {
         steps.push(step(
             "payee",
             Some(true),
-            format!("{} / {} / {}", rec.payee_name, self.pii(&rec.payee_account), rec.payee_bank),
-        ));
-        // Roster-wide checks (the decision already knows them).
-        let dup = r.reason == Some(crate::core::reason::Reason::DuplicateId);
-        steps.push(step(
-            "duplicate_id",
-            Some(!dup),
-            if dup {
-                l.pick("on more than one valid row", "出现在多个有效行中")
-            } else {
-                l.pick("only valid row with this ID", "唯一的有效行")
-            },
-        ));
-        let conflict = r.reason == Some(crate::core::reason::Reason::PayeeConflict);
-        steps.push(step(
-            "payee_conflict",
-            Some(!conflict),
-            if conflict {
-                l.pick("other rows on this account name another payee or bank", "同账号其他行收款人或银行不同")
-            } else {
-                l.pick("the account's rows agree", "同账号各行一致")
+            match &rec.payee_bank_code {
+                Some(code) => {
+                    format!("{} / {} / {} ({code})", rec.payee_name, self.pii(&rec.payee_account), rec.payee_bank)
+                }
+                None => format!("{} / {} / {}", rec.payee_name, self.pii(&rec.payee_account), rec.payee_bank),
             },
         ));
         // The policy.
         let rows = cfg.policy.applicable(rec.category, &rec.region_code, p);
-        let standard = rows.iter().map(|r| r.minimum).max();
+        // The standard the decision used (the pipeline's, not recomputed here).
+        let standard = r.standard;
         for row in &rows {
             let sets = Some(row.minimum) == standard;
             steps.push(step(
@@ -223,9 +211,7 @@ impl Matcher<'_> {
                 ),
             ));
         }
-        if let Some(e) =
-            r.entitlement.or_else(|| standard.map(|s| crate::core::decision::Entitlement::new(rec.monthly_amount, s)))
-        {
+        if let Some(e) = r.entitlement.or_else(|| standard.map(|s| Entitlement::new(rec.monthly_amount, s))) {
             steps.push(step(
                 "amount",
                 None,
@@ -237,29 +223,54 @@ impl Matcher<'_> {
                     e.basis.as_str()
                 ),
             ));
-            steps.push(step(
-                "ceiling",
-                Some(e.amount <= cfg.ceiling),
-                format!("{} <= {}", fmt_amount(e.amount), fmt_amount(cfg.ceiling)),
-            ));
         }
-        // Eligibility, every check (not only the first that fails).
-        steps.push(step(
-            "status",
-            Some(rec.status == Status::Active),
-            if rec.status == Status::Active { "active" } else { "suspended" },
-        ));
-        steps.push(step("started", Some(p >= rec.approved_from), format!("{p} >= {}", rec.approved_from)));
-        if let Some(end) = rec.ended_after {
-            steps.push(step("not_ended", Some(p <= end), format!("{p} <= {end}")));
+        // Every check the decision makes, through the functions that make it: each
+        // is shown passed or failed, not only the first that failed.
+        let flags = self.index.flags(rec);
+        if let Some(standard) = r.standard {
+            for check in hold_checks(rec, standard, flags, cfg.ceiling) {
+                steps.push(self.check_step(check, rec, Some(standard)));
+            }
         }
-        if let Some(last) = rec.last_month_before_adulthood() {
-            steps.push(step(
-                "not_aged_out",
-                Some(p <= last),
-                format!("{} {last}; {p} <= {last}", l.pick("18th birthday month", "年满18周岁的月份")),
-            ));
+        for check in eligibility_checks(rec, p) {
+            steps.push(self.check_step(check, rec, None));
         }
+    }
+
+    /// One decision check as a step: its name, passed or failed, and why.
+    fn check_step(&self, (reason, failed): Check, rec: &Record<'_>, standard: Option<Decimal>) -> Step {
+        let (l, p) = (self.cfg.lang, self.cfg.period);
+        let name = match reason {
+            Reason::DuplicateId => "duplicate_id",
+            Reason::PayeeConflict => "payee_conflict",
+            Reason::ExceedsCeiling => "ceiling",
+            Reason::Suspended => "status",
+            Reason::NotStarted => "started",
+            Reason::Ended => "not_ended",
+            Reason::AgedOut => "not_aged_out",
+            _ => reason.code(),
+        };
+        let detail = match (&failed, reason) {
+            (Some(d), _) => format!("{}: {}", reason.code(), d.render(l)),
+            (None, Reason::DuplicateId) => l.pick("only valid row with this ID", "唯一的有效行").to_owned(),
+            (None, Reason::PayeeConflict) => l.pick("the account's rows agree", "同账号各行一致").to_owned(),
+            (None, Reason::ExceedsCeiling) => {
+                let amount = standard.map(|s| Entitlement::new(rec.monthly_amount, s).amount);
+                format!("{} <= {}", amount.map(fmt_amount).unwrap_or_default(), fmt_amount(self.cfg.ceiling))
+            }
+            (None, Reason::Suspended) => "active".to_owned(),
+            (None, Reason::NotStarted) => format!("{p} >= {}", rec.approved_from),
+            (None, Reason::Ended) => match rec.ended_after {
+                Some(end) => format!("{p} <= {end}"),
+                None => l.pick("open", "未截止").to_owned(),
+            },
+            (None, Reason::AgedOut) => match rec.last_month_before_adulthood() {
+                Some(last) => format!("{} {last}; {p} <= {last}", l.pick("18th birthday month", "年满18周岁的月份")),
+                None => String::new(),
+            },
+            (None, _) => l.pick("pass", "通过").to_owned(),
+        };
+        step(name, Some(failed.is_none()), detail)
     }
 }
 
@@ -304,7 +315,7 @@ pub fn explain(cfg: &ExplainConfig, stdout: &mut dyn Write, notes: &mut dyn Writ
         arrears: history.as_ref().map(|h| (&cfg.policy, h)),
     };
     roster.check_coverage(&index, &rules)?;
-    let mut matcher = Matcher { cfg, key: key.clone(), found: Vec::new() };
+    let mut matcher = Matcher { cfg, index: &index, key: key.clone(), found: Vec::new() };
     roster.decide(&index, &rules, &mut matcher)?;
     let lines = match &ledger {
         Some(l) => Some(l.child_history(&key)?),

@@ -16,10 +16,15 @@ pub enum Column {
     PayeeName,
     PayeeAccount,
     PayeeBank,
+    /// The 12-digit CNAPS code of the payee's bank branch (联行号), optional (SPEC 14).
+    PayeeBankCode,
 }
 
 impl Column {
-    pub const ALL: [Column; 11] = [
+    /// How many columns there are.
+    pub const COUNT: usize = 12;
+
+    pub const ALL: [Column; Column::COUNT] = [
         Column::ChildId,
         Column::Name,
         Column::Category,
@@ -31,6 +36,7 @@ impl Column {
         Column::PayeeName,
         Column::PayeeAccount,
         Column::PayeeBank,
+        Column::PayeeBankCode,
     ];
 
     /// The English header name.
@@ -52,11 +58,14 @@ impl Column {
             Column::PayeeName => &["payee_name", "收款人", "收款人姓名"],
             Column::PayeeAccount => &["payee_account", "收款账号", "银行账号"],
             Column::PayeeBank => &["payee_bank", "开户银行", "开户行"],
+            Column::PayeeBankCode => {
+                &["payee_bank_code", "联行号", "行号", "开户行行号", "开户行联行号", "支付系统行号"]
+            }
         }
     }
 
     pub fn required(self) -> bool {
-        !matches!(self, Column::EndedAfter | Column::Status | Column::MonthlyAmount)
+        !matches!(self, Column::EndedAfter | Column::Status | Column::MonthlyAmount | Column::PayeeBankCode)
     }
 
     pub fn index(self) -> usize {

@@ -149,46 +149,56 @@ impl Outcome {
     }
 }
 
+/// One check of SPEC 3 on a valid row: its reason code, and the sentence when it fails
+/// (`None` when it passes).
+pub type Check = (Reason, Option<Detail>);
+
 /// Decides a valid row for `period` given its standard, in the order of SPEC 3:
-/// held (duplicate, payee conflict, ceiling), then excluded, then paid.
+/// held (duplicate, payee conflict, ceiling), then excluded, then paid. The first
+/// failing check of `hold_checks`, then of `eligibility_checks`, decides.
 pub fn decide(rec: &Record, period: Month, standard: Decimal, flags: RosterFlags, ceiling: Decimal) -> Outcome {
-    let held = |reason, detail| Outcome::NotPaid { decision: Decision::Held, reason, detail };
-    if flags.duplicate_id {
-        return held(Reason::DuplicateId, Detail::DuplicateId);
-    }
-    if flags.payee_conflict {
-        return held(Reason::PayeeConflict, Detail::PayeeConflict);
-    }
-    let entitlement = Entitlement::new(rec.monthly_amount, standard);
-    if entitlement.amount > ceiling {
-        return held(Reason::ExceedsCeiling, Detail::AboveCeiling { amount: entitlement.amount, ceiling });
+    if let Some((reason, detail)) = first_failure(hold_checks(rec, standard, flags, ceiling)) {
+        return Outcome::NotPaid { decision: Decision::Held, reason, detail };
     }
     if let Err((reason, detail)) = eligibility(rec, period) {
         return Outcome::NotPaid { decision: Decision::Excluded, reason, detail };
     }
-    Outcome::Paid(entitlement)
+    Outcome::Paid(Entitlement::new(rec.monthly_amount, standard))
+}
+
+/// Every hold check of a valid row, in contract order, each passed or failed (so
+/// `explain` can show a row that is both a duplicate and in a payee conflict).
+pub fn hold_checks(rec: &Record, standard: Decimal, flags: RosterFlags, ceiling: Decimal) -> [Check; 3] {
+    let amount = Entitlement::new(rec.monthly_amount, standard).amount;
+    [
+        (Reason::DuplicateId, flags.duplicate_id.then_some(Detail::DuplicateId)),
+        (Reason::PayeeConflict, flags.payee_conflict.then_some(Detail::PayeeConflict)),
+        (Reason::ExceedsCeiling, (amount > ceiling).then_some(Detail::AboveCeiling { amount, ceiling })),
+    ]
+}
+
+/// The first failing check, which is the one that decides.
+pub fn first_failure<const N: usize>(checks: [Check; N]) -> Option<(Reason, Detail)> {
+    checks.into_iter().find_map(|(reason, failed)| failed.map(|d| (reason, d)))
 }
 
 /// Whether the row entitles the child in `month` (status, start, end, age), first
 /// failing check first.
 pub fn eligibility(rec: &Record, month: Month) -> Result<(), (Reason, Detail)> {
-    if rec.status == Status::Suspended {
-        return Err((Reason::Suspended, Detail::Suspended));
-    }
-    if month < rec.approved_from {
-        return Err((Reason::NotStarted, Detail::NotStarted { from: rec.approved_from }));
-    }
-    if let Some(end) = rec.ended_after {
-        if month > end {
-            return Err((Reason::Ended, Detail::Ended { end }));
-        }
-    }
-    if let Some(last) = rec.last_month_before_adulthood() {
-        if month > last {
-            return Err((Reason::AgedOut, Detail::AgedOut { last }));
-        }
-    }
-    Ok(())
+    first_failure(eligibility_checks(rec, month)).map_or(Ok(()), Err)
+}
+
+/// Every eligibility check of a row for `month`, in contract order, each passed or
+/// failed. `ENDED` passes when the row has no end; `AGED_OUT` passes when the ID
+/// gives no birth month (never for a valid ID).
+pub fn eligibility_checks(rec: &Record, month: Month) -> [Check; 4] {
+    let last = rec.last_month_before_adulthood();
+    [
+        (Reason::Suspended, (rec.status == Status::Suspended).then_some(Detail::Suspended)),
+        (Reason::NotStarted, (month < rec.approved_from).then_some(Detail::NotStarted { from: rec.approved_from })),
+        (Reason::Ended, rec.ended_after.filter(|end| month > *end).map(|end| Detail::Ended { end })),
+        (Reason::AgedOut, last.filter(|l| month > *l).map(|last| Detail::AgedOut { last })),
+    ]
 }
 
 #[cfg(test)]
@@ -300,6 +310,19 @@ mod tests {
         assert_eq!((e.amount, e.basis), (d("800"), Basis::Recorded));
         let e = Entitlement::new(Some(d("950.5")), d("800"));
         assert_eq!((e.amount, e.basis), (d("950.50"), Basis::Recorded));
+    }
+
+    #[test]
+    fn every_check_is_reported_not_only_the_first() {
+        let r = record("20000315", "2010-01", "", "suspended", "6000");
+        let all = RosterFlags { duplicate_id: true, payee_conflict: true };
+        let held = hold_checks(&r, d("800"), all, Decimal::new(CEILING, 2));
+        assert!(held.iter().all(|(_, f)| f.is_some()), "{held:?}");
+        let r = record("20000315", "2019-01", "", "suspended", "");
+        let failing: Vec<Reason> =
+            eligibility_checks(&r, m("2018-06")).iter().filter(|c| c.1.is_some()).map(|c| c.0).collect();
+        assert_eq!(failing, [Reason::Suspended, Reason::NotStarted, Reason::AgedOut]);
+        assert_eq!(eligibility(&r, m("2018-06")).unwrap_err().0, Reason::Suspended);
     }
 
     #[test]

@@ -52,6 +52,7 @@ pub enum Detail {
     Status,
     Amount(AmountProblem),
     Account,
+    BankCode,
     FormulaText(Column),
     ControlText(Column, u32),
     EndedBeforeApproved { end: Month, approved: Month },
@@ -80,6 +81,7 @@ fn zh_column(c: Column) -> &'static str {
         Column::PayeeName => "收款人",
         Column::PayeeAccount => "收款账号",
         Column::PayeeBank => "开户银行",
+        Column::PayeeBankCode => "开户行联行号",
     }
 }
 
@@ -112,6 +114,7 @@ impl Detail {
             Amount(AmountProblem::TooPrecise) => "monthly_amount has more than 2 decimal places".into(),
             Amount(AmountProblem::TooLarge) => "monthly_amount is too large to be a monthly amount".into(),
             Account => "payee_account must be 8 to 32 digits (spaces and dashes are allowed between them)".into(),
+            BankCode => "payee_bank_code (联行号) must be the 12-digit code of the payee's bank branch, or blank".into(),
             FormulaText(c) => format!("{} begins with a character a spreadsheet treats as a formula (= + - @)", c.name()),
             ControlText(c, code) => format!("{} holds a control character (U+{code:04X})", c.name()),
             EndedBeforeApproved { end, approved } => format!("ended_after {end} is before approved_from {approved}"),
@@ -123,7 +126,7 @@ impl Detail {
                 "field {field} holds bytes that are not valid text (byte 0x{byte:02X} at position {position}): re-type it or save the file as UTF-8"
             ),
             DuplicateId => "this ID is on more than one valid roster row: none is paid until the roster keeps one".into(),
-            PayeeConflict => "rows with this payee account disagree on the payee name or bank: correct them so they match".into(),
+            PayeeConflict => "rows with this payee account disagree on the payee name, bank or bank code: correct them so they match".into(),
             AboveCeiling { amount, ceiling } => format!(
                 "amount {} is above the ceiling {}: confirm it and raise --ceiling, or correct monthly_amount",
                 fmt_amount(*amount),
@@ -158,6 +161,7 @@ impl Detail {
             Amount(AmountProblem::TooPrecise) => "月发放金额的小数超过2位".into(),
             Amount(AmountProblem::TooLarge) => "月发放金额过大，不像是月发放金额".into(),
             Account => "收款账号应为8至32位数字（中间可有空格或短横线）".into(),
+            BankCode => "开户行联行号应为收款人开户网点的12位行号，或留空".into(),
             FormulaText(c) => format!("{}以电子表格会当作公式的字符开头（= + - @）", zh_column(*c)),
             ControlText(c, code) => format!("{}含有控制字符（U+{code:04X}）", zh_column(*c)),
             EndedBeforeApproved { end, approved } => format!("保障截止年月{end}早于保障起始年月{approved}"),
@@ -169,7 +173,7 @@ impl Detail {
                 "第{field}个字段含有无法识别的字节（第{position}个字节为0x{byte:02X}）：请重新录入或另存为UTF-8"
             ),
             DuplicateId => "该身份证号出现在多个有效行中：在花名册只保留一行之前，均不发放".into(),
-            PayeeConflict => "同一收款账号的各行收款人姓名或开户银行不一致：请更正使其一致".into(),
+            PayeeConflict => "同一收款账号的各行收款人姓名、开户银行或联行号不一致：请更正使其一致".into(),
             AboveCeiling { amount, ceiling } => format!(
                 "金额{}超过上限{}：请核实后调高--ceiling，或更正月发放金额",
                 fmt_amount(*amount),
@@ -212,6 +216,7 @@ mod tests {
             Detail::Amount(AmountProblem::TooPrecise),
             Detail::Amount(AmountProblem::TooLarge),
             Detail::Account,
+            Detail::BankCode,
             Detail::FormulaText(Column::PayeeName),
             Detail::ControlText(Column::Name, 7),
             Detail::EndedBeforeApproved { end: m, approved: m },

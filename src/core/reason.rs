@@ -14,6 +14,7 @@ pub enum Reason {
     InvalidStatus,
     InvalidAmount,
     InvalidAccount,
+    InvalidBankCode,
     InvalidText,
     InconsistentDates,
     DuplicateId,
@@ -28,7 +29,7 @@ pub enum Reason {
 impl Reason {
     /// Every reason, in the contract's order (rejected, then held, then excluded).
     /// Kept complete by the exhaustive match in this file's tests.
-    pub const ALL: [Reason; 18] = [
+    pub const ALL: [Reason; 19] = [
         Reason::MalformedRow,
         Reason::MissingField,
         Reason::InvalidId,
@@ -38,6 +39,7 @@ impl Reason {
         Reason::InvalidStatus,
         Reason::InvalidAmount,
         Reason::InvalidAccount,
+        Reason::InvalidBankCode,
         Reason::InvalidText,
         Reason::InconsistentDates,
         Reason::DuplicateId,
@@ -60,6 +62,7 @@ impl Reason {
             Reason::InvalidStatus => "INVALID_STATUS",
             Reason::InvalidAmount => "INVALID_AMOUNT",
             Reason::InvalidAccount => "INVALID_ACCOUNT",
+            Reason::InvalidBankCode => "INVALID_BANK_CODE",
             Reason::InvalidText => "INVALID_TEXT",
             Reason::InconsistentDates => "INCONSISTENT_DATES",
             Reason::DuplicateId => "DUPLICATE_ID",
@@ -97,15 +100,16 @@ mod tests {
             Reason::InvalidStatus => Reason::ALL[6],
             Reason::InvalidAmount => Reason::ALL[7],
             Reason::InvalidAccount => Reason::ALL[8],
-            Reason::InvalidText => Reason::ALL[9],
-            Reason::InconsistentDates => Reason::ALL[10],
-            Reason::DuplicateId => Reason::ALL[11],
-            Reason::PayeeConflict => Reason::ALL[12],
-            Reason::ExceedsCeiling => Reason::ALL[13],
-            Reason::Suspended => Reason::ALL[14],
-            Reason::NotStarted => Reason::ALL[15],
-            Reason::Ended => Reason::ALL[16],
-            Reason::AgedOut => Reason::ALL[17],
+            Reason::InvalidBankCode => Reason::ALL[9],
+            Reason::InvalidText => Reason::ALL[10],
+            Reason::InconsistentDates => Reason::ALL[11],
+            Reason::DuplicateId => Reason::ALL[12],
+            Reason::PayeeConflict => Reason::ALL[13],
+            Reason::ExceedsCeiling => Reason::ALL[14],
+            Reason::Suspended => Reason::ALL[15],
+            Reason::NotStarted => Reason::ALL[16],
+            Reason::Ended => Reason::ALL[17],
+            Reason::AgedOut => Reason::ALL[18],
         }
     }
 

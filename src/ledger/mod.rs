@@ -13,6 +13,7 @@
 mod journal;
 mod lifecycle;
 mod lock;
+pub mod lookup;
 mod queries;
 mod recover;
 mod returns;

@@ -3,7 +3,9 @@
 //! The run writes the file (see `monthly`); the bank writers read it back from the
 //! staged directory and `reconcile` reads it from a finished run. Both go through
 //! [`read`], which finds each column by its header name, so a column added or moved
-//! later cannot shift what a reader takes for the amount.
+//! later cannot shift what a reader takes for the amount. The last column,
+//! `payee_bank_code`, is optional when reading: runs written before it existed
+//! lack it, and their transfers read with no code.
 
 use std::path::Path;
 
@@ -13,8 +15,11 @@ use crate::core::money::{fmt_amount, parse_amount};
 use crate::error::{Fatal, FatalKind};
 
 pub const TRANSFERS: &str = "transfers.csv";
-pub const TRANSFERS_HEADER: [&str; 7] =
-    ["transfer_id", "period", "payee_account", "payee_name", "payee_bank", "amount", "children"];
+pub const TRANSFERS_HEADER: [&str; 8] =
+    ["transfer_id", "period", "payee_account", "payee_name", "payee_bank", "amount", "children", "payee_bank_code"];
+
+/// The columns every `transfers.csv` has (the header without `payee_bank_code`).
+const REQUIRED: usize = 7;
 
 /// One line of `transfers.csv`: everything paid to one payee account this run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,8 +70,8 @@ pub fn read(path: &Path) -> Result<Vec<Transfer>, Fatal> {
             .position(|h| h.trim_start_matches('\u{feff}') == name)
             .ok_or_else(|| err(1, format!("the header has no column {name:?}")))
     };
-    let at: Vec<usize> = TRANSFERS_HEADER.iter().map(|n| column(n)).collect::<Result<_, _>>()?;
-    let bank_code_at = headers.iter().position(|h| h.trim_start_matches('\u{feff}') == "payee_bank_code");
+    let at: Vec<usize> = TRANSFERS_HEADER[..REQUIRED].iter().map(|n| column(n)).collect::<Result<_, _>>()?;
+    let code_at = column(TRANSFERS_HEADER[REQUIRED]).ok();
     let mut out = Vec::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| err(e.position().map_or(0, |p| p.line()), e.to_string()))?;
@@ -85,7 +90,17 @@ pub fn read(path: &Path) -> Result<Vec<Transfer>, Fatal> {
             amount: parse_amount(get(5)?)
                 .map_err(|_| err(line, format!("amount {:?} is not an amount", &rec[at[5]])))?,
             children: get(6)?.parse().map_err(|_| err(line, format!("children {:?} is not a count", &rec[at[6]])))?,
-            payee_bank_code: bank_code_at.and_then(|k| rec.get(k)).filter(|c| !c.is_empty()).map(str::to_owned),
+            payee_bank_code: match code_at {
+                Some(c) => Some(
+                    rec.get(c)
+                        .ok_or_else(|| {
+                            err(line, format!("the line has {} fields, the header has {}", rec.len(), headers.len()))
+                        })?
+                        .to_owned(),
+                )
+                .filter(|c| !c.is_empty()),
+                None => None,
+            },
         });
     }
     Ok(out)
@@ -136,13 +151,26 @@ mod tests {
         assert_eq!(t[0].amount, Decimal::new(85050, 2));
         assert_eq!(t[0].payee_name, "Liu, J");
         assert_eq!(t[0].children, 2);
+        assert_eq!(t[0].payee_bank_code, None);
+    }
+
+    #[test]
+    fn reads_the_bank_code_when_present() {
+        let header = TRANSFERS_HEADER.join(",");
+        let (_d, p) = file(&format!(
+            "{header}\nT201806-000001,2018-06,62220210,Liu,ICBC,850.00,1,102551000011\nT201806-000002,2018-06,62220211,Wu,ABC,800.00,1,\n"
+        ));
+        let t = read(&p).unwrap();
+        assert_eq!(t[0].payee_bank_code.as_deref(), Some("102551000011"));
+        assert_eq!(t[1].payee_bank_code, None);
+        assert_eq!(t[0].field("payee_bank_code").as_deref(), Some("102551000011"));
     }
 
     #[test]
     fn short_lines_and_missing_columns_are_errors() {
         let header = TRANSFERS_HEADER.join(",");
         let (_d, p) =
-            file(&format!("{header}\nT201806-000001,2018-06,62220210,Liu,ICBC,850.00,1\nT201806-000002,2018-06\n"));
+            file(&format!("{header}\nT201806-000001,2018-06,62220210,Liu,ICBC,850.00,1,\nT201806-000002,2018-06\n"));
         let e = read(&p).unwrap_err();
         assert_eq!(e.line, Some(3));
         assert!(e.message.contains("2 fields"), "{}", e.message);
@@ -153,7 +181,7 @@ mod tests {
         assert_eq!(e.line, Some(1));
         assert!(e.message.contains("\"payee_name\""), "{}", e.message);
 
-        let (_d, p) = file(&format!("{header}\nT201806-000001,2018-06,62220210,Liu,ICBC,8e2,1\n"));
+        let (_d, p) = file(&format!("{header}\nT201806-000001,2018-06,62220210,Liu,ICBC,8e2,1,\n"));
         assert_eq!(read(&p).unwrap_err().line, Some(2));
     }
 }

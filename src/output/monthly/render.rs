@@ -170,6 +170,14 @@ pub fn push_audit_line(a: &mut Vec<u8>, seq: u64, source: &str, r: &RowOutcome<'
     push_json_amount(a, r.entitlement.map(|e| e.amount));
     a.extend_from_slice(b",\"basis\":");
     push_json_opt(a, r.entitlement.map(|e| e.basis.as_str()));
+    // Who is paid (SPEC 12): on every line that pays money, a regular amount or
+    // arrears, so the chain covers the account each amount goes to.
+    if let (Some(rec), true) = (rec, r.decision == Decision::Paid || !r.arrears.is_empty()) {
+        a.extend_from_slice(b",\"payee_account\":");
+        push_json_str(a, &rec.payee_account);
+        a.extend_from_slice(b",\"payee_bank_code\":");
+        push_json_opt(a, rec.payee_bank_code.as_deref());
+    }
     if !r.arrears.is_empty() {
         a.extend_from_slice(b",\"arrears\":[");
         for (k, m) in r.arrears.iter().enumerate() {

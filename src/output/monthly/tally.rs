@@ -122,7 +122,7 @@ fn tally_row(t: &mut Tally, row: &RowOutcome<'_>, period: Month) {
         None => t.regions.push((rec.region_code.to_string(), 1, total)),
     }
     let account = account_key(&rec.payee_account);
-    t.payments.push(account, total, &rec.payee_account, &rec.payee_name, &rec.payee_bank);
+    t.payments.push(account, total, &rec.payee_account, &rec.payee_name, &rec.payee_bank, rec.bank_code_number());
     let mut region = [0u8; 6];
     region.copy_from_slice(&rec.region_code.as_bytes()[..6]);
     let line = |month, kind, amount, standard| LedgerLine {

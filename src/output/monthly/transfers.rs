@@ -30,12 +30,22 @@ struct Payment {
     account_len: u8,
     name_len: u32,
     bank_len: u32,
+    /// The payee's bank code (12 digits as a number), when the roster gives one.
+    bank_code: Option<u64>,
 }
 
 impl Payments {
-    /// Adds one paid row: its account (as `account_key`), the total paid, and the
-    /// payee's account, name and bank texts.
-    pub fn push(&mut self, account: u128, amount: Decimal, payee_account: &str, name: &str, bank: &str) {
+    /// Adds one paid row: its account (as `account_key`), the total paid, the
+    /// payee's account, name and bank texts and the bank code.
+    pub fn push(
+        &mut self,
+        account: u128,
+        amount: Decimal,
+        payee_account: &str,
+        name: &str,
+        bank: &str,
+        bank_code: Option<u64>,
+    ) {
         let at = self.names.len();
         self.names.push_str(payee_account);
         self.names.push_str(name);
@@ -47,6 +57,7 @@ impl Payments {
             account_len: payee_account.len() as u8,
             name_len: name.len() as u32,
             bank_len: bank.len() as u32,
+            bank_code,
         });
     }
 }
@@ -77,10 +88,14 @@ impl Transfers {
                     account_len: pay.account_len,
                     name_len: pay.name_len,
                     bank,
+                    bank_code: None,
                 });
                 (sums.len() - 1) as u32
             });
             let sum = &mut self.sums[index as usize];
+            // The rows of one account never give two codes (that is a payee conflict,
+            // held), so taking the first code given does not depend on row order.
+            sum.bank_code = sum.bank_code.or(pay.bank_code);
             sum.amount += pay.amount;
             sum.children += 1;
         }
@@ -134,6 +149,10 @@ impl Transfers {
             push_amount(&mut buf, t.amount);
             buf.push(b',');
             push_u128(&mut buf, u128::from(t.children));
+            buf.push(b',');
+            if let Some(code) = t.bank_code {
+                buf.extend_from_slice(format!("{code:012}").as_bytes());
+            }
             buf.push(b'\n');
             if buf.len() > (1 << 20) - 4096 || n + 1 == order.len() {
                 sink.write_rows(&buf, 0)?;
@@ -155,6 +174,7 @@ struct TransferSum {
     name_len: u32,
     /// The bank, in `Banks`.
     bank: u32,
+    bank_code: Option<u64>,
 }
 
 impl TransferSum {

@@ -1,0 +1,43 @@
+//! `verify DIR --ledger PATH`: the run against what the ledger recorded when it was
+//! made (SPEC 12). A clerk who rebuilds a whole run directory consistently passes
+//! every check inside it; the manifest's SHA-256, the audit head, the period and the
+//! amount the ledger holds were written before, outside the directory.
+
+use std::path::Path;
+
+use super::{broken, Broken};
+use crate::ledger::Ledger;
+use crate::output::manifest::{Manifest, MANIFEST_FILE};
+
+/// Checks the run in `dir` (its manifest's bytes and parsed form) against `ledger`.
+pub(super) fn check(dir: &Path, bytes: &[u8], manifest: &Manifest, ledger: &Ledger) -> Result<(), Broken> {
+    let sha = crate::sha256_hex(bytes);
+    let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()).display().to_string();
+    let found = ledger
+        .recorded_run(&sha, manifest.ledger_run, &abs)
+        .map_err(|e| broken(format!("the ledger: {}", e.message)))?;
+    let Some(run) = found else {
+        let why = if manifest.mode == "dry-run" { " (a dry run is never recorded)" } else { "" };
+        return Err(broken(format!(
+            "{MANIFEST_FILE}: the ledger knows no run with this manifest (SHA-256 {sha}){why}"
+        )));
+    };
+    let recorded = |what: &str, have: &str, want: Option<&str>| -> Result<(), Broken> {
+        if Some(have) == want {
+            return Ok(());
+        }
+        Err(broken(format!(
+            "{MANIFEST_FILE}: {what} {have} is not what the ledger recorded for run {} ({})",
+            run.id,
+            want.unwrap_or("nothing")
+        )))
+    };
+    recorded("SHA-256", &sha, run.manifest_sha256.as_deref())?;
+    recorded("audit_head", &manifest.audit_head, run.audit_head.as_deref())?;
+    recorded("period", &manifest.period, Some(&run.period))?;
+    recorded("totals.amount", &manifest.totals.amount, Some(&crate::core::money::fmt_amount(run.amount)))?;
+    if manifest.ledger_run.is_some_and(|id| id != run.id) {
+        return Err(broken(format!("{MANIFEST_FILE}: ledger_run is not run {}, which recorded this manifest", run.id)));
+    }
+    Ok(())
+}
