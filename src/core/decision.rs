@@ -175,6 +175,9 @@ pub fn eligibility(rec: &Record, month: Month) -> Result<(), (Reason, Detail)> {
     if rec.status == Status::Suspended {
         return Err((Reason::Suspended, Detail::Suspended));
     }
+    if let Status::Ended(word) = rec.status {
+        return Err((Reason::Ended, Detail::EndedStatus { word }));
+    }
     if month < rec.approved_from {
         return Err((Reason::NotStarted, Detail::NotStarted { from: rec.approved_from }));
     }
@@ -265,6 +268,27 @@ mod tests {
         assert_eq!(reason(&decide_plain(&r, "2018-06")), Some(Reason::Suspended));
         let r = record("20000315", "2019-01", "", "", "");
         assert_eq!(reason(&decide_plain(&r, "2018-06")), Some(Reason::NotStarted));
+    }
+
+    #[test]
+    fn an_ended_status_excludes_right_after_suspended_naming_the_word() {
+        use crate::core::vocabulary::{StatusKind, STATUS_WORDS};
+        for (word, kind) in STATUS_WORDS.iter().filter(|(_, k)| *k == StatusKind::Ended) {
+            // Not started yet and an open end: the status still wins.
+            let r = record("20100101", "2019-01", "2030-12", word, "");
+            assert_eq!(*kind, StatusKind::Ended);
+            match decide_plain(&r, "2018-06") {
+                Outcome::NotPaid { decision: Decision::Excluded, reason: Reason::Ended, detail } => {
+                    assert_eq!(detail, Detail::EndedStatus { word });
+                    assert!(detail.render(crate::core::detail::Lang::Zh).contains(word));
+                }
+                o => panic!("{word}: {o:?}"),
+            }
+        }
+        let r = record("20100101", "2018-01", "", "停发", "");
+        assert_eq!(reason(&decide_plain(&r, "2018-06")), Some(Reason::Suspended));
+        let r = record("20100101", "2018-01", "", "在保", "");
+        assert_eq!(reason(&decide_plain(&r, "2018-06")), None);
     }
 
     #[test]

@@ -54,17 +54,43 @@ pub enum Detail {
     Account,
     FormulaText(Column),
     ControlText(Column, u32),
-    EndedBeforeApproved { end: Month, approved: Month },
-    ApprovedBeforeBirth { approved: Month, birth: Month },
-    Malformed { fields: usize, header: usize },
-    BadBytes { field: usize, byte: u8, position: usize },
+    EndedBeforeApproved {
+        end: Month,
+        approved: Month,
+    },
+    ApprovedBeforeBirth {
+        approved: Month,
+        birth: Month,
+    },
+    Malformed {
+        fields: usize,
+        header: usize,
+    },
+    BadBytes {
+        field: usize,
+        byte: u8,
+        position: usize,
+    },
     DuplicateId,
     PayeeConflict,
-    AboveCeiling { amount: Decimal, ceiling: Decimal },
+    AboveCeiling {
+        amount: Decimal,
+        ceiling: Decimal,
+    },
     Suspended,
-    NotStarted { from: Month },
-    Ended { end: Month },
-    AgedOut { last: Month },
+    NotStarted {
+        from: Month,
+    },
+    Ended {
+        end: Month,
+    },
+    /// The roster's status says the entitlement is over (死亡, 已收养...).
+    EndedStatus {
+        word: &'static str,
+    },
+    AgedOut {
+        last: Month,
+    },
 }
 
 fn zh_column(c: Column) -> &'static str {
@@ -107,7 +133,7 @@ impl Detail {
             Category => "category must be scattered (散居) or institutional (集中供养)".into(),
             Region => "region_code must be a 6-digit administrative division code starting with a province code (11-82)".into(),
             Month(c) => format!("{} must be a month such as 2018-06, 201806 or 2018年6月 (years 1900-2199)", c.name()),
-            Status => "status must be active (正常), suspended (暂停) or blank".into(),
+            Status => "status must be active (正常), suspended (暂停), ended (终止) or blank".into(),
             Amount(AmountProblem::NotPlain) => "monthly_amount must be a plain number of yuan such as 800 or 800.50 (no sign, separator or symbol)".into(),
             Amount(AmountProblem::TooPrecise) => "monthly_amount has more than 2 decimal places".into(),
             Amount(AmountProblem::TooLarge) => "monthly_amount is too large to be a monthly amount".into(),
@@ -132,6 +158,7 @@ impl Detail {
             Suspended => "payment is suspended on the roster".into(),
             NotStarted { from } => format!("entitlement starts in {from}"),
             Ended { end } => format!("entitlement ended after {end}"),
+            EndedStatus { word } => format!("the roster's status is {word}: the entitlement has ended"),
             AgedOut { last } => format!("the child turned 18 in {last}; the allowance is paid through that month"),
         }
     }
@@ -151,7 +178,7 @@ impl Detail {
             Category => "供养方式应为散居（scattered）或集中供养（institutional）".into(),
             Region => "行政区划代码应为6位数字，且以省级代码（11-82）开头".into(),
             Month(c) => format!("{}应为年月，如2018-06、201806或2018年6月（1900-2199年）", zh_column(*c)),
-            Status => "状态应为正常（active）、暂停（suspended）或留空".into(),
+            Status => "状态应为正常（active）、暂停（suspended）、终止（ended）或留空".into(),
             Amount(AmountProblem::NotPlain) => {
                 "月发放金额应为普通数字，如800或800.50（不带符号、分隔符或货币符号）".into()
             }
@@ -178,6 +205,7 @@ impl Detail {
             Suspended => "花名册上该儿童暂停发放".into(),
             NotStarted { from } => format!("保障自{from}开始"),
             Ended { end } => format!("保障已于{end}截止"),
+            EndedStatus { word } => format!("花名册状态为“{word}”：保障已终止"),
             AgedOut { last } => format!("该儿童已于{last}年满18周岁，发放至该月为止"),
         }
     }
@@ -224,6 +252,7 @@ mod tests {
             Detail::Suspended,
             Detail::NotStarted { from: m },
             Detail::Ended { end: m },
+            Detail::EndedStatus { word: "死亡" },
             Detail::AgedOut { last: m },
         ];
         for d in all {

@@ -15,3 +15,4 @@ pub mod reason;
 pub mod record;
 pub mod text;
 pub mod transfer_id;
+pub mod vocabulary;

@@ -1,7 +1,14 @@
 //! Finding the roster columns in a header row, by English name or Chinese alias.
+//!
+//! Headers are compared after folding full-width forms, removing white space inside
+//! (`姓  名`), dropping a `*` required-marker and lower-casing ASCII; a header with a
+//! note in brackets (`补助类型（在院供养2018/社会散住2018）`) is tried without it. Where a
+//! header could mean two things (two columns for one field, or only a guardian's
+//! column where the payee's is needed) the file is refused naming the candidates: a
+//! roster profile says which is meant.
 
 use crate::core::column::Column;
-use crate::core::text::trim;
+use crate::core::vocabulary::normalize_word;
 
 /// Where each roster column sits in a file's rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,30 +23,109 @@ pub struct ColumnMap {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HeaderProblem {
     Missing(Vec<Column>),
-    Twice { column: Column, first: String, second: String },
+    Twice {
+        column: Column,
+        first: String,
+        second: String,
+    },
+    /// A required column is missing, and these headers could be it but could as well
+    /// mean someone else (a guardian who is not the account holder).
+    Ambiguous {
+        column: Column,
+        candidates: Vec<String>,
+    },
+}
+
+/// Headers that could fill a field but may name another person: used only when a
+/// profile says so, and named when the field is missing.
+pub const AMBIGUOUS_HEADERS: &[(&str, Column)] = &[
+    ("监护人", Column::PayeeName),
+    ("监护人姓名", Column::PayeeName),
+    ("领取人", Column::PayeeName),
+    ("领取人姓名", Column::PayeeName),
+    ("代领人", Column::PayeeName),
+    ("代领人姓名", Column::PayeeName),
+    ("监护人账号", Column::PayeeAccount),
+    ("监护人银行账号", Column::PayeeAccount),
+    ("监护人帐号", Column::PayeeAccount),
+    ("领取人账号", Column::PayeeAccount),
+    ("监护人开户行", Column::PayeeBank),
+    ("监护人开户银行", Column::PayeeBank),
+    ("领取人开户行", Column::PayeeBank),
+];
+
+/// The compared form of a header cell.
+pub fn normalize_header(cell: &str) -> String {
+    let w = normalize_word(cell);
+    w.trim_matches('*').to_owned()
+}
+
+/// The header without a trailing bracketed note: `补助类型(…)` → `补助类型`.
+fn without_note(h: &str) -> Option<&str> {
+    let open = h.find('(')?;
+    (h.ends_with(')') && open > 0).then(|| &h[..open])
+}
+
+/// Header texts a roster profile gives for some fields; those fields are then found
+/// by these texts only.
+pub type Overrides = [(Column, Vec<String>)];
+
+fn column_of(h: &str, overrides: &Overrides) -> Option<Column> {
+    let by_override = |h: &str| overrides.iter().find(|(_, names)| names.iter().any(|n| n == h)).map(|(c, _)| *c);
+    let by_alias = |h: &str| {
+        Column::ALL
+            .into_iter()
+            .filter(|c| !overrides.iter().any(|(o, _)| o == c))
+            .find(|c| c.names().iter().any(|n| normalize_word(n) == h))
+    };
+    by_override(h)
+        .or_else(|| by_alias(h))
+        .or_else(|| without_note(h).and_then(|b| by_override(b).or_else(|| by_alias(b))))
 }
 
 impl ColumnMap {
     /// Maps header cells (case-insensitive after trimming) to columns; extra columns
     /// are ignored, a required column missing or any column given twice is refused.
     pub fn from_header<'a>(header: impl IntoIterator<Item = &'a str>) -> Result<ColumnMap, HeaderProblem> {
+        ColumnMap::from_header_with(header, &[])
+    }
+
+    /// `from_header` with a profile's header texts for some fields.
+    pub fn from_header_with<'a>(
+        header: impl IntoIterator<Item = &'a str>,
+        overrides: &Overrides,
+    ) -> Result<ColumnMap, HeaderProblem> {
+        let overrides: Vec<(Column, Vec<String>)> =
+            overrides.iter().map(|(c, names)| (*c, names.iter().map(|n| normalize_header(n)).collect())).collect();
         let mut index = [None; 11];
         let mut names: [Option<String>; 11] = Default::default();
         let mut width = 0;
+        let mut unsure: Vec<(Column, String)> = Vec::new();
         for (i, cell) in header.into_iter().enumerate() {
             width = i + 1;
-            let cell = trim(cell).to_lowercase();
-            let Some(col) = Column::ALL.into_iter().find(|c| c.names().contains(&cell.as_str())) else {
+            let h = normalize_header(cell);
+            if h.is_empty() {
+                continue;
+            }
+            let Some(col) = column_of(&h, &overrides) else {
+                if let Some((_, c)) = AMBIGUOUS_HEADERS.iter().find(|(a, _)| *a == h) {
+                    unsure.push((*c, crate::core::text::trim(cell).to_owned()));
+                }
                 continue;
             };
+            let shown = crate::core::text::trim(cell).to_owned();
             if let Some(first) = &names[col.index()] {
-                return Err(HeaderProblem::Twice { column: col, first: first.clone(), second: cell });
+                return Err(HeaderProblem::Twice { column: col, first: first.clone(), second: shown });
             }
             index[col.index()] = Some(i);
-            names[col.index()] = Some(cell);
+            names[col.index()] = Some(shown);
         }
         let missing: Vec<Column> =
             Column::ALL.into_iter().filter(|c| c.required() && index[c.index()].is_none()).collect();
+        if let Some(col) = missing.iter().find(|c| unsure.iter().any(|(u, _)| u == *c)) {
+            let candidates = unsure.iter().filter(|(u, _)| u == col).map(|(_, h)| h.clone()).collect();
+            return Err(HeaderProblem::Ambiguous { column: *col, candidates });
+        }
         if !missing.is_empty() {
             return Err(HeaderProblem::Missing(missing));
         }
@@ -76,8 +162,17 @@ impl HeaderProblem {
                 format!("表头缺少列：{}", list.join("、"))
             }
             HeaderProblem::Twice { column, first, second } => {
-                format!("表头中列{}出现了两次（{first:?}和{second:?}）", column.name())
+                format!(
+                    "表头中列{}出现了两次（{first:?}和{second:?}），无法确定用哪一列；请用--roster-profile指定",
+                    column.name()
+                )
             }
+            HeaderProblem::Ambiguous { column, candidates } => format!(
+                "表头没有{}（{}）列；{}可能是，也可能指别人：请用--roster-profile指定",
+                column.names()[1],
+                column.name(),
+                candidates.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join("、")
+            ),
         }
     }
 
@@ -88,9 +183,15 @@ impl HeaderProblem {
                     cols.iter().map(|c| format!("{} ({})", c.name(), c.names()[1..].join("/"))).collect();
                 format!("the header has no column {}", list.join(", "))
             }
-            HeaderProblem::Twice { column, first, second } => {
-                format!("the header names column {} twice ({first:?} and {second:?})", column.name())
-            }
+            HeaderProblem::Twice { column, first, second } => format!(
+                "the header names column {} twice ({first:?} and {second:?}): which one is meant is ambiguous; say so with --roster-profile",
+                column.name()
+            ),
+            HeaderProblem::Ambiguous { column, candidates } => format!(
+                "the header has no column {}; {} could be it but may name someone else (the candidates): say which with --roster-profile",
+                column.name(),
+                candidates.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(" or ")
+            ),
         }
     }
 }
@@ -146,5 +247,68 @@ mod tests {
         let mut twice = ENGLISH.to_vec();
         twice.push("身份证号");
         assert!(matches!(ColumnMap::from_header(twice), Err(HeaderProblem::Twice { column: Column::ChildId, .. })));
+    }
+
+    /// Every alias of the table in `Column::names`, alone among English headers, in
+    /// any spacing, width or with a bracketed note, finds its column.
+    #[test]
+    fn every_alias_of_the_table() {
+        for c in Column::ALL {
+            for alias in c.names() {
+                for form in [
+                    alias.to_string(),
+                    format!(" {alias}\u{3000}"),
+                    alias.chars().flat_map(|ch| [ch, ' ']).collect(),
+                    format!("{alias}（注）"),
+                    format!("*{alias}"),
+                ] {
+                    let mut h: Vec<String> = ENGLISH.iter().map(|s| s.to_string()).collect();
+                    h[c.index()] = form.clone();
+                    let m = ColumnMap::from_header(h.iter().map(String::as_str))
+                        .unwrap_or_else(|e| panic!("{form}: {e:?}"));
+                    assert_eq!(m.get(c), Some(c.index()), "{form}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn two_aliases_of_one_field_name_both() {
+        let mut h = ENGLISH.to_vec();
+        h[Column::PayeeAccount.index()] = "账号";
+        h.push("卡号");
+        let e = ColumnMap::from_header(h).unwrap_err();
+        assert_eq!(
+            e,
+            HeaderProblem::Twice { column: Column::PayeeAccount, first: "账号".into(), second: "卡号".into() }
+        );
+        assert!(e.describe().contains("账号") && e.describe().contains("卡号"));
+    }
+
+    #[test]
+    fn a_guardian_column_is_not_guessed_as_the_payee() {
+        for (text, col) in AMBIGUOUS_HEADERS {
+            let mut h = ENGLISH.to_vec();
+            h[col.index()] = text;
+            let e = ColumnMap::from_header(h.clone()).unwrap_err();
+            assert_eq!(e, HeaderProblem::Ambiguous { column: *col, candidates: vec![text.to_string()] });
+            assert!(e.describe().contains(text) && e.describe_zh().contains(text));
+            // A profile naming it settles it.
+            let m = ColumnMap::from_header_with(h, &[(*col, vec![text.to_string()])]).unwrap();
+            assert_eq!(m.get(*col), Some(col.index()));
+        }
+        // Beside a clear payee column it is just an extra column.
+        let mut h = ENGLISH.to_vec();
+        h.push("监护人姓名");
+        assert!(ColumnMap::from_header(h).is_ok());
+    }
+
+    #[test]
+    fn a_profile_replaces_a_fields_aliases() {
+        let mut h = ENGLISH.to_vec();
+        h[Column::Name.index()] = "孩子";
+        h.push("姓名");
+        let m = ColumnMap::from_header_with(h, &[(Column::Name, vec!["孩子".into()])]).unwrap();
+        assert_eq!(m.get(Column::Name), Some(Column::Name.index()));
     }
 }
