@@ -47,6 +47,7 @@ fn sentence(d: &Detail) -> usize {
         Detail::NotStarted { .. } => 25,
         Detail::Ended { .. } => 26,
         Detail::AgedOut { .. } => 27,
+        Detail::EndedStatus { .. } => 28,
     }
 }
 
@@ -82,6 +83,7 @@ fn examples() -> Vec<Detail> {
         Detail::NotStarted { from: m },
         Detail::Ended { end: m },
         Detail::AgedOut { last: m },
+        Detail::EndedStatus { word: "死亡" },
     ]
 }
 

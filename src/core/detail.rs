@@ -133,7 +133,7 @@ impl Detail {
             Category => "category must be scattered (散居) or institutional (集中供养)".into(),
             Region => "region_code must be a 6-digit administrative division code starting with a province code (11-82)".into(),
             Month(c) => format!("{} must be a month such as 2018-06, 201806 or 2018年6月 (years 1900-2199)", c.name()),
-            Status => "status must be active (正常), suspended (暂停), ended (终止) or blank".into(),
+            Status => "status must be active (正常), suspended (暂停) or blank".into(),
             Amount(AmountProblem::NotPlain) => "monthly_amount must be a plain number of yuan such as 800 or 800.50 (no sign, separator or symbol)".into(),
             Amount(AmountProblem::TooPrecise) => "monthly_amount has more than 2 decimal places".into(),
             Amount(AmountProblem::TooLarge) => "monthly_amount is too large to be a monthly amount".into(),
@@ -178,7 +178,7 @@ impl Detail {
             Category => "供养方式应为散居（scattered）或集中供养（institutional）".into(),
             Region => "行政区划代码应为6位数字，且以省级代码（11-82）开头".into(),
             Month(c) => format!("{}应为年月，如2018-06、201806或2018年6月（1900-2199年）", zh_column(*c)),
-            Status => "状态应为正常（active）、暂停（suspended）、终止（ended）或留空".into(),
+            Status => "状态应为正常（active）、暂停（suspended）或留空".into(),
             Amount(AmountProblem::NotPlain) => {
                 "月发放金额应为普通数字，如800或800.50（不带符号、分隔符或货币符号）".into()
             }
