@@ -122,6 +122,7 @@ pub struct InputSummary {
     pub encoding: String,
     pub rows: u64,
     pub blank_rows: u64,
+    pub preamble_rows: u64,
 }
 
 /// A roster: the files given to one run, inspected (hash, encoding, header).
@@ -259,6 +260,7 @@ impl Roster {
                 encoding: file.label.clone(),
                 rows: reader.rows,
                 blank_rows: reader.blank_rows(),
+                preamble_rows: file.preamble_rows,
             });
         }
         Ok(summaries)

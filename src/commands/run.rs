@@ -330,6 +330,7 @@ fn report_and_manifest(
                 encoding: i.encoding,
                 rows: i.rows,
                 blank_rows: i.blank_rows,
+                preamble_rows: i.preamble_rows,
             })
             .collect(),
         outputs: totals.outputs.clone(),

@@ -39,6 +39,9 @@ pub struct InputInfo {
     pub encoding: String,
     pub rows: u64,
     pub blank_rows: u64,
+    /// Rows above the header (title, 填报单位...): SPEC section 15.
+    #[serde(default)]
+    pub preamble_rows: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

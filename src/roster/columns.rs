@@ -154,6 +154,70 @@ impl ColumnMap {
     }
 }
 
+/// Looks for the header among a file's first rows (SPEC section 15): the first row
+/// that names every required column, or the row a profile's `header_row` names. The
+/// rows above it are its preamble (a title, 填报单位, a date, blank rows).
+#[derive(Debug)]
+pub struct HeaderSearch<'p> {
+    overrides: &'p Overrides,
+    header_row: Option<u64>,
+    /// The row that came closest: fewest required columns missing, earliest first.
+    best: Option<(usize, u64, HeaderProblem)>,
+}
+
+/// How far down a file the header is looked for.
+pub const HEADER_SEARCH_ROWS: u64 = 20;
+
+impl<'p> HeaderSearch<'p> {
+    pub fn new(overrides: &'p Overrides, header_row: Option<u64>) -> HeaderSearch<'p> {
+        HeaderSearch { overrides, header_row, best: None }
+    }
+
+    /// Offers the row at `position` (1-based, blank rows counted) starting on `line`,
+    /// with its cells (`None` when they are not readable text). `Some(Ok)` when it is
+    /// the header, `Some(Err)` when the file must be refused, `None` to read on.
+    pub fn offer(
+        &mut self,
+        position: u64,
+        line: u64,
+        cells: Option<&[String]>,
+    ) -> Option<Result<ColumnMap, (HeaderProblem, u64)>> {
+        let limit = self.header_row.unwrap_or(HEADER_SEARCH_ROWS);
+        if position > limit {
+            return Some(Err(self.give_up(line)));
+        }
+        if self.header_row.is_some_and(|h| position < h) {
+            return None;
+        }
+        let found = ColumnMap::from_header_with(cells.unwrap_or_default().iter().map(String::as_str), self.overrides);
+        if self.header_row.is_some() {
+            return Some(found.map_err(|p| (p, line)));
+        }
+        match found {
+            Ok(map) => Some(Ok(map)),
+            Err(p @ HeaderProblem::Twice { .. }) => Some(Err((p, line))),
+            Err(p) => {
+                let missing = match &p {
+                    HeaderProblem::Missing(cols) => cols.len(),
+                    _ => 1,
+                };
+                if self.best.as_ref().is_none_or(|(m, _, _)| missing < *m) {
+                    self.best = Some((missing, line, p));
+                }
+                None
+            }
+        }
+    }
+
+    /// The problem to report when no header was found: the closest row's.
+    pub fn give_up(&mut self, line: u64) -> (HeaderProblem, u64) {
+        match self.best.take() {
+            Some((_, at, p)) => (p, at),
+            None => (HeaderProblem::Missing(Column::ALL.into_iter().filter(|c| c.required()).collect()), line),
+        }
+    }
+}
+
 impl HeaderProblem {
     pub fn describe_zh(&self) -> String {
         match self {
