@@ -142,8 +142,20 @@ impl std::fmt::Debug for Roster {
 impl Roster {
     /// Inspects every file; any unreadable file or bad header is fatal.
     pub fn open(paths: &[String], choice: EncodingChoice, sheet: Option<&str>) -> Result<Roster, Fatal> {
-        let files: Vec<RosterFile> =
-            paths.iter().map(|p| RosterFile::inspect(p, choice, sheet)).collect::<Result<_, _>>()?;
+        Roster::open_with(paths, choice, sheet, std::sync::Arc::default())
+    }
+
+    /// `open` with a roster profile (SPEC section 15).
+    pub fn open_with(
+        paths: &[String],
+        choice: EncodingChoice,
+        sheet: Option<&str>,
+        profile: std::sync::Arc<crate::roster::profile::RosterProfile>,
+    ) -> Result<Roster, Fatal> {
+        let files: Vec<RosterFile> = paths
+            .iter()
+            .map(|p| RosterFile::inspect_with(p, choice, sheet, profile.clone()))
+            .collect::<Result<_, _>>()?;
         let stamps = paths.iter().map(|p| stamp(p)).collect();
         Ok(Roster { files, stamps, progress: Box::new(Silent) })
     }

@@ -34,6 +34,8 @@ pub struct ExplainConfig {
     pub encoding: EncodingChoice,
     pub rosters: Vec<String>,
     pub sheet: Option<String>,
+    /// `--roster-profile`, or the default (none).
+    pub roster_profile: std::sync::Arc<crate::roster::profile::RosterProfile>,
     /// The ledger to read (never written), if any.
     pub ledger: Option<PathBuf>,
     pub json: bool,
@@ -287,7 +289,7 @@ pub fn explain(cfg: &ExplainConfig, stdout: &mut dyn Write, notes: &mut dyn Writ
         Ok(id) => id.as_str().to_owned(),
         Err(_) => fold_width(trim(&cfg.child)).to_ascii_uppercase(),
     };
-    let roster = Roster::open(&cfg.rosters, cfg.encoding, cfg.sheet.as_deref())?;
+    let roster = Roster::open_with(&cfg.rosters, cfg.encoding, cfg.sheet.as_deref(), cfg.roster_profile.clone())?;
     let index = roster.index()?;
     let ledger = match &cfg.ledger {
         Some(p) => Ledger::open_read_only(p, notes)?,

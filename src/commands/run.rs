@@ -39,6 +39,8 @@ pub struct RunConfig {
     pub lang: Lang,
     /// The roster sheet of workbook inputs (default: the first sheet).
     pub sheet: Option<String>,
+    /// `--roster-profile`, or the default (none).
+    pub roster_profile: std::sync::Arc<crate::roster::profile::RosterProfile>,
     /// No progress bar.
     pub quiet: bool,
     /// Start every CSV with a UTF-8 BOM (so Excel shows the Chinese).
@@ -74,7 +76,7 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
             }
         }
     }
-    let mut roster = Roster::open(&cfg.rosters, cfg.encoding, cfg.sheet.as_deref())?;
+    let mut roster = Roster::open_with(&cfg.rosters, cfg.encoding, cfg.sheet.as_deref(), cfg.roster_profile.clone())?;
     if let Some(bar) = super::progress::TerminalProgress::on_stderr(cfg.quiet) {
         roster.report_progress(Box::new(bar));
     }
@@ -315,31 +317,35 @@ fn report_and_manifest(
         &cfg.report,
     )?;
     totals.outputs.push(report);
-    let manifest = Manifest {
-        tool: "disburse".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        mode: mode.into(),
-        period: cfg.period.to_string(),
-        policy: PolicyInfo { name: cfg.policy.name.clone(), sha256: cfg.policy.sha256.clone() },
-        ceiling: fmt_amount(cfg.ceiling),
-        inputs: inputs
-            .into_iter()
-            .map(|i| InputInfo {
-                path: i.path,
-                sha256: i.sha256,
-                encoding: i.encoding,
-                rows: i.rows,
-                blank_rows: i.blank_rows,
-                preamble_rows: i.preamble_rows,
-            })
-            .collect(),
-        outputs: totals.outputs.clone(),
-        totals: totals.totals.clone(),
-        by_category: totals.by_category.clone(),
-        by_region: totals.by_region.clone(),
-        audit_head: totals.audit_head.clone(),
-        ledger_run: run_id,
-    };
+    let manifest =
+        Manifest {
+            tool: "disburse".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            mode: mode.into(),
+            period: cfg.period.to_string(),
+            policy: PolicyInfo { name: cfg.policy.name.clone(), sha256: cfg.policy.sha256.clone() },
+            roster_profile: cfg.roster_profile.source.as_ref().map(|(path, sha256)| {
+                crate::output::manifest::ProfileInfo { path: path.clone(), sha256: sha256.clone() }
+            }),
+            ceiling: fmt_amount(cfg.ceiling),
+            inputs: inputs
+                .into_iter()
+                .map(|i| InputInfo {
+                    path: i.path,
+                    sha256: i.sha256,
+                    encoding: i.encoding,
+                    rows: i.rows,
+                    blank_rows: i.blank_rows,
+                    preamble_rows: i.preamble_rows,
+                })
+                .collect(),
+            outputs: totals.outputs.clone(),
+            totals: totals.totals.clone(),
+            by_category: totals.by_category.clone(),
+            by_region: totals.by_region.clone(),
+            audit_head: totals.audit_head.clone(),
+            ledger_run: run_id,
+        };
     let bytes = crate::output::manifest::write_json(staged, &cfg.out, &manifest)?;
     debug_assert_eq!(bytes, manifest.to_bytes());
     Ok((manifest, crate::sha256_hex(&bytes)))

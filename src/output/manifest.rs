@@ -14,6 +14,9 @@ pub struct Manifest {
     pub mode: String,
     pub period: String,
     pub policy: PolicyInfo,
+    /// `--roster-profile`'s path and SHA-256, when one was given (SPEC section 15).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roster_profile: Option<ProfileInfo>,
     pub ceiling: String,
     pub inputs: Vec<InputInfo>,
     pub outputs: Vec<OutputInfo>,
@@ -29,6 +32,13 @@ pub struct Manifest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyInfo {
     pub name: String,
+    pub sha256: String,
+}
+
+/// The roster profile a run read its rosters with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileInfo {
+    pub path: String,
     pub sha256: String,
 }
 

@@ -17,6 +17,8 @@ pub struct ColumnMap {
     width: usize,
     /// The reverse map: which column (if any) each field position holds.
     at: Vec<Option<Column>>,
+    /// A roster profile's category words (normalized) and their categories.
+    categories: Vec<(String, String)>,
 }
 
 /// Why a header cannot be used.
@@ -135,7 +137,24 @@ impl ColumnMap {
                 at[i] = Some(c);
             }
         }
-        Ok(ColumnMap { index, width, at })
+        Ok(ColumnMap { index, width, at, categories: Vec::new() })
+    }
+
+    /// The same map reading a profile's category words.
+    pub fn with_categories(mut self, categories: &[(String, String)]) -> ColumnMap {
+        self.categories = categories.to_vec();
+        self
+    }
+
+    /// Replaces a category field that is one of the profile's words by its category.
+    pub fn translate_category(&self, field: &mut std::borrow::Cow<'_, str>) {
+        if self.categories.is_empty() {
+            return;
+        }
+        let w = normalize_word(field);
+        if let Some((_, name)) = self.categories.iter().find(|(word, _)| *word == w) {
+            *field = std::borrow::Cow::Owned(name.clone());
+        }
     }
 
     /// The field index of a column, if the file has it.

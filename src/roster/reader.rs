@@ -203,7 +203,7 @@ impl RosterReader {
                 None => continue,
                 Some(Ok(map)) => {
                     self.empty_above_header = empty;
-                    return Ok((map, position - 1));
+                    return Ok((map.with_categories(&profile.categories), position - 1));
                 }
                 Some(Err((p, line))) => return Err(header_fatal(&self.path, &p, line, false)),
             }

@@ -82,7 +82,7 @@ pub fn read_sheet(path: &str, sheet: Option<&str>, profile: &RosterProfile) -> R
         any |= width > 0;
         match search.offer(line, line, Some(&header[..width])) {
             None => continue,
-            Some(Ok(columns)) => break (line, columns, width),
+            Some(Ok(columns)) => break (line, columns.with_categories(&profile.categories), width),
             Some(Err((p, at))) => {
                 return Err(super::reader::header_fatal(&format!("{path} sheet {name}"), &p, at, true))
             }
