@@ -222,7 +222,7 @@ impl Roster {
                     rules.period.year(),
                     rules.period.month(),
                     String::from_utf8_lossy(region),
-                    if category.as_str() == "scattered" { "散居" } else { "集中供养" }
+                    category.zh()
                 ),
                 "请在政策文件中为该供养方式和区划（或空前缀）加一行，生效月份不晚于发放月份",
             )

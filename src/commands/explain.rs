@@ -249,7 +249,11 @@ impl Matcher<'_> {
         steps.push(step(
             "status",
             Some(rec.status == Status::Active),
-            if rec.status == Status::Active { "active" } else { "suspended" },
+            match rec.status {
+                Status::Active => "active".to_owned(),
+                Status::Suspended => "suspended".to_owned(),
+                Status::Ended(word) => format!("ended ({word})"),
+            },
         ));
         steps.push(step("started", Some(p >= rec.approved_from), format!("{p} >= {}", rec.approved_from)));
         if let Some(end) = rec.ended_after {

@@ -263,6 +263,7 @@ fn decide_run(
     };
     let mut writer = MonthlyWriter::create(staged, cfg.period, !cfg.dry_run, cfg.lang, cfg.bom)?;
     writer.track_changes = previous.is_some();
+    writer.categories = cfg.policy.categories();
     let inputs = roster.decide(index, &rules, &mut writer)?;
     clock.lap("pass 2 (decide and render)");
     let mut totals = writer.finish(staged)?;

@@ -16,35 +16,7 @@ use super::month::Month;
 use super::reason::Reason;
 use super::text::{check_text, fold_width, trim, TextProblem};
 
-/// How the child is raised, which decides the minimum standard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Category {
-    /// Raised in the community by relatives or a guardian (社会散居孤儿).
-    Scattered,
-    /// Raised in a welfare institution (集中供养孤儿).
-    Institutional,
-}
-
-impl Category {
-    pub const ALL: [Category; 2] = [Category::Scattered, Category::Institutional];
-
-    /// The category a roster word (English name or a word of `CATEGORY_WORDS`) names.
-    pub fn parse(s: &str) -> Option<Category> {
-        let name = super::vocabulary::category_word(s)?;
-        Category::ALL.into_iter().find(|c| c.as_str() == name)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Scattered => "scattered",
-            Category::Institutional => "institutional",
-        }
-    }
-
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
+pub use super::category::Category;
 
 /// Whether payment is running, stopped for now, or over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -324,10 +296,8 @@ mod tests {
         for (word, name) in crate::core::vocabulary::CATEGORY_WORDS {
             let mut row = good_row();
             row[Column::Category.index()] = format!(" {word} ");
-            match Category::ALL.into_iter().find(|c| c.as_str() == *name) {
-                Some(c) => assert_eq!(validate(&row).unwrap().category, c, "{word}"),
-                None => assert!(validate(&row).is_err(), "{word}"),
-            }
+            let c = Category::named(name).unwrap();
+            assert_eq!(validate(&row).unwrap().category, c, "{word}");
         }
     }
 

@@ -109,7 +109,7 @@ impl Ledger {
             let get_text = |i: usize| r.get::<_, String>(i).map_err(|e| db_err(&self.path, e));
             let (month, kind, category) = (get_text(1)?, get_text(2)?, get_text(5)?);
             let (Ok(id), Some(month), Some(kind), Some(category)) =
-                (ChildId::parse(&child), Month::parse(&month), Kind::parse(&kind), Category::parse(&category))
+                (ChildId::parse(&child), Month::parse(&month), Kind::parse(&kind), Category::named(&category))
             else {
                 continue;
             };

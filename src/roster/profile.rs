@@ -45,11 +45,6 @@ enum OneOrMany {
     Many(Vec<String>),
 }
 
-/// True for a category name as policies write it: lower-case ASCII letters, digits, `_`.
-pub fn valid_category_name(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-}
-
 impl RosterProfile {
     /// Reads a profile file; anything it cannot use is a usage error naming the file.
     pub fn load(path: &str) -> Result<RosterProfile, Fatal> {
@@ -89,7 +84,8 @@ impl RosterProfile {
         }
         let mut categories = Vec::new();
         for (word, name) in file.categories {
-            if !valid_category_name(&name) {
+            // Declared here, so a row of a category the policy lacks is a coverage gap.
+            if crate::core::category::Category::named(&name).is_none() {
                 return Err(format!(
                     "[categories] {word:?} = {name:?}: a category is lower-case ASCII letters, digits and _ (such as scattered, institutional)"
                 ));

@@ -102,6 +102,8 @@ pub struct MonthlyWriter {
     bom: bool,
     /// Collect every child for `changes.csv`.
     pub track_changes: bool,
+    /// The policy's categories: `by_category` lists each, paid or not.
+    pub categories: Vec<Category>,
     seen: Vec<SeenChild>,
     period: Month,
     period_text: String,
@@ -141,6 +143,7 @@ impl MonthlyWriter {
             lang,
             bom,
             track_changes: false,
+            categories: Category::BUILT_IN_POLICY.to_vec(),
             seen: Vec::new(),
             period,
             period_text: period.to_string(),
@@ -207,9 +210,12 @@ impl MonthlyWriter {
             ledger_lines,
             children: std::mem::take(&mut self.seen),
             changes: None,
-            by_category: Category::ALL
+            by_category: self
+                .categories
                 .iter()
-                .map(|c| (c.as_str().to_owned(), group(sums.categories[c.index()])))
+                .copied()
+                .chain((0..sums.categories.len()).filter_map(|i| Category::from_index(i as u8)))
+                .map(|c| (c.as_str().to_owned(), group(sums.categories.get(c.index()).copied().unwrap_or_default())))
                 .collect(),
             by_region: sums.regions.into_iter().map(|(r, v)| (r, group(v))).collect(),
             reasons: sums.reasons,
