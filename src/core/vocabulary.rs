@@ -63,6 +63,10 @@ pub fn normalize_word(s: &str) -> String {
 
 /// The category name a (trimmed) roster word stands for, if it is in the table.
 pub fn category_word(s: &str) -> Option<&'static str> {
+    // The common case first, without allocating: the word as the table spells it.
+    if let Some((_, c)) = CATEGORY_WORDS.iter().find(|(word, _)| word.eq_ignore_ascii_case(s)) {
+        return Some(c);
+    }
     let w = normalize_word(s);
     CATEGORY_WORDS.iter().find(|(word, _)| *word == w).map(|(_, c)| *c)
 }
@@ -71,6 +75,9 @@ pub fn category_word(s: &str) -> Option<&'static str> {
 pub fn status_word(s: &str) -> Option<(StatusKind, &'static str)> {
     if s.is_empty() {
         return Some((StatusKind::Active, ""));
+    }
+    if let Some((word, k)) = STATUS_WORDS.iter().find(|(word, _)| word.eq_ignore_ascii_case(s)) {
+        return Some((*k, *word));
     }
     let w = normalize_word(s);
     STATUS_WORDS.iter().find(|(word, _)| *word == w).map(|(word, k)| (*k, *word))

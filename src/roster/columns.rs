@@ -140,6 +140,13 @@ impl ColumnMap {
         Ok(ColumnMap { index, width, at, categories: Vec::new() })
     }
 
+    /// True when any cell names a roster column (by alias or the profile's texts).
+    pub fn names_any(cells: &[String], overrides: &Overrides) -> bool {
+        let overrides: Vec<(Column, Vec<String>)> =
+            overrides.iter().map(|(c, names)| (*c, names.iter().map(|n| normalize_header(n)).collect())).collect();
+        cells.iter().any(|c| column_of(&normalize_header(c), &overrides).is_some())
+    }
+
     /// The same map reading a profile's category words.
     pub fn with_categories(mut self, categories: &[(String, String)]) -> ColumnMap {
         self.categories = categories.to_vec();

@@ -173,6 +173,9 @@ impl RosterReader {
         let mut row = RawRow::default();
         let mut records = 0u64;
         let mut last_line = 1;
+        // The first row that is not readable text, and whether any row named a column.
+        let mut unreadable: Option<u64> = None;
+        let mut named_any = false;
         loop {
             if !self.read(&mut row)? {
                 if records == 0 {
@@ -184,7 +187,7 @@ impl RosterReader {
                     .zh("文件是空的：没有表头行", "请连同表头重新导出花名册"));
                 }
                 let (p, line) = search.give_up(last_line);
-                return Err(header_fatal(&self.path, &p, line, false));
+                return Err(self.no_header(p, line, unreadable, named_any));
             }
             records += 1;
             last_line = row.line;
@@ -199,14 +202,35 @@ impl RosterReader {
                 }
             }
             let readable = cells.len() == row.len();
+            if !readable {
+                unreadable.get_or_insert(row.line);
+            }
             match search.offer(position, row.line, readable.then_some(cells.as_slice())) {
-                None => continue,
+                None => named_any |= readable && ColumnMap::names_any(&cells, &profile.columns),
                 Some(Ok(map)) => {
                     self.empty_above_header = empty;
                     return Ok((map.with_categories(&profile.categories), position - 1));
                 }
+                Some(Err((p, line))) if matches!(p, HeaderProblem::Missing(_)) => {
+                    return Err(self.no_header(p, line, unreadable, named_any))
+                }
                 Some(Err((p, line))) => return Err(header_fatal(&self.path, &p, line, false)),
             }
+        }
+    }
+
+    /// No header found: a file whose rows are not readable text is told so (it is
+    /// probably not CSV in this encoding); otherwise the closest row's problem.
+    fn no_header(&self, p: HeaderProblem, line: u64, unreadable: Option<u64>, named_any: bool) -> Fatal {
+        match unreadable {
+            Some(at) if !named_any => input(
+                &self.path,
+                "the header row is not readable text",
+                "save the file as CSV (UTF-8 or GBK) and run again",
+            )
+            .zh("表头不是可识别的文字", "请另存为CSV（UTF-8或GBK）后重新运行")
+            .at_line(at),
+            _ => header_fatal(&self.path, &p, line, false),
         }
     }
 
