@@ -14,7 +14,7 @@ use crate::core::policy::Policy;
 use crate::error::{Fatal, FatalKind, Finish};
 use crate::ledger::{Ledger, RunMode, RunRecord};
 use crate::output::bank::{BankContext, BankProfile, Payer};
-use crate::output::manifest::{InputInfo, Manifest, PolicyInfo, MANIFEST_FILE};
+use crate::output::manifest::{InputInfo, Manifest, PolicyInfo, ProfileInfo, MANIFEST_FILE};
 use crate::output::monthly::{MonthlyWriter, RunTotals};
 use crate::output::report::ReportOptions;
 use crate::output::staged::StagedDir;
@@ -318,35 +318,37 @@ fn report_and_manifest(
         &cfg.report,
     )?;
     totals.outputs.push(report);
-    let manifest =
-        Manifest {
-            tool: "disburse".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            mode: mode.into(),
-            period: cfg.period.to_string(),
-            policy: PolicyInfo { name: cfg.policy.name.clone(), sha256: cfg.policy.sha256.clone() },
-            roster_profile: cfg.roster_profile.source.as_ref().map(|(path, sha256)| {
-                crate::output::manifest::ProfileInfo { path: path.clone(), sha256: sha256.clone() }
-            }),
-            ceiling: fmt_amount(cfg.ceiling),
-            inputs: inputs
-                .into_iter()
-                .map(|i| InputInfo {
-                    path: i.path,
-                    sha256: i.sha256,
-                    encoding: i.encoding,
-                    rows: i.rows,
-                    blank_rows: i.blank_rows,
-                    preamble_rows: i.preamble_rows,
-                })
-                .collect(),
-            outputs: totals.outputs.clone(),
-            totals: totals.totals.clone(),
-            by_category: totals.by_category.clone(),
-            by_region: totals.by_region.clone(),
-            audit_head: totals.audit_head.clone(),
-            ledger_run: run_id,
-        };
+    let roster_profile = cfg
+        .roster_profile
+        .source
+        .as_ref()
+        .map(|(path, sha256)| ProfileInfo { path: path.clone(), sha256: sha256.clone() });
+    let manifest = Manifest {
+        tool: "disburse".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        mode: mode.into(),
+        period: cfg.period.to_string(),
+        policy: PolicyInfo { name: cfg.policy.name.clone(), sha256: cfg.policy.sha256.clone() },
+        roster_profile,
+        ceiling: fmt_amount(cfg.ceiling),
+        inputs: inputs
+            .into_iter()
+            .map(|i| InputInfo {
+                path: i.path,
+                sha256: i.sha256,
+                encoding: i.encoding,
+                rows: i.rows,
+                blank_rows: i.blank_rows,
+                preamble_rows: i.preamble_rows,
+            })
+            .collect(),
+        outputs: totals.outputs.clone(),
+        totals: totals.totals.clone(),
+        by_category: totals.by_category.clone(),
+        by_region: totals.by_region.clone(),
+        audit_head: totals.audit_head.clone(),
+        ledger_run: run_id,
+    };
     let bytes = crate::output::manifest::write_json(staged, &cfg.out, &manifest)?;
     debug_assert_eq!(bytes, manifest.to_bytes());
     Ok((manifest, crate::sha256_hex(&bytes)))

@@ -214,7 +214,12 @@ impl MonthlyWriter {
                 .categories
                 .iter()
                 .copied()
-                .chain((0..sums.categories.len()).filter_map(|i| Category::from_index(i as u8)))
+                // Any category paid is listed too (coverage makes it one of the policy's).
+                .chain(
+                    (0..sums.categories.len())
+                        .filter(|i| sums.categories[*i].0 > 0)
+                        .filter_map(|i| Category::from_index(i as u8)),
+                )
                 .map(|c| (c.as_str().to_owned(), group(sums.categories.get(c.index()).copied().unwrap_or_default())))
                 .collect(),
             by_region: sums.regions.into_iter().map(|(r, v)| (r, group(v))).collect(),
