@@ -52,9 +52,27 @@ fn a_policy_with_de_facto_children_pays_them_and_matches_golden_files() {
     assert_eq!(m["by_category"]["de_facto_unsupported"]["amount"], "1700.00");
     let o = disburse(["verify".as_ref(), out.as_os_str()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    // The workbook's summary has a column pair for the new category.
-    let xlsx = std::fs::read(out.join("report.xlsx")).unwrap();
-    assert!(!xlsx.is_empty());
+    // The workbook's summary has a column pair for the new category, and the totals add up.
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(out.join("report.xlsx")).unwrap();
+    let summary = book.worksheet_range("汇总").unwrap();
+    let rows: Vec<Vec<String>> = summary.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let header = rows.iter().find(|r| r.first().is_some_and(|c| c == "行政区划代码")).unwrap();
+    assert_eq!(
+        header[1..],
+        [
+            "散居人数",
+            "散居金额",
+            "集中供养人数",
+            "集中供养金额",
+            "事实无人抚养人数",
+            "事实无人抚养金额",
+            "合计人数",
+            "合计金额"
+        ]
+    );
+    let total = rows.iter().find(|r| r.first().is_some_and(|c| c == "合计")).unwrap();
+    assert_eq!(total[1..], ["1", "800", "1", "1250", "2", "1700", "4", "3750"]);
 }
 
 #[test]

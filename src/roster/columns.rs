@@ -401,4 +401,32 @@ mod tests {
         let m = ColumnMap::from_header_with(h, &[(Column::Name, vec!["孩子".into()])]).unwrap();
         assert_eq!(m.get(Column::Name), Some(Column::Name.index()));
     }
+
+    #[test]
+    fn the_header_is_the_first_row_naming_every_required_column() {
+        let rows: Vec<Vec<String>> = vec![
+            vec!["2018年6月份孤儿基本生活费发放花名册".into()],
+            vec!["填报单位：某县民政局".into(), "".into(), "姓名".into()],
+            ENGLISH.iter().map(|s| s.to_string()).collect(),
+        ];
+        let mut search = HeaderSearch::new(&[], None);
+        assert!(search.offer(1, 1, Some(&rows[0])).is_none());
+        assert!(search.offer(2, 2, None).is_none());
+        assert!(search.offer(3, 5, Some(&rows[1])).is_none());
+        assert!(matches!(search.offer(4, 6, Some(&rows[2])), Some(Ok(_))));
+        // Not found: the row that came closest is named, with what it lacks.
+        let mut search = HeaderSearch::new(&[], None);
+        let short: Vec<String> = ENGLISH[1..].iter().map(|s| s.to_string()).collect();
+        assert!(search.offer(1, 1, Some(&rows[0])).is_none());
+        assert!(search.offer(2, 2, Some(&short)).is_none());
+        assert!(search.offer(3, 3, Some(&rows[1])).is_none());
+        assert_eq!(search.give_up(4), (HeaderProblem::Missing(vec![Column::ChildId]), 2));
+        // The 21st row is too far down.
+        let mut search = HeaderSearch::new(&[], None);
+        assert!(matches!(search.offer(HEADER_SEARCH_ROWS + 1, 21, Some(&rows[2])), Some(Err(_))));
+        // A profile's header_row is taken as it is.
+        let mut search = HeaderSearch::new(&[], Some(2));
+        assert!(search.offer(1, 1, Some(&rows[2])).is_none());
+        assert!(matches!(search.offer(2, 2, Some(&rows[1])), Some(Err((HeaderProblem::Missing(_), 2)))));
+    }
 }
