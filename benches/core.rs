@@ -240,6 +240,7 @@ fn whole_run(c: &mut Criterion) {
                     arrears: false,
                     lang: disburse::core::detail::Lang::En,
                     sheet: None,
+                    roster_profile: Default::default(),
                     quiet: true,
                     bom: false,
                     bank_profiles: Vec::new(),

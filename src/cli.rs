@@ -17,6 +17,7 @@ use crate::error::{Fatal, FatalKind, Finish};
 use crate::ledger::DEFAULT_LEDGER;
 use crate::output::bank::{BankProfile, Payer};
 use crate::output::report::ReportOptions;
+use crate::roster::profile::RosterProfile;
 use crate::roster::EncodingChoice;
 
 /// The environment variable that names the ledger when `--ledger` is not given.
@@ -120,6 +121,9 @@ pub enum Command {
         /// The roster sheet of .xlsx/.xls/.ods inputs (default: the first sheet).
         #[arg(long)]
         sheet: Option<String>,
+        /// A roster profile (TOML): header texts, category words, sheet, header row.
+        #[arg(long)]
+        roster_profile: Option<String>,
         #[arg(required = true)]
         rosters: Vec<PathBuf>,
     },
@@ -140,6 +144,9 @@ pub enum Command {
         encoding: EncodingArg,
         #[arg(long)]
         sheet: Option<String>,
+        /// A roster profile (TOML): header texts, category words, sheet, header row.
+        #[arg(long)]
+        roster_profile: Option<String>,
         /// JSON for machines.
         #[arg(long)]
         json: bool,
@@ -224,6 +231,9 @@ pub struct RunArgs {
     /// The roster sheet of .xlsx/.xls/.ods inputs (default: the first sheet).
     #[arg(long)]
     pub sheet: Option<String>,
+    /// A roster profile (TOML): header texts, category words, sheet, header row.
+    #[arg(long)]
+    pub roster_profile: Option<String>,
     /// Write the CSV files with a UTF-8 BOM, so Excel shows the Chinese.
     #[arg(long)]
     pub bom: bool,
@@ -291,6 +301,13 @@ fn load_policy(path: Option<&str>) -> Result<Policy, Fatal> {
             None => f,
         }
     })
+}
+
+fn load_roster_profile(path: Option<&str>) -> Result<std::sync::Arc<RosterProfile>, Fatal> {
+    Ok(std::sync::Arc::new(match path {
+        Some(p) => RosterProfile::load(p)?,
+        None => RosterProfile::default(),
+    }))
 }
 
 fn parse_ceiling(text: &str) -> Result<Decimal, Fatal> {
@@ -389,6 +406,7 @@ impl RunArgs {
             arrears: self.arrears,
             lang: Lang::En,
             sheet: self.sheet,
+            roster_profile: load_roster_profile(self.roster_profile.as_deref())?,
             quiet: false,
             bom: self.bom,
             bank_profiles,
@@ -483,7 +501,7 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
             };
             crate::commands::reconcile::reconcile(&cfg, stderr)
         }
-        Command::Audit { period, paid, out, policy, ceiling, encoding, strict, sheet, rosters } => {
+        Command::Audit { period, paid, out, policy, ceiling, encoding, strict, sheet, roster_profile, rosters } => {
             let cfg = crate::commands::audit::AuditConfig {
                 period: parse_period(&period)?,
                 paid,
@@ -495,10 +513,23 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 strict,
                 lang,
                 sheet,
+                roster_profile: load_roster_profile(roster_profile.as_deref())?,
             };
             crate::commands::audit::audit(&cfg, stderr)
         }
-        Command::Explain { period, child_id, policy, ceiling, ledger, encoding, sheet, json, show_pii, rosters } => {
+        Command::Explain {
+            period,
+            child_id,
+            policy,
+            ceiling,
+            ledger,
+            encoding,
+            sheet,
+            roster_profile,
+            json,
+            show_pii,
+            rosters,
+        } => {
             let cfg = crate::commands::explain::ExplainConfig {
                 period: parse_period(&period)?,
                 child: child_id,
@@ -507,6 +538,7 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 encoding: encoding.choice(),
                 rosters: rosters.iter().map(|p| p.to_string_lossy().into_owned()).collect(),
                 sheet,
+                roster_profile: load_roster_profile(roster_profile.as_deref())?,
                 // --ledger, else DISBURSE_LEDGER (either must exist), else the default
                 // file if it exists.
                 ledger: match ledger {

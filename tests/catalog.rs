@@ -48,6 +48,7 @@ fn sentence(d: &Detail) -> usize {
         Detail::Ended { .. } => 26,
         Detail::AgedOut { .. } => 27,
         Detail::BankCode => 28,
+        Detail::EndedStatus { .. } => 29,
     }
 }
 
@@ -84,6 +85,7 @@ fn examples() -> Vec<Detail> {
         Detail::Ended { end: m },
         Detail::AgedOut { last: m },
         Detail::BankCode,
+        Detail::EndedStatus { word: "死亡" },
     ]
 }
 

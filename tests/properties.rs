@@ -91,6 +91,7 @@ proptest! {
             arrears: false,
             lang: disburse::core::detail::Lang::En,
             sheet: None,
+            roster_profile: Default::default(),
             quiet: true,
             bom: false,
             bank_profiles: Vec::new(),

@@ -389,7 +389,7 @@ fn fatal_errors_write_nothing() {
     let empty = s.write("empty.csv", "");
     let zip = s.write("roster.xlsx", b"PK\x03\x04rest of a zip");
     let bad_policies = [
-        ("cat.csv", "2018-01,orphan,,800"),
+        ("cat.csv", "2018-01,Orphan,,800"),
         ("month.csv", "2018-13,scattered,,800"),
         ("neg.csv", "2018-01,scattered,,-1"),
         ("nondec.csv", "2018-01,scattered,,8e2"),

@@ -323,7 +323,7 @@ fn explain_shows_both_a_duplicate_and_a_payee_conflict() {
             cid("430102", "20100202", 2)
         ),
     );
-    let o = disburse(["explain", "--json", "--period", "2018-06", &id, &roster]);
+    let o = disburse_with(&empty_ledger(), ["explain", "--json", "--period", "2018-06", &id, &roster]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let e: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let row = &e["rows"][0];

@@ -122,6 +122,7 @@ pub struct InputSummary {
     pub encoding: String,
     pub rows: u64,
     pub blank_rows: u64,
+    pub preamble_rows: u64,
 }
 
 /// A roster: the files given to one run, inspected (hash, encoding, header).
@@ -141,8 +142,20 @@ impl std::fmt::Debug for Roster {
 impl Roster {
     /// Inspects every file; any unreadable file or bad header is fatal.
     pub fn open(paths: &[String], choice: EncodingChoice, sheet: Option<&str>) -> Result<Roster, Fatal> {
-        let files: Vec<RosterFile> =
-            paths.iter().map(|p| RosterFile::inspect(p, choice, sheet)).collect::<Result<_, _>>()?;
+        Roster::open_with(paths, choice, sheet, std::sync::Arc::default())
+    }
+
+    /// `open` with a roster profile (SPEC section 15).
+    pub fn open_with(
+        paths: &[String],
+        choice: EncodingChoice,
+        sheet: Option<&str>,
+        profile: std::sync::Arc<crate::roster::profile::RosterProfile>,
+    ) -> Result<Roster, Fatal> {
+        let files: Vec<RosterFile> = paths
+            .iter()
+            .map(|p| RosterFile::inspect_with(p, choice, sheet, profile.clone()))
+            .collect::<Result<_, _>>()?;
         let stamps = paths.iter().map(|p| stamp(p)).collect();
         Ok(Roster { files, stamps, progress: Box::new(Silent) })
     }
@@ -209,7 +222,7 @@ impl Roster {
                     rules.period.year(),
                     rules.period.month(),
                     String::from_utf8_lossy(region),
-                    if category.as_str() == "scattered" { "散居" } else { "集中供养" }
+                    category.zh()
                 ),
                 "请在政策文件中为该供养方式和区划（或空前缀）加一行，生效月份不晚于发放月份",
             )
@@ -259,6 +272,7 @@ impl Roster {
                 encoding: file.label.clone(),
                 rows: reader.rows,
                 blank_rows: reader.blank_rows(),
+                preamble_rows: file.preamble_rows,
             });
         }
         Ok(summaries)

@@ -60,6 +60,7 @@ pub fn check_row<'a>(row: &'a RawRow, columns: &ColumnMap, encoding: Encoding) -
                         fields[c.index()] = Cow::Borrowed(text);
                     }
                 }
+                columns.translate_category(&mut fields[Column::Category.index()]);
                 return match Record::validate(fields) {
                     Ok(r) => Checked::Valid(r),
                     Err(rejection) => reject(rejection),
@@ -82,6 +83,7 @@ pub fn check_row<'a>(row: &'a RawRow, columns: &ColumnMap, encoding: Encoding) -
             }
         }
     }
+    columns.translate_category(&mut fields[Column::Category.index()]);
     match Record::validate(fields) {
         Ok(r) => Checked::Valid(r),
         Err(rejection) => reject(rejection),

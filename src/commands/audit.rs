@@ -43,6 +43,8 @@ pub struct AuditConfig {
     pub strict: bool,
     pub lang: Lang,
     pub sheet: Option<String>,
+    /// `--roster-profile`, or the default (none).
+    pub roster_profile: std::sync::Arc<crate::roster::profile::RosterProfile>,
 }
 
 /// What the rules say about one roster row.
@@ -205,7 +207,7 @@ pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal
         Want { name: "name", aliases: &["姓名"], required: false },
     ];
     let register = read_table(&cfg.paid, "payment register", &wants)?;
-    let roster = Roster::open(&cfg.rosters, cfg.encoding, cfg.sheet.as_deref())?;
+    let roster = Roster::open_with(&cfg.rosters, cfg.encoding, cfg.sheet.as_deref(), cfg.roster_profile.clone())?;
     let index = roster.index()?;
     let rules =
         Rules { period: cfg.period, standards: cfg.policy.for_period(cfg.period), ceiling: cfg.ceiling, arrears: None };

@@ -19,7 +19,7 @@ use crate::core::money::fmt_amount;
 use crate::core::month::Month;
 use crate::core::policy::Policy;
 use crate::core::reason::Reason;
-use crate::core::record::Record;
+use crate::core::record::{Record, Status};
 use crate::core::text::{fold_width, mask, trim};
 use crate::error::{Fatal, Finish};
 use crate::ledger::{HistoryLine, Ledger};
@@ -35,6 +35,8 @@ pub struct ExplainConfig {
     pub encoding: EncodingChoice,
     pub rosters: Vec<String>,
     pub sheet: Option<String>,
+    /// `--roster-profile`, or the default (none).
+    pub roster_profile: std::sync::Arc<crate::roster::profile::RosterProfile>,
     /// The ledger to read (never written), if any.
     pub ledger: Option<PathBuf>,
     pub json: bool,
@@ -232,8 +234,19 @@ impl Matcher<'_> {
                 steps.push(self.check_step(check, rec, Some(standard)));
             }
         }
-        for check in eligibility_checks(rec, p) {
-            steps.push(self.check_step(check, rec, None));
+        for (k, check) in eligibility_checks(rec, p).into_iter().enumerate() {
+            // The second check is `ENDED` by the roster's status word: shown as a
+            // status check, apart from `ENDED` by `ended_after`.
+            if k == 1 {
+                let l = self.cfg.lang;
+                let detail = match &check.1 {
+                    Some(d) => format!("{}: {}", check.0.code(), d.render(l)),
+                    None => l.pick("not ended by its status", "状态未终止").to_owned(),
+                };
+                steps.push(step("status_not_ended", Some(check.1.is_none()), detail));
+            } else {
+                steps.push(self.check_step(check, rec, None));
+            }
         }
     }
 
@@ -258,7 +271,10 @@ impl Matcher<'_> {
                 let amount = standard.map(|s| Entitlement::new(rec.monthly_amount, s).amount);
                 format!("{} <= {}", amount.map(fmt_amount).unwrap_or_default(), fmt_amount(self.cfg.ceiling))
             }
-            (None, Reason::Suspended) => "active".to_owned(),
+            (None, Reason::Suspended) => match rec.status {
+                Status::Ended(word) => format!("ended ({word})"),
+                _ => "active".to_owned(),
+            },
             (None, Reason::NotStarted) => format!("{p} >= {}", rec.approved_from),
             (None, Reason::Ended) => match rec.ended_after {
                 Some(end) => format!("{p} <= {end}"),
@@ -298,7 +314,7 @@ pub fn explain(cfg: &ExplainConfig, stdout: &mut dyn Write, notes: &mut dyn Writ
         Ok(id) => id.as_str().to_owned(),
         Err(_) => fold_width(trim(&cfg.child)).to_ascii_uppercase(),
     };
-    let roster = Roster::open(&cfg.rosters, cfg.encoding, cfg.sheet.as_deref())?;
+    let roster = Roster::open_with(&cfg.rosters, cfg.encoding, cfg.sheet.as_deref(), cfg.roster_profile.clone())?;
     let index = roster.index()?;
     let ledger = match &cfg.ledger {
         Some(p) => Ledger::open_read_only(p, notes)?,

@@ -14,7 +14,7 @@ use crate::core::policy::Policy;
 use crate::error::{Fatal, FatalKind, Finish};
 use crate::ledger::{Ledger, RunMode, RunRecord};
 use crate::output::bank::{BankContext, BankProfile, Destination, Payer};
-use crate::output::manifest::{InputInfo, Manifest, PolicyInfo, MANIFEST_FILE};
+use crate::output::manifest::{InputInfo, Manifest, PolicyInfo, ProfileInfo, MANIFEST_FILE};
 use crate::output::monthly::{MonthlyWriter, RunTotals};
 use crate::output::report::ReportOptions;
 use crate::output::staged::StagedDir;
@@ -39,6 +39,8 @@ pub struct RunConfig {
     pub lang: Lang,
     /// The roster sheet of workbook inputs (default: the first sheet).
     pub sheet: Option<String>,
+    /// `--roster-profile`, or the default (none).
+    pub roster_profile: std::sync::Arc<crate::roster::profile::RosterProfile>,
     /// No progress bar.
     pub quiet: bool,
     /// Start every CSV with a UTF-8 BOM (so Excel shows the Chinese).
@@ -75,7 +77,7 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
             }
         }
     }
-    let mut roster = Roster::open(&cfg.rosters, cfg.encoding, cfg.sheet.as_deref())?;
+    let mut roster = Roster::open_with(&cfg.rosters, cfg.encoding, cfg.sheet.as_deref(), cfg.roster_profile.clone())?;
     if let Some(bar) = super::progress::TerminalProgress::on_stderr(cfg.quiet) {
         roster.report_progress(Box::new(bar));
     }
@@ -285,6 +287,7 @@ fn decide_run(
     let mut writer = MonthlyWriter::create(staged, cfg.period, !cfg.dry_run, cfg.lang, cfg.bom)?;
     writer.track_changes = previous.is_some();
     writer.scratch_transfers = cfg.dry_run && !cfg.bank_profiles.is_empty();
+    writer.categories = cfg.policy.categories();
     let inputs = roster.decide(index, &rules, &mut writer)?;
     clock.lap("pass 2 (decide and render)");
     let mut totals = writer.finish(staged)?;
@@ -347,12 +350,18 @@ fn report_and_manifest(
         &cfg.report,
     )?;
     totals.outputs.push(report);
+    let roster_profile = cfg
+        .roster_profile
+        .source
+        .as_ref()
+        .map(|(path, sha256)| ProfileInfo { path: path.clone(), sha256: sha256.clone() });
     let manifest = Manifest {
         tool: "disburse".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         mode: mode.into(),
         period: cfg.period.to_string(),
         policy: PolicyInfo { name: cfg.policy.name.clone(), sha256: cfg.policy.sha256.clone() },
+        roster_profile,
         ceiling: fmt_amount(cfg.ceiling),
         inputs: inputs
             .into_iter()
@@ -362,6 +371,7 @@ fn report_and_manifest(
                 encoding: i.encoding,
                 rows: i.rows,
                 blank_rows: i.blank_rows,
+                preamble_rows: i.preamble_rows,
             })
             .collect(),
         outputs: totals.outputs.clone(),

@@ -152,8 +152,14 @@ fn check(dir: &Path, ledger: Option<&Ledger>) -> Result<(), Broken> {
         return Err(broken(format!("{MANIFEST_FILE}: policy.sha256 is not that of the built-in hunan-2018")));
     }
     let mut ent = read_payments(&dir.join(ENTITLEMENTS), &manifest.period)?;
-    for c in Category::ALL {
-        ent.by_category.entry(c.as_str().to_owned()).or_default();
+    // by_category lists every category of the policy, paid or not.
+    for c in manifest.by_category.keys() {
+        ent.by_category.entry(c.clone()).or_default();
+    }
+    if manifest.policy.name == "hunan-2018" {
+        for c in Category::BUILT_IN_POLICY {
+            ent.by_category.entry(c.as_str().to_owned()).or_default();
+        }
     }
     if fmt_amount(ent.arrears) != t.arrears_amount {
         return Err(broken(format!(

@@ -189,12 +189,20 @@ pub fn eligibility(rec: &Record, month: Month) -> Result<(), (Reason, Detail)> {
 }
 
 /// Every eligibility check of a row for `month`, in contract order, each passed or
-/// failed. `ENDED` passes when the row has no end; `AGED_OUT` passes when the ID
+/// failed: `SUSPENDED`, `ENDED` by the roster's status word (终止, 死亡, …), `NOT_STARTED`,
+/// `ENDED` by `ended_after`, `AGED_OUT`. `ENDED` passes when the row has no end; `AGED_OUT` passes when the ID
 /// gives no birth month (never for a valid ID).
-pub fn eligibility_checks(rec: &Record, month: Month) -> [Check; 4] {
+pub fn eligibility_checks(rec: &Record, month: Month) -> [Check; 5] {
     let last = rec.last_month_before_adulthood();
     [
         (Reason::Suspended, (rec.status == Status::Suspended).then_some(Detail::Suspended)),
+        (
+            Reason::Ended,
+            match rec.status {
+                Status::Ended(word) => Some(Detail::EndedStatus { word }),
+                _ => None,
+            },
+        ),
         (Reason::NotStarted, (month < rec.approved_from).then_some(Detail::NotStarted { from: rec.approved_from })),
         (Reason::Ended, rec.ended_after.filter(|end| month > *end).map(|end| Detail::Ended { end })),
         (Reason::AgedOut, last.filter(|l| month > *l).map(|last| Detail::AgedOut { last })),
@@ -275,6 +283,27 @@ mod tests {
         assert_eq!(reason(&decide_plain(&r, "2018-06")), Some(Reason::Suspended));
         let r = record("20000315", "2019-01", "", "", "");
         assert_eq!(reason(&decide_plain(&r, "2018-06")), Some(Reason::NotStarted));
+    }
+
+    #[test]
+    fn an_ended_status_excludes_right_after_suspended_naming_the_word() {
+        use crate::core::vocabulary::{StatusKind, STATUS_WORDS};
+        for (word, kind) in STATUS_WORDS.iter().filter(|(_, k)| *k == StatusKind::Ended) {
+            // Not started yet and an open end: the status still wins.
+            let r = record("20100101", "2019-01", "2030-12", word, "");
+            assert_eq!(*kind, StatusKind::Ended);
+            match decide_plain(&r, "2018-06") {
+                Outcome::NotPaid { decision: Decision::Excluded, reason: Reason::Ended, detail } => {
+                    assert_eq!(detail, Detail::EndedStatus { word });
+                    assert!(detail.render(crate::core::detail::Lang::Zh).contains(word));
+                }
+                o => panic!("{word}: {o:?}"),
+            }
+        }
+        let r = record("20100101", "2018-01", "", "停发", "");
+        assert_eq!(reason(&decide_plain(&r, "2018-06")), Some(Reason::Suspended));
+        let r = record("20100101", "2018-01", "", "在保", "");
+        assert_eq!(reason(&decide_plain(&r, "2018-06")), None);
     }
 
     #[test]

@@ -55,17 +55,43 @@ pub enum Detail {
     BankCode,
     FormulaText(Column),
     ControlText(Column, u32),
-    EndedBeforeApproved { end: Month, approved: Month },
-    ApprovedBeforeBirth { approved: Month, birth: Month },
-    Malformed { fields: usize, header: usize },
-    BadBytes { field: usize, byte: u8, position: usize },
+    EndedBeforeApproved {
+        end: Month,
+        approved: Month,
+    },
+    ApprovedBeforeBirth {
+        approved: Month,
+        birth: Month,
+    },
+    Malformed {
+        fields: usize,
+        header: usize,
+    },
+    BadBytes {
+        field: usize,
+        byte: u8,
+        position: usize,
+    },
     DuplicateId,
     PayeeConflict,
-    AboveCeiling { amount: Decimal, ceiling: Decimal },
+    AboveCeiling {
+        amount: Decimal,
+        ceiling: Decimal,
+    },
     Suspended,
-    NotStarted { from: Month },
-    Ended { end: Month },
-    AgedOut { last: Month },
+    NotStarted {
+        from: Month,
+    },
+    Ended {
+        end: Month,
+    },
+    /// The roster's status says the entitlement is over (死亡, 已收养...).
+    EndedStatus {
+        word: &'static str,
+    },
+    AgedOut {
+        last: Month,
+    },
 }
 
 fn zh_column(c: Column) -> &'static str {
@@ -135,6 +161,7 @@ impl Detail {
             Suspended => "payment is suspended on the roster".into(),
             NotStarted { from } => format!("entitlement starts in {from}"),
             Ended { end } => format!("entitlement ended after {end}"),
+            EndedStatus { word } => format!("the roster's status is {word}: the entitlement has ended"),
             AgedOut { last } => format!("the child turned 18 in {last}; the allowance is paid through that month"),
         }
     }
@@ -182,6 +209,7 @@ impl Detail {
             Suspended => "花名册上该儿童暂停发放".into(),
             NotStarted { from } => format!("保障自{from}开始"),
             Ended { end } => format!("保障已于{end}截止"),
+            EndedStatus { word } => format!("花名册状态为“{word}”：保障已终止"),
             AgedOut { last } => format!("该儿童已于{last}年满18周岁，发放至该月为止"),
         }
     }
@@ -229,6 +257,7 @@ mod tests {
             Detail::Suspended,
             Detail::NotStarted { from: m },
             Detail::Ended { end: m },
+            Detail::EndedStatus { word: "死亡" },
             Detail::AgedOut { last: m },
         ];
         for d in all {

@@ -2,6 +2,7 @@
 //! so every rule can be tested exhaustively and run in parallel without locks.
 
 pub mod arrears;
+pub mod category;
 pub mod column;
 pub mod date;
 pub mod decision;
@@ -15,3 +16,4 @@ pub mod reason;
 pub mod record;
 pub mod text;
 pub mod transfer_id;
+pub mod vocabulary;

@@ -124,8 +124,13 @@ impl Policy {
                 PolicyError::at(line, format!("effective_from {from:?} is not a month such as 2018-01"))
             })?;
             let cat = get(1);
-            let category = Category::parse(&cat).ok_or_else(|| {
-                PolicyError::at(line, format!("unknown category {cat:?}: use scattered or institutional"))
+            let category = Category::named(&cat).ok_or_else(|| {
+                PolicyError::at(
+                    line,
+                    format!(
+                        "unknown category {cat:?}: a category is lower-case ASCII letters, digits and _ (such as scattered, institutional, de_facto_unsupported)"
+                    ),
+                )
             })?;
             let region_prefix = get(2);
             if region_prefix.len() > 6 || !region_prefix.bytes().all(|b| b.is_ascii_digit()) {
@@ -151,6 +156,17 @@ impl Policy {
             return Err(PolicyError { line: None, message: "the policy file has no rows".into() });
         }
         Ok(Policy { name: name.to_owned(), sha256: crate::sha256_hex(bytes), rows })
+    }
+
+    /// Every category the policy has a standard for, in the order of first mention.
+    pub fn categories(&self) -> Vec<Category> {
+        let mut v: Vec<Category> = Vec::new();
+        for r in &self.rows {
+            if !v.contains(&r.category) {
+                v.push(r.category);
+            }
+        }
+        v
     }
 
     pub fn rows(&self) -> &[PolicyRow] {
@@ -180,12 +196,14 @@ impl Policy {
 
     /// The standards of one period, ready for fast lookup by region code.
     pub fn for_period(&self, period: Month) -> PeriodStandards {
-        let mut by_prefix: HashMap<String, [Option<(Month, Decimal)>; 2]> = HashMap::new();
+        let width = self.rows.iter().map(|r| r.category.index() + 1).max().unwrap_or(0);
+        let mut by_prefix: HashMap<String, Vec<Option<(Month, Decimal)>>> = HashMap::new();
         for row in &self.rows {
             if row.effective_from > period {
                 continue;
             }
-            let slot = &mut by_prefix.entry(row.region_prefix.clone()).or_default()[row.category.index()];
+            let slot = &mut by_prefix.entry(row.region_prefix.clone()).or_insert_with(|| vec![None; width])
+                [row.category.index()];
             if slot.is_none_or(|(from, _)| row.effective_from > from) {
                 *slot = Some((row.effective_from, row.minimum));
             }
@@ -194,7 +212,10 @@ impl Policy {
         lengths.sort_unstable();
         lengths.dedup();
         PeriodStandards {
-            by_prefix: by_prefix.into_iter().map(|(k, v)| (k, v.map(|s| s.map(|(_, m)| m)))).collect(),
+            by_prefix: by_prefix
+                .into_iter()
+                .map(|(k, v)| (k, v.into_iter().map(|s| s.map(|(_, m)| m)).collect()))
+                .collect(),
             lengths,
         }
     }
@@ -203,7 +224,7 @@ impl Policy {
 /// The policy resolved for one period: prefix → minimum per category.
 #[derive(Debug, Clone)]
 pub struct PeriodStandards {
-    by_prefix: rustc_hash::FxHashMap<String, [Option<Decimal>; 2]>,
+    by_prefix: rustc_hash::FxHashMap<String, Vec<Option<Decimal>>>,
     /// The prefix lengths the policy uses (most policies: only the empty prefix).
     lengths: Vec<usize>,
 }
@@ -214,7 +235,7 @@ impl PeriodStandards {
         self.lengths
             .iter()
             .filter_map(|n| region.get(..*n).and_then(|p| self.by_prefix.get(p)))
-            .filter_map(|v| v[category.index()])
+            .filter_map(|v| v.get(category.index()).copied().flatten())
             .max()
     }
 }
@@ -315,10 +336,32 @@ mod tests {
     }
 
     #[test]
+    fn a_policy_file_may_add_categories() {
+        let p = Policy::from_csv(
+            "p.csv",
+            b"effective_from,category,region_prefix,minimum\n2018-01,scattered,,800\n2018-01,de_facto_unsupported,,800\n2019-01,de_facto_unsupported,4301,950\n2018-01,test_policy_aids,,700\n",
+        )
+        .unwrap();
+        let aids = Category::known("test_policy_aids").unwrap();
+        assert_eq!(p.categories(), vec![Category::Scattered, Category::DeFactoUnsupported, aids]);
+        let de_facto = Category::DeFactoUnsupported;
+        assert_eq!(p.standard(de_facto, "430102", m("2018-06")), Some(d("800")));
+        assert_eq!(p.standard(de_facto, "430102", m("2019-06")), Some(d("950")));
+        assert_eq!(p.for_period(m("2019-06")).standard(de_facto, "430102"), Some(d("950")));
+        assert_eq!(p.for_period(m("2019-06")).standard(aids, "110105"), Some(d("700")));
+        assert_eq!(p.for_period(m("2019-06")).standard(Category::Institutional, "110105"), None);
+        // The built-in policy has no standard for de facto unsupported children.
+        assert_eq!(Policy::hunan_2018().categories(), Category::BUILT_IN_POLICY.to_vec());
+        assert_eq!(Policy::hunan_2018().for_period(m("2019-06")).standard(de_facto, "430102"), None);
+    }
+
+    #[test]
     fn bad_policy_files() {
         let h = "effective_from,category,region_prefix,minimum\n";
         for (body, line) in [
-            ("2018-01,orphan,,800\n", Some(2)),
+            ("2018-01,Orphan,,800\n", Some(2)),
+            ("2018-01,散居,,800\n", Some(2)),
+            ("2018-01,de-facto,,800\n", Some(2)),
             ("2018-13,scattered,,800\n", Some(2)),
             ("2018-01,scattered,,-800\n", Some(2)),
             ("2018-01,scattered,,eight hundred\n", Some(2)),

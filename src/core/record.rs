@@ -16,56 +16,25 @@ use super::month::Month;
 use super::reason::Reason;
 use super::text::{check_text, fold_width, trim, TextProblem};
 
-/// How the child is raised, which decides the minimum standard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Category {
-    /// Raised in the community by relatives or a guardian (社会散居孤儿).
-    Scattered,
-    /// Raised in a welfare institution (集中供养孤儿).
-    Institutional,
-}
+pub use super::category::Category;
 
-impl Category {
-    pub const ALL: [Category; 2] = [Category::Scattered, Category::Institutional];
-
-    pub fn parse(s: &str) -> Option<Category> {
-        match s {
-            "散居" | "社会散居" => Some(Category::Scattered),
-            "集中供养" | "集中" => Some(Category::Institutional),
-            _ if s.eq_ignore_ascii_case("scattered") => Some(Category::Scattered),
-            _ if s.eq_ignore_ascii_case("institutional") => Some(Category::Institutional),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Scattered => "scattered",
-            Category::Institutional => "institutional",
-        }
-    }
-
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
-
-/// Whether payment is running or stopped for now.
+/// Whether payment is running, stopped for now, or over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Active,
     Suspended,
+    /// Over whatever `ended_after` says; holds the roster's word (死亡, 已收养...).
+    Ended(&'static str),
 }
 
 impl Status {
     fn parse(s: &str) -> Option<Status> {
-        match s {
-            "" | "正常" => Some(Status::Active),
-            "暂停" => Some(Status::Suspended),
-            _ if s.eq_ignore_ascii_case("active") => Some(Status::Active),
-            _ if s.eq_ignore_ascii_case("suspended") => Some(Status::Suspended),
-            _ => None,
-        }
+        use super::vocabulary::{status_word, StatusKind};
+        status_word(s).map(|(kind, word)| match kind {
+            StatusKind::Active => Status::Active,
+            StatusKind::Suspended => Status::Suspended,
+            StatusKind::Ended => Status::Ended(word),
+        })
     }
 }
 
@@ -350,6 +319,17 @@ mod tests {
         assert_eq!(r.region_code, "430102");
         assert_eq!(r.status, Status::Suspended);
         assert_eq!(r.monthly_amount, Some(Decimal::new(120050, 2)));
+    }
+
+    /// Every category word of the vocabulary table whose category is known parses to it.
+    #[test]
+    fn every_category_word_of_the_table() {
+        for (word, name) in crate::core::vocabulary::CATEGORY_WORDS {
+            let mut row = good_row();
+            row[Column::Category.index()] = format!(" {word} ");
+            let c = Category::named(name).unwrap();
+            assert_eq!(validate(&row).unwrap().category, c, "{word}");
+        }
     }
 
     #[test]

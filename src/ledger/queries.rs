@@ -126,7 +126,7 @@ impl Ledger {
             let kind =
                 Kind::parse(&kind).ok_or_else(|| bad(&format!("its kind {kind:?} is not regular or arrears")))?;
             let category =
-                Category::parse(&category).ok_or_else(|| bad(&format!("its category {category:?} is unknown")))?;
+                Category::named(&category).ok_or_else(|| bad(&format!("its category {category:?} is unknown")))?;
             let status: LineStatus = r.get(5).map_err(|e| bad(&e.to_string()))?;
             let amount: i64 = r.get(4).map_err(|e| bad(&e.to_string()))?;
             history.push(

@@ -313,7 +313,7 @@ fn a_history_row_that_cannot_be_read_stops_back_pay_naming_it() {
         ("UPDATE payments SET kind = 'bonus' WHERE id = 2", "payment row 2: its kind \"bonus\""),
         ("UPDATE payments SET month = '2017-1x' WHERE id = 2", "payment row 2: its month"),
         ("UPDATE payments SET child_id = '123' WHERE id = 1", "payment row 1: its child_id"),
-        ("UPDATE payments SET category = 'other' WHERE id = 1", "payment row 1: its category"),
+        ("UPDATE payments SET category = 'Other category!' WHERE id = 1", "payment row 1: its category"),
     ] {
         l.conn.execute_batch("PRAGMA ignore_check_constraints = 1").unwrap();
         let tx = l.conn.unchecked_transaction().unwrap();

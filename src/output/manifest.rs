@@ -14,6 +14,9 @@ pub struct Manifest {
     pub mode: String,
     pub period: String,
     pub policy: PolicyInfo,
+    /// `--roster-profile`'s path and SHA-256, when one was given (SPEC section 15).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roster_profile: Option<ProfileInfo>,
     pub ceiling: String,
     pub inputs: Vec<InputInfo>,
     pub outputs: Vec<OutputInfo>,
@@ -32,6 +35,13 @@ pub struct PolicyInfo {
     pub sha256: String,
 }
 
+/// The roster profile a run read its rosters with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileInfo {
+    pub path: String,
+    pub sha256: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputInfo {
     pub path: String,
@@ -39,6 +49,9 @@ pub struct InputInfo {
     pub encoding: String,
     pub rows: u64,
     pub blank_rows: u64,
+    /// Rows above the header (title, 填报单位...): SPEC section 15.
+    #[serde(default)]
+    pub preamble_rows: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

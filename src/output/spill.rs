@@ -120,7 +120,7 @@ fn decode(r: &[u8; RECORD]) -> Option<(LedgerLine, u32)> {
         1 => Kind::Arrears,
         _ => return None,
     };
-    let category = *Category::ALL.get(usize::from(r[28]))?;
+    let category = Category::from_index(r[28])?;
     let amount = Decimal::deserialize(r[29..45].try_into().ok()?);
     let standard = match r[45] {
         0 => None,

@@ -3,6 +3,7 @@
 
 pub mod columns;
 pub mod encoding;
+pub mod profile;
 pub mod reader;
 pub mod workbook;
 

@@ -5,8 +5,9 @@
 use std::fs::File;
 use std::io::{BufReader, Read};
 
-use super::columns::ColumnMap;
+use super::columns::{ColumnMap, HeaderProblem, HeaderSearch};
 use super::encoding::{decode, ByteStats, Detected, Encoding, EncodingChoice};
+use super::profile::RosterProfile;
 use super::workbook::{is_workbook, read_sheet, Sheet};
 use crate::error::{Fatal, FatalKind};
 
@@ -26,6 +27,10 @@ pub struct RosterFile {
     pub label: String,
     /// A workbook's roster sheet, read into memory.
     pub sheet: Option<std::sync::Arc<Sheet>>,
+    /// Rows above the header (a title, 填报单位, blank rows): `inputs[].preamble_rows`.
+    pub preamble_rows: u64,
+    /// The roster profile the header was found with.
+    pub profile: std::sync::Arc<RosterProfile>,
 }
 
 const READ_BUFFER: usize = 1 << 20;
@@ -34,10 +39,21 @@ impl RosterFile {
     /// Hashes the file, decides its encoding and reads its header; a workbook's
     /// roster sheet (`sheet`, else the first) is read whole.
     pub fn inspect(path: &str, choice: EncodingChoice, sheet: Option<&str>) -> Result<RosterFile, Fatal> {
+        RosterFile::inspect_with(path, choice, sheet, std::sync::Arc::default())
+    }
+
+    /// `inspect` with a roster profile (its sheet, when it names one, is the default).
+    pub fn inspect_with(
+        path: &str,
+        choice: EncodingChoice,
+        sheet: Option<&str>,
+        profile: std::sync::Arc<RosterProfile>,
+    ) -> Result<RosterFile, Fatal> {
+        let sheet = sheet.or(profile.sheet.as_deref());
         if is_workbook(path) {
             drop(open(path)?);
             let bytes = read_all(path, "workbook")?;
-            let book = read_sheet(path, sheet)?;
+            let book = read_sheet(path, sheet, &profile)?;
             let kind = path.rsplit('.').next().unwrap_or("xlsx").to_ascii_lowercase();
             return Ok(RosterFile {
                 path: path.to_owned(),
@@ -45,7 +61,9 @@ impl RosterFile {
                 detected: Detected { encoding: Encoding::Utf8, damaged: false },
                 columns: book.columns.clone(),
                 label: format!("{kind} sheet {}", book.name),
+                preamble_rows: book.preamble_rows,
                 sheet: Some(std::sync::Arc::new(book)),
+                profile,
             });
         }
         let file = open(path)?;
@@ -86,7 +104,7 @@ impl RosterFile {
             EncodingChoice::Gbk => Detected { encoding: Encoding::Gb18030, damaged: false },
         };
         let mut reader = RosterReader::raw(path, detected.encoding)?;
-        let columns = reader.read_header()?;
+        let (columns, preamble_rows) = reader.read_header(&profile)?;
         Ok(RosterFile {
             path: path.to_owned(),
             sha256,
@@ -94,6 +112,8 @@ impl RosterFile {
             detected,
             columns,
             sheet: None,
+            preamble_rows,
+            profile,
         })
     }
 
@@ -108,10 +128,11 @@ impl RosterFile {
                 rows: 0,
                 blank_records: sheet.blank_rows,
                 done: false,
+                empty_above_header: 0,
             });
         }
         let mut reader = RosterReader::raw(&self.path, self.detected.encoding)?;
-        reader.read_header()?;
+        reader.read_header(&self.profile)?;
         Ok(reader)
     }
 }
@@ -126,6 +147,8 @@ pub struct RosterReader {
     pub rows: u64,
     blank_records: u64,
     done: bool,
+    /// Empty lines above the header: preamble, not blank rows.
+    empty_above_header: u64,
 }
 
 impl RosterReader {
@@ -139,44 +162,76 @@ impl RosterReader {
             rows: 0,
             blank_records: 0,
             done: false,
+            empty_above_header: 0,
         })
     }
 
-    fn read_header(&mut self) -> Result<ColumnMap, Fatal> {
-        let mut header = RawRow::default();
-        if !self.read(&mut header)? {
-            return Err(input(
+    /// Finds the header among the first rows (SPEC section 15); returns the columns
+    /// and how many rows sit above the header.
+    fn read_header(&mut self, profile: &RosterProfile) -> Result<(ColumnMap, u64), Fatal> {
+        let mut search = HeaderSearch::new(&profile.columns, profile.header_row);
+        let mut row = RawRow::default();
+        let mut records = 0u64;
+        let mut last_line = 1;
+        // The first row that is not readable text, and whether any row named a column.
+        let mut unreadable: Option<u64> = None;
+        let mut named_any = false;
+        loop {
+            if !self.read(&mut row)? {
+                if records == 0 {
+                    return Err(input(
+                        &self.path,
+                        "the file is empty: there is no header row",
+                        "export the roster again with its header row",
+                    )
+                    .zh("文件是空的：没有表头行", "请连同表头重新导出花名册"));
+                }
+                let (p, line) = search.give_up(last_line);
+                return Err(self.no_header(p, line, unreadable, named_any));
+            }
+            records += 1;
+            last_line = row.line;
+            let empty = self.split.as_ref().map_or(0, |s| s.empty_lines);
+            let position = records + empty;
+            let mut cells = Vec::with_capacity(row.len());
+            for (i, raw) in row.iter().enumerate() {
+                let raw = if i == 0 && records == 1 { raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw) } else { raw };
+                match decode(self.encoding, raw) {
+                    Ok(cell) => cells.push(cell.into_owned()),
+                    Err(_) => break,
+                }
+            }
+            let readable = cells.len() == row.len();
+            if !readable {
+                unreadable.get_or_insert(row.line);
+            }
+            match search.offer(position, row.line, readable.then_some(cells.as_slice())) {
+                None => named_any |= readable && ColumnMap::names_any(&cells, &profile.columns),
+                Some(Ok(map)) => {
+                    self.empty_above_header = empty;
+                    return Ok((map.with_categories(&profile.categories), position - 1));
+                }
+                Some(Err((p, line))) if matches!(p, HeaderProblem::Missing(_)) => {
+                    return Err(self.no_header(p, line, unreadable, named_any))
+                }
+                Some(Err((p, line))) => return Err(header_fatal(&self.path, &p, line, false)),
+            }
+        }
+    }
+
+    /// No header found: a file whose rows are not readable text is told so (it is
+    /// probably not CSV in this encoding); otherwise the closest row's problem.
+    fn no_header(&self, p: HeaderProblem, line: u64, unreadable: Option<u64>, named_any: bool) -> Fatal {
+        match unreadable {
+            Some(at) if !named_any => input(
                 &self.path,
-                "the file is empty: there is no header row",
-                "export the roster again with its header row",
+                "the header row is not readable text",
+                "save the file as CSV (UTF-8 or GBK) and run again",
             )
-            .zh("文件是空的：没有表头行", "请连同表头重新导出花名册"));
+            .zh("表头不是可识别的文字", "请另存为CSV（UTF-8或GBK）后重新运行")
+            .at_line(at),
+            _ => header_fatal(&self.path, &p, line, false),
         }
-        let line = header.line;
-        let mut cells = Vec::with_capacity(header.len());
-        for (i, raw) in header.iter().enumerate() {
-            let raw = if i == 0 { raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw) } else { raw };
-            let cell = decode(self.encoding, raw).map_err(|_| {
-                input(
-                    &self.path,
-                    "the header row is not readable text",
-                    "save the file as CSV (UTF-8 or GBK) and run again",
-                )
-                .zh("表头不是可识别的文字", "请另存为CSV（UTF-8或GBK）后重新运行")
-                .at_line(line)
-            })?;
-            cells.push(cell.into_owned());
-        }
-        ColumnMap::from_header(cells.iter().map(String::as_str)).map_err(|p| {
-            Fatal::new(
-                FatalKind::MissingColumn,
-                p.describe(),
-                "add the column (English name or Chinese alias) to the header row, or fix its spelling",
-            )
-            .zh(p.describe_zh(), "请在表头加上该列（英文名或中文名），或更正拼写")
-            .in_file(self.path.clone())
-            .at_line(line)
-        })
     }
 
     /// Reads the next record into `rec`; false at the end of the file.
@@ -199,7 +254,7 @@ impl RosterReader {
 
     /// Blank rows so far: rows whose fields are all empty, and empty lines.
     pub fn blank_rows(&self) -> u64 {
-        self.blank_records + self.split.as_ref().map_or(0, |s| s.empty_lines)
+        self.blank_records + self.split.as_ref().map_or(0, |s| s.empty_lines) - self.empty_above_header
     }
 
     /// Fills `batch[..k]` with up to `n` data rows, reusing its records; returns k
@@ -296,6 +351,22 @@ fn open(path: &str) -> Result<File, Fatal> {
             .zh("这是文件夹，不是花名册文件", "请给出花名册文件本身"));
     }
     Ok(file)
+}
+
+/// The fatal error for a header that cannot be used (or was not found).
+pub fn header_fatal(path: &str, p: &HeaderProblem, line: u64, workbook: bool) -> Fatal {
+    let (fix, fix_zh) = if workbook {
+        (
+            "add the column (English name or Chinese alias) to the header row within the first 20 rows, or name the roster sheet with --sheet",
+            "请在前20行内的表头加上该列（英文名或中文名），或用--sheet指定花名册所在的工作表",
+        )
+    } else {
+        (
+            "add the column (English name or Chinese alias) to the header row, or fix its spelling; the header must be within the first 20 rows",
+            "请在表头加上该列（英文名或中文名），或更正拼写；表头须在前20行内",
+        )
+    };
+    Fatal::new(FatalKind::MissingColumn, p.describe(), fix).zh(p.describe_zh(), fix_zh).in_file(path).at_line(line)
 }
 
 fn input(path: &str, message: impl Into<String>, fix: &str) -> Fatal {

@@ -5,7 +5,8 @@
 
 use calamine::{open_workbook_auto, Data, Reader};
 
-use super::columns::ColumnMap;
+use super::columns::{ColumnMap, HeaderSearch};
+use super::profile::RosterProfile;
 use crate::core::column::Column;
 use crate::csvsplit::RawRow;
 use crate::error::{Fatal, FatalKind};
@@ -23,6 +24,8 @@ pub struct Sheet {
     pub columns: ColumnMap,
     pub rows: Vec<RawRow>,
     pub blank_rows: u64,
+    /// Sheet rows above the header.
+    pub preamble_rows: u64,
 }
 
 fn fatal(path: &str, message: impl Into<String>, fix: &str) -> Fatal {
@@ -30,7 +33,7 @@ fn fatal(path: &str, message: impl Into<String>, fix: &str) -> Fatal {
 }
 
 /// Reads the roster sheet of a workbook.
-pub fn read_sheet(path: &str, sheet: Option<&str>) -> Result<Sheet, Fatal> {
+pub fn read_sheet(path: &str, sheet: Option<&str>, profile: &RosterProfile) -> Result<Sheet, Fatal> {
     let mut book = open_workbook_auto(path).map_err(|e| {
         fatal(
             path,
@@ -57,33 +60,34 @@ pub fn read_sheet(path: &str, sheet: Option<&str>) -> Result<Sheet, Fatal> {
     let first_row = range.start().map_or(0, |(r, _)| r) as u64;
     let first_col = range.start().map_or(0, |(_, c)| c) as usize;
     let mut rows = range.rows().enumerate().map(|(i, cells)| (first_row + i as u64 + 1, cells));
-    // The header: the first row with anything in it.
-    let (header_line, header_cells) = loop {
-        match rows.next() {
-            Some((line, cells)) if cells.iter().any(|c| !text(c, false).trim().is_empty()) => break (line, cells),
-            Some(_) => continue,
-            None => {
+    // The header: among the first rows, the first naming every required column.
+    let mut search = HeaderSearch::new(&profile.columns, profile.header_row);
+    let mut any = false;
+    let (header_line, columns, width) = loop {
+        let Some((line, cells)) = rows.next() else {
+            if !any {
                 return Err(fatal(
                     path,
                     format!("sheet {name:?} is empty: there is no header row"),
                     "put the roster with its header row on the first sheet, or give --sheet",
-                ))
+                ));
+            }
+            let (p, at) = search.give_up(first_row + 1);
+            return Err(super::reader::header_fatal(&format!("{path} sheet {name}"), &p, at, true));
+        };
+        // Cells left of the used range are empty columns of the sheet.
+        let header: Vec<String> =
+            std::iter::repeat_n(String::new(), first_col).chain(cells.iter().map(|c| text(c, false))).collect();
+        let width = header.iter().rposition(|h| !h.trim().is_empty()).map_or(0, |i| i + 1);
+        any |= width > 0;
+        match search.offer(line, line, Some(&header[..width])) {
+            None => continue,
+            Some(Ok(columns)) => break (line, columns.with_categories(&profile.categories), width),
+            Some(Err((p, at))) => {
+                return Err(super::reader::header_fatal(&format!("{path} sheet {name}"), &p, at, true))
             }
         }
     };
-    // Cells left of the used range are empty columns of the sheet.
-    let header: Vec<String> =
-        std::iter::repeat_n(String::new(), first_col).chain(header_cells.iter().map(|c| text(c, false))).collect();
-    let width = header.iter().rposition(|h| !h.trim().is_empty()).map_or(0, |i| i + 1);
-    let columns = ColumnMap::from_header(header[..width].iter().map(String::as_str)).map_err(|p| {
-        Fatal::new(
-            FatalKind::MissingColumn,
-            p.describe(),
-            "add the column (English name or Chinese alias) to the header row, or name the roster sheet with --sheet",
-        )
-        .in_file(format!("{path} sheet {name}"))
-        .at_line(header_line)
-    })?;
     let months: Vec<bool> =
         (0..width).map(|i| matches!(columns.column_at(i), Some(Column::ApprovedFrom | Column::EndedAfter))).collect();
     let mut out = Vec::new();
@@ -102,7 +106,7 @@ pub fn read_sheet(path: &str, sheet: Option<&str>) -> Result<Sheet, Fatal> {
         let fields: Vec<&str> = (0..keep).map(|i| texts.get(i).map_or("", String::as_str)).collect();
         out.push(RawRow::from_fields(line, &fields));
     }
-    Ok(Sheet { name, columns, rows: out, blank_rows })
+    Ok(Sheet { name, columns, rows: out, blank_rows, preamble_rows: header_line - 1 })
 }
 
 /// The text Excel shows for a cell (General format); dates in month columns as

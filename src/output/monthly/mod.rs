@@ -108,6 +108,8 @@ pub struct MonthlyWriter {
     /// A dry run with bank profiles: write the transfers under [`SCRATCH_TRANSFERS`]
     /// (not an output), for the bank files it renders in memory.
     pub scratch_transfers: bool,
+    /// The policy's categories: `by_category` lists each, paid or not.
+    pub categories: Vec<Category>,
     seen: Vec<SeenChild>,
     period: Month,
     period_text: String,
@@ -148,6 +150,7 @@ impl MonthlyWriter {
             bom,
             track_changes: false,
             scratch_transfers: false,
+            categories: Category::BUILT_IN_POLICY.to_vec(),
             seen: Vec::new(),
             period,
             period_text: period.to_string(),
@@ -218,9 +221,17 @@ impl MonthlyWriter {
             ledger_lines,
             children: std::mem::take(&mut self.seen),
             changes: None,
-            by_category: Category::ALL
+            by_category: self
+                .categories
                 .iter()
-                .map(|c| (c.as_str().to_owned(), group(sums.categories[c.index()])))
+                .copied()
+                // Any category paid is listed too (coverage makes it one of the policy's).
+                .chain(
+                    (0..sums.categories.len())
+                        .filter(|i| sums.categories[*i].0 > 0)
+                        .filter_map(|i| Category::from_index(i as u8)),
+                )
+                .map(|c| (c.as_str().to_owned(), group(sums.categories.get(c.index()).copied().unwrap_or_default())))
                 .collect(),
             by_region: sums.regions.into_iter().map(|(r, v)| (r, group(v))).collect(),
             reasons: sums.reasons,

@@ -27,7 +27,7 @@ pub(super) struct Tally {
     arrears: Decimal,
     /// Each payment line with its payee account (as `account_key`).
     pub ledger: Vec<(LedgerLine, u128)>,
-    categories: [(u64, Decimal); 2],
+    categories: Vec<(u64, Decimal)>,
     regions: Vec<(String, u64, Decimal)>,
     reasons: Vec<(Reason, u64)>,
     pub payments: Payments,
@@ -68,7 +68,7 @@ pub(super) struct RunSums {
     pub amount: Decimal,
     pub arrears: Decimal,
     /// Children and amount by `Category::index`.
-    pub categories: [(u64, Decimal); 2],
+    pub categories: Vec<(u64, Decimal)>,
     pub regions: BTreeMap<String, (u64, Decimal)>,
     pub reasons: BTreeMap<Reason, u64>,
 }
@@ -79,7 +79,8 @@ impl RunSums {
         self.counts.merge(t.counts);
         self.amount += t.amount;
         self.arrears += t.arrears;
-        for (mine, theirs) in self.categories.iter_mut().zip(t.categories) {
+        for (i, theirs) in t.categories.iter().enumerate() {
+            let mine = slot(&mut self.categories, i);
             mine.0 += theirs.0;
             mine.1 += theirs.1;
         }
@@ -111,7 +112,7 @@ fn tally_row(t: &mut Tally, row: &RowOutcome<'_>, period: Month) {
     let total = regular.map_or(Decimal::ZERO, |e| e.amount) + arrears;
     t.amount += total;
     t.arrears += arrears;
-    let c = &mut t.categories[rec.category.index()];
+    let c = slot(&mut t.categories, rec.category.index());
     c.0 += 1;
     c.1 += total;
     match t.regions.iter_mut().find(|(r, _, _)| *r == *rec.region_code) {
@@ -141,4 +142,12 @@ fn tally_row(t: &mut Tally, row: &RowOutcome<'_>, period: Month) {
     for a in &row.arrears {
         t.ledger.push((line(a.month, Kind::Arrears, a.owed, Some(a.standard)), account));
     }
+}
+
+/// The sums of category `i`, grown to hold it.
+fn slot(v: &mut Vec<(u64, Decimal)>, i: usize) -> &mut (u64, Decimal) {
+    if v.len() <= i {
+        v.resize(i + 1, (0, Decimal::ZERO));
+    }
+    &mut v[i]
 }

@@ -93,6 +93,16 @@ fn read_back_failed(file: &str, out: &Path, e: &dyn std::fmt::Display) -> Fatal 
         .in_file(out.join(file).display().to_string())
 }
 
+/// A category's short Chinese name for the summary's columns.
+fn category_zh(name: &str) -> &str {
+    match name {
+        "scattered" => "散居",
+        "institutional" => "集中供养",
+        "de_facto_unsupported" => "事实无人抚养",
+        other => other,
+    }
+}
+
 fn money(s: &str) -> Option<f64> {
     s.parse::<Decimal>().ok().and_then(|d| d.to_f64())
 }
@@ -222,7 +232,10 @@ pub fn write_report(
     let formats = Formats::new();
 
     // The summary: by county and category, from the entitlements.
-    let mut by_region: BTreeMap<String, [(u64, Decimal); 2]> = BTreeMap::new();
+    // Columns for scattered and institutional always, then each other category in
+    // the order the entitlements first name it (a policy may add categories).
+    let mut cats: Vec<Vec<u8>> = vec![b"scattered".to_vec(), b"institutional".to_vec()];
+    let mut by_region: BTreeMap<String, Vec<(u64, Decimal)>> = BTreeMap::new();
     let ent_path = staged.path().join(ENTITLEMENTS);
     let read_err = |e: &dyn std::fmt::Display| read_back_failed(ENTITLEMENTS, out, e);
     let mut rdr = csv::Reader::from_path(&ent_path).map_err(|e| read_err(&e))?;
@@ -233,16 +246,26 @@ pub fn write_report(
     let mut last_source = Vec::new();
     let mut list = ListBuilder::default();
     while rdr.read_byte_record(&mut rec).map_err(|e| read_err(&e))? {
-        let k = usize::from(&rec[category] == b"institutional");
+        let k = match cats.iter().position(|c| c[..] == rec[category]) {
+            Some(k) => k,
+            None => {
+                cats.push(rec[category].to_vec());
+                cats.len() - 1
+            }
+        };
         let amount = std::str::from_utf8(&rec[amount]).ok().and_then(|a| a.parse::<Decimal>().ok()).unwrap_or_default();
         let new_child = rec[source] != last_source[..];
         let start = rec.position().map_or(0, |p| p.byte());
         list.push(&rec[region], start, rdr.position().byte(), new_child, amount);
         let region = String::from_utf8_lossy(&rec[region]);
-        let g = match by_region.get_mut(region.as_ref()) {
-            Some(g) => &mut g[k],
-            None => &mut by_region.entry(region.into_owned()).or_default()[k],
+        let v = match by_region.get_mut(region.as_ref()) {
+            Some(v) => v,
+            None => by_region.entry(region.into_owned()).or_default(),
         };
+        if v.len() <= k {
+            v.resize(k + 1, (0, Decimal::ZERO));
+        }
+        let g = &mut v[k];
         g.0 += u64::from(new_child);
         g.1 += amount;
         last_source.clear();
@@ -280,31 +303,37 @@ pub fn write_report(
         }
     }
     let top = 11u32;
-    let cols = [
-        lang.pick("region_code", "行政区划代码"),
-        lang.pick("scattered children", "散居人数"),
-        lang.pick("scattered amount", "散居金额"),
-        lang.pick("institutional children", "集中供养人数"),
-        lang.pick("institutional amount", "集中供养金额"),
-        lang.pick("children", "合计人数"),
-        lang.pick("amount", "合计金额"),
-    ];
+    let names: Vec<String> = cats.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+    let n = names.len();
+    let mut cols = vec![lang.pick("region_code", "行政区划代码").to_owned()];
+    for name in &names {
+        let zh = category_zh(name);
+        cols.push(lang.pick(&format!("{name} children"), &format!("{zh}人数")).to_owned());
+        cols.push(lang.pick(&format!("{name} amount"), &format!("{zh}金额")).to_owned());
+    }
+    cols.push(lang.pick("children", "合计人数").to_owned());
+    cols.push(lang.pick("amount", "合计金额").to_owned());
     for (c, h) in cols.iter().enumerate() {
-        e(ws.write_string_with_format(top, c as u16, *h, &formats.header))?;
+        e(ws.write_string_with_format(top, c as u16, h, &formats.header))?;
         e(ws.set_column_width(c as u16, 18))?;
     }
-    let mut sum = [(0u64, Decimal::ZERO); 2];
+    let (total_n, total_a) = (1 + 2 * n as u16, 2 + 2 * n as u16);
+    let mut sum = vec![(0u64, Decimal::ZERO); n];
     for (i, (region, g)) in by_region.iter().enumerate() {
         let r = top + 1 + i as u32;
         e(ws.write_string(r, 0, region))?;
-        for k in 0..2 {
-            e(ws.write_number(r, 1 + 2 * k as u16, g[k].0 as f64))?;
-            e(ws.write_number_with_format(r, 2 + 2 * k as u16, g[k].1.to_f64().unwrap_or(0.0), &formats.money))?;
-            sum[k].0 += g[k].0;
-            sum[k].1 += g[k].1;
+        let mut all = (0u64, Decimal::ZERO);
+        for (k, total) in sum.iter_mut().enumerate() {
+            let g = g.get(k).copied().unwrap_or_default();
+            e(ws.write_number(r, 1 + 2 * k as u16, g.0 as f64))?;
+            e(ws.write_number_with_format(r, 2 + 2 * k as u16, g.1.to_f64().unwrap_or(0.0), &formats.money))?;
+            total.0 += g.0;
+            total.1 += g.1;
+            all.0 += g.0;
+            all.1 += g.1;
         }
-        e(ws.write_number(r, 5, (g[0].0 + g[1].0) as f64))?;
-        e(ws.write_number_with_format(r, 6, (g[0].1 + g[1].1).to_f64().unwrap_or(0.0), &formats.money))?;
+        e(ws.write_number(r, total_n, all.0 as f64))?;
+        e(ws.write_number_with_format(r, total_a, all.1.to_f64().unwrap_or(0.0), &formats.money))?;
     }
     let total_row = top + 1 + by_region.len() as u32;
     e(ws.write_string_with_format(total_row, 0, lang.pick("total", "合计"), &formats.bold))?;
@@ -312,14 +341,15 @@ pub fn write_report(
         e(ws.write_number(total_row, 1 + 2 * k as u16, *n as f64))?;
         e(ws.write_number_with_format(total_row, 2 + 2 * k as u16, amount.to_f64().unwrap_or(0.0), &formats.money))?;
     }
-    e(ws.write_number(total_row, 5, (sum[0].0 + sum[1].0) as f64))?;
-    e(ws.write_number_with_format(total_row, 6, (sum[0].1 + sum[1].1).to_f64().unwrap_or(0.0), &formats.money))?;
+    let all: (u64, Decimal) = sum.iter().fold((0, Decimal::ZERO), |a, s| (a.0 + s.0, a.1 + s.1));
+    e(ws.write_number(total_row, total_n, all.0 as f64))?;
+    e(ws.write_number_with_format(total_row, total_a, all.1.to_f64().unwrap_or(0.0), &formats.money))?;
     if !by_region.is_empty() {
         let mut chart = Chart::new(ChartType::Column);
-        for (k, (en, zh)) in [("scattered", "散居"), ("institutional", "集中供养")].iter().enumerate() {
+        for (k, name) in names.iter().enumerate() {
             chart
                 .add_series()
-                .set_name(lang.pick(en, zh))
+                .set_name(lang.pick(name, category_zh(name)))
                 .set_categories((summary_name, top + 1, 0, total_row - 1, 0))
                 .set_values((summary_name, top + 1, 2 + 2 * k as u16, total_row - 1, 2 + 2 * k as u16));
         }
