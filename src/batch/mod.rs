@@ -141,6 +141,10 @@ impl std::fmt::Debug for Roster {
 impl Roster {
     /// Inspects every file; any unreadable file or bad header is fatal.
     pub fn open(paths: &[String], choice: EncodingChoice, sheet: Option<&str>) -> Result<Roster, Fatal> {
+        for p in paths {
+            crate::roster::input_file::check_regular(p, "roster")?;
+        }
+        crate::roster::input_file::refuse_same_file_twice(paths, "the rosters")?;
         let files: Vec<RosterFile> =
             paths.iter().map(|p| RosterFile::inspect(p, choice, sheet)).collect::<Result<_, _>>()?;
         let stamps = paths.iter().map(|p| stamp(p)).collect();

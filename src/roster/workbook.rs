@@ -1,9 +1,10 @@
 //! Rosters kept as workbooks (`.xlsx`, `.xlsm`, `.xls`, `.xlsb`, `.ods`), read with
 //! calamine: the first sheet unless `--sheet`, the header on the first non-empty row,
 //! every cell turned into the text a clerk sees in Excel. The rows then go through
-//! exactly the same rules as CSV rows; `source` is `<path>:<sheet row>`.
+//! exactly the same rules as CSV rows; `source` is `<path>:<sheet row>`. Only the
+//! cells present are read, so a stray cell far away costs one cell.
 
-use calamine::{open_workbook_auto, Data, Reader};
+use calamine::Data;
 
 use super::columns::ColumnMap;
 use crate::core::column::Column;
@@ -30,37 +31,18 @@ fn fatal(path: &str, message: impl Into<String>, fix: &str) -> Fatal {
 }
 
 /// Reads the roster sheet of a workbook.
+///
+/// Only the cells present are read ([`super::sparse`]). A row keeps the values of
+/// the roster's columns, at compact positions, and counts its other fields without
+/// storing them: memory follows the cells, never the width of the sheet.
 pub fn read_sheet(path: &str, sheet: Option<&str>) -> Result<Sheet, Fatal> {
-    let mut book = open_workbook_auto(path).map_err(|e| {
-        fatal(
-            path,
-            format!("cannot read the workbook: {e}"),
-            "open it in Excel, save it again (or as CSV), and run again",
-        )
-    })?;
-    let names = book.sheet_names();
-    let name = match sheet {
-        Some(wanted) => names.iter().find(|n| n.as_str() == wanted).cloned().ok_or_else(|| {
-            fatal(
-                path,
-                format!("the workbook has no sheet {wanted:?} (it has: {})", names.join(", ")),
-                "give --sheet one of those names",
-            )
-        })?,
-        None => {
-            names.first().cloned().ok_or_else(|| fatal(path, "the workbook has no sheet", "export the roster again"))?
-        }
-    };
-    let range = book.worksheet_range(&name).map_err(|e| {
-        fatal(path, format!("cannot read sheet {name:?}: {e}"), "open it in Excel, save it again, and run again")
-    })?;
-    let first_row = range.start().map_or(0, |(r, _)| r) as u64;
-    let first_col = range.start().map_or(0, |(_, c)| c) as usize;
-    let mut rows = range.rows().enumerate().map(|(i, cells)| (first_row + i as u64 + 1, cells));
+    let sparse = super::sparse::read_sparse(path, sheet, "workbook")?;
+    let name = sparse.name.clone();
+    let mut rows = sparse.rows();
     // The header: the first row with anything in it.
-    let (header_line, header_cells) = loop {
+    let (header_row, header_cells) = loop {
         match rows.next() {
-            Some((line, cells)) if cells.iter().any(|c| !text(c, false).trim().is_empty()) => break (line, cells),
+            Some((row, cells)) if cells.iter().any(|c| !text(&c.2, false).trim().is_empty()) => break (row, cells),
             Some(_) => continue,
             None => {
                 return Err(fatal(
@@ -71,11 +53,16 @@ pub fn read_sheet(path: &str, sheet: Option<&str>) -> Result<Sheet, Fatal> {
             }
         }
     };
-    // Cells left of the used range are empty columns of the sheet.
-    let header: Vec<String> =
-        std::iter::repeat_n(String::new(), first_col).chain(header_cells.iter().map(|c| text(c, false))).collect();
-    let width = header.iter().rposition(|h| !h.trim().is_empty()).map_or(0, |i| i + 1);
-    let columns = ColumnMap::from_header(header[..width].iter().map(String::as_str)).map_err(|p| {
+    let header_line = u64::from(header_row) + 1;
+    let header_texts: Vec<(usize, String)> = header_cells.iter().map(|c| (c.1 as usize, text(&c.2, false))).collect();
+    let width = header_texts.iter().rev().find(|(_, h)| !h.trim().is_empty()).map_or(0, |(col, _)| col + 1);
+    let mut header = vec![""; width];
+    for (col, h) in &header_texts {
+        if let Some(slot) = header.get_mut(*col) {
+            *slot = h.as_str();
+        }
+    }
+    let missing = |p: super::columns::HeaderProblem| {
         Fatal::new(
             FatalKind::MissingColumn,
             p.describe(),
@@ -83,25 +70,50 @@ pub fn read_sheet(path: &str, sheet: Option<&str>) -> Result<Sheet, Fatal> {
         )
         .in_file(format!("{path} sheet {name}"))
         .at_line(header_line)
-    })?;
-    let months: Vec<bool> =
-        (0..width).map(|i| matches!(columns.column_at(i), Some(Column::ApprovedFrom | Column::EndedAfter))).collect();
+    };
+    let full = ColumnMap::from_header(header.iter().copied()).map_err(missing)?;
+    // The roster's columns in sheet order, then empty names up to the sheet's width:
+    // the same columns and width, at positions 0..k.
+    let known: Vec<usize> = (0..width).filter(|&i| full.column_at(i).is_some()).collect();
+    let compact: Vec<&str> =
+        known.iter().map(|&i| header[i]).chain(std::iter::repeat_n("", width - known.len())).collect();
+    let columns = ColumnMap::from_header(compact).map_err(missing)?;
+    drop(header);
+    let months: Vec<bool> = (0..known.len())
+        .map(|i| matches!(columns.column_at(i), Some(Column::ApprovedFrom | Column::EndedAfter)))
+        .collect();
     let mut out = Vec::new();
-    let mut blank_rows = 0;
-    for (line, cells) in rows {
-        let texts: Vec<String> = std::iter::repeat_n(String::new(), first_col)
-            .chain(cells.iter().enumerate().map(|(i, c)| text(c, months.get(first_col + i).copied().unwrap_or(false))))
-            .collect();
-        if texts.iter().all(|t| crate::core::text::trim(t).is_empty()) {
-            blank_rows += 1;
+    let mut last_row = header_row;
+    let mut fields: Vec<String> = vec![String::new(); known.len()];
+    for (row, cells) in rows {
+        fields.iter_mut().for_each(String::clear);
+        let mut any = false;
+        let mut used = 0;
+        for (_, col, value) in cells {
+            let col = *col as usize;
+            let slot = known.binary_search(&col).ok();
+            let t = text(value, slot.is_some_and(|k| months[k]));
+            if crate::core::text::trim(&t).is_empty() {
+                if let Some(k) = slot {
+                    fields[k] = t;
+                }
+                continue;
+            }
+            any = true;
+            used = used.max(col + 1);
+            if let Some(k) = slot {
+                fields[k] = t;
+            }
+        }
+        last_row = row;
+        if !any {
             continue;
         }
         // Anything right of the header's last column makes the row malformed, as in CSV.
-        let used = texts.iter().rposition(|t| !crate::core::text::trim(t).is_empty()).map_or(0, |i| i + 1);
-        let keep = if used > width { used } else { width };
-        let fields: Vec<&str> = (0..keep).map(|i| texts.get(i).map_or("", String::as_str)).collect();
-        out.push(RawRow::from_fields(line, &fields));
+        out.push(RawRow::from_fields_padded(u64::from(row) + 1, &fields, used.max(width)));
     }
+    // Rows between the header and the last data row that hold nothing are blank.
+    let blank_rows = u64::from(last_row - header_row) - out.len() as u64;
     Ok(Sheet { name, columns, rows: out, blank_rows })
 }
 
@@ -122,7 +134,8 @@ pub fn text(cell: &Data, month_column: bool) -> String {
                 format!("{y:04}-{m:02}-{day:02}")
             }
         }
-        Data::DateTimeIso(s) if month_column && s.len() >= 7 => s[..7].to_owned(),
+        // Byte 7 may fall inside a character of a hostile file: never slice there.
+        Data::DateTimeIso(s) if month_column => s.get(..7).unwrap_or(s).to_owned(),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),
     }
