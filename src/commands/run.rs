@@ -64,6 +64,7 @@ pub const DEFAULT_CEILING: &str = "5000.00";
 /// directory is moved into place; and only then is the run marked live.
 pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
     let mut clock = PhaseClock::from_env();
+    crate::output::out_path::check_out_path(&cfg.out)?;
     crate::output::staged::check_empty(&cfg.out)?;
     // Refuse a paid period before any work (checked again under the lock below).
     let reader = Ledger::open_read_only(&cfg.ledger, summary)?;
@@ -85,6 +86,15 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
     roster.check_coverage(&index, &pass1_rules)?;
     clock.lap("pass 1 (check and index)");
 
+    // A dry run clears what killed runs left beside --out unless a crashed real run
+    // still waits for the ledger's recovery (a real run clears after recovering).
+    let clear_stale = match &reader {
+        Some(l) if cfg.dry_run => l
+            .runs()?
+            .iter()
+            .all(|r| !matches!(r.status, crate::ledger::RunStatus::Pending | crate::ledger::RunStatus::Committed)),
+        _ => true,
+    };
     let staged = StagedDir::prepare(&cfg.out)?;
     let (mut ledger, run_id) = if cfg.dry_run {
         (None, None)
@@ -94,6 +104,11 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
         let id = l.begin_run(cfg.period, RunMode::Run, Some(&cfg.out), Some(staged.path()))?;
         (Some(l), Some(id))
     };
+    if clear_stale {
+        for name in crate::output::out_path::remove_stale_staged(&cfg.out) {
+            let _ = writeln!(summary, "disburse: removed {name}, the temporary folder of an interrupted run");
+        }
+    }
     let outcome = decide_run(cfg, &roster, &index, standards, &staged, ledger.as_ref(), &mut clock);
     roster.progress_done();
     let (mut totals, inputs) = match outcome {

@@ -28,6 +28,7 @@ impl RunDirs for OutputDirs {
         if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
             let _ = std::fs::create_dir_all(parent);
         }
+        let _ = std::fs::remove_file(staged.join(crate::output::staged::MARKER));
         std::fs::rename(staged, out).map_err(|e| Fatal::io(out, "finishing an interrupted run", &e))
     }
 }

@@ -10,6 +10,10 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Fatal, FatalKind};
 
+/// The empty file that marks a staging directory as disburse's own, so that what a
+/// killed run left can be told from anything else (removed before the rename).
+pub const MARKER: &str = ".disburse-staged";
+
 /// A directory being filled, to be renamed onto its target when complete.
 #[derive(Debug)]
 pub struct StagedDir {
@@ -35,7 +39,9 @@ impl StagedDir {
         fs::DirBuilder::new().mode(0o700).create(&tmp).map_err(|e| Fatal::io(&tmp, "creating the output", &e))?;
         fs::set_permissions(&tmp, fs::Permissions::from_mode(0o700))
             .map_err(|e| Fatal::io(&tmp, "setting permissions", &e))?;
-        Ok(StagedDir { tmp, target: target.to_path_buf(), committed: false })
+        let staged = StagedDir { tmp, target: target.to_path_buf(), committed: false };
+        staged.create(MARKER)?;
+        Ok(staged)
     }
 
     /// Creates a file readable and writable by the owner only.
@@ -70,6 +76,7 @@ impl StagedDir {
 
     /// Renames the staging directory onto the target (creating missing parents).
     pub fn commit(mut self) -> Result<(), Fatal> {
+        let _ = fs::remove_file(self.tmp.join(MARKER));
         sync_dir(&self.tmp).map_err(|e| Fatal::io(&self.tmp, "syncing the output", &e))?;
         if let Some(parent) = self.target.parent().filter(|p| !p.as_os_str().is_empty()) {
             fs::DirBuilder::new()

@@ -86,29 +86,31 @@ pub fn read_sheet(path: &str, sheet: Option<&str>) -> Result<Sheet, Fatal> {
     let mut last_row = header_row;
     let mut fields: Vec<String> = vec![String::new(); known.len()];
     for (row, cells) in rows {
+        fields.truncate(known.len());
         fields.iter_mut().for_each(String::clear);
-        let mut any = false;
+        // The first value outside the roster's columns: kept (at a position no column
+        // reads) so that the row is not mistaken for a blank one.
+        let mut other = None;
         let mut used = 0;
         for (_, col, value) in cells {
             let col = *col as usize;
             let slot = known.binary_search(&col).ok();
             let t = text(value, slot.is_some_and(|k| months[k]));
-            if crate::core::text::trim(&t).is_empty() {
-                if let Some(k) = slot {
-                    fields[k] = t;
-                }
-                continue;
+            let blank = crate::core::text::trim(&t).is_empty();
+            if !blank {
+                used = used.max(col + 1);
             }
-            any = true;
-            used = used.max(col + 1);
-            if let Some(k) = slot {
-                fields[k] = t;
+            match slot {
+                Some(k) => fields[k] = t,
+                None if !blank && other.is_none() => other = Some(t),
+                None => {}
             }
         }
         last_row = row;
-        if !any {
+        if used == 0 {
             continue;
         }
+        fields.extend(other);
         // Anything right of the header's last column makes the row malformed, as in CSV.
         out.push(RawRow::from_fields_padded(u64::from(row) + 1, &fields, used.max(width)));
     }
