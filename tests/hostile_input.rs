@@ -462,3 +462,76 @@ fn a_killed_runs_temporary_folder_is_cleared_by_the_next_run() {
     // The output never carries the marker.
     assert!(!s.path("out").join(disburse::output::staged::MARKER).exists());
 }
+
+/// An `.ods` made by hand: one sheet of `rows` (table-row XML).
+fn ods(rows: &str) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
+    zip.start_file("META-INF/manifest.xml", opts).unwrap();
+    zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#).unwrap();
+    zip.start_file("content.xml", opts).unwrap();
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Sheet1">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
+    zip.write_all(content.as_bytes()).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+fn ods_rows(csv: &str) -> String {
+    csv.lines()
+        .map(|line| {
+            let cells: String = line
+                .split(',')
+                .map(|c| {
+                    if c.is_empty() {
+                        "<table:table-cell/>".to_owned()
+                    } else {
+                        format!(
+                            r#"<table:table-cell office:value-type="string"><text:p>{c}</text:p></table:table-cell>"#
+                        )
+                    }
+                })
+                .collect();
+            format!("<table:table-row>{cells}</table:table-row>")
+        })
+        .collect()
+}
+
+#[test]
+fn an_ods_asking_for_far_more_cells_than_it_holds_is_refused() {
+    let s = Scratch::new("ods");
+    let plain = ods(&ods_rows(&roster(3)));
+    let path = s.write("plain.ods", &plain);
+    let o = limited(&fresh_ledger(), &dry_run(&s.path("plain-out"), &[&path]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(manifest(&s.path("plain-out"))["totals"]["paid"], 3);
+    // A stray cell 5,000 rows down and 16,384 columns right, by repeats: under
+    // calamine's own cap of 100 million cells, but gigabytes all the same.
+    let stray = format!(
+        r#"{}<table:table-row table:number-rows-repeated="5000"><table:table-cell/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated="16383"/><table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>"#,
+        ods_rows(&roster(3))
+    );
+    let path = s.write("stray.ods", ods(&stray));
+    let (ledger, out) = (fresh_ledger(), s.path("stray-out"));
+    let o = limited(&ledger, &real_run(&out, &[&path]));
+    refused(&o, &[&path, "stray"]);
+    assert!(!out.exists() && !ledger.exists());
+    // A date whose 7th byte falls inside a character, in a month column: no panic.
+    let dated = ods_rows(&roster(1));
+    let cell = r#"<table:table-cell office:value-type="date" office:date-value="2016-0年3"><text:p>2016-0年3</text:p></table:table-cell>"#;
+    let dated = dated.replacen(
+        r#"<table:table-cell office:value-type="string"><text:p>2016-03</text:p></table:table-cell>"#,
+        cell,
+        1,
+    );
+    assert!(dated.contains("2016-0年3"));
+    let path = s.write("date.ods", ods(&dated));
+    let out = s.path("date-out");
+    let o = limited(&fresh_ledger(), &dry_run(&out, &[&path]));
+    no_panic(&o);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(manifest(&out)["totals"]["rejected"], 1);
+}

@@ -23,6 +23,7 @@ const MAX_INT_DIGITS: usize = 13;
 /// The largest amount the files (13 integer digits) and the ledger (integer fen in
 /// an `i64`) both hold exactly: 9,999,999,999,999.99 yuan.
 pub const MAX_FEN: i64 = 999_999_999_999_999;
+const _: () = assert!(MAX_FEN < i64::MAX);
 
 /// The largest amount, as a decimal (see [`MAX_FEN`]).
 pub fn max_amount() -> Decimal {
@@ -134,7 +135,6 @@ mod tests {
 
     #[test]
     fn bounds_of_the_files_and_the_ledger() {
-        assert!(MAX_FEN < i64::MAX);
         assert_eq!(parse_amount("9999999999999.99"), Ok(max_amount()));
         assert!(within_bounds(max_amount()) && within_bounds(Decimal::ZERO));
         assert!(!within_bounds(max_amount() + Decimal::new(1, 2)));

@@ -4,6 +4,7 @@
 pub mod columns;
 pub mod encoding;
 pub mod input_file;
+pub mod ods_bound;
 pub mod reader;
 pub mod sparse;
 pub mod workbook;

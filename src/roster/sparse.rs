@@ -5,8 +5,10 @@
 //! and `.xlsb` sheets are read with calamine's cell-by-cell readers and only the
 //! non-empty cells are kept; zipped XML is first bounded by [`super::xml_bound`].
 //! `.xls` and `.ods` have no such reader in calamine (it builds their ranges while
-//! opening them, within the format's own size limits); their used cells are taken
-//! from the range.
+//! opening them); their used cells are taken from the range, after an `.ods` whose
+//! repeated rows and columns span far more cells than it holds is refused
+//! ([`super::ods_bound`]). An `.xls` sheet is bounded by its format (65,536 rows by
+//! 256 columns).
 
 use calamine::{Data, Ods, Reader, Xls, Xlsb, Xlsx};
 
@@ -82,6 +84,7 @@ pub fn read_sparse(path: &str, sheet: Option<&str>, what: &str) -> Result<Sparse
             SparseSheet { name, cells }
         }
         "ods" => {
+            check_ods_area(path, what)?;
             let book: Ods<_> = calamine::open_workbook(path).map_err(|e| unreadable(path, what, e))?;
             from_range(path, what, book, sheet)?
         }
@@ -92,6 +95,29 @@ pub fn read_sparse(path: &str, sheet: Option<&str>, what: &str) -> Result<Sparse
     };
     cells.cells.sort_by_key(|c| (c.0, c.1));
     Ok(cells)
+}
+
+/// Refuses an `.ods` that would make calamine build far more cells than it holds.
+fn check_ods_area(path: &str, what: &str) -> Result<(), Fatal> {
+    let file = std::fs::File::open(path).map_err(|e| unreadable(path, what, e))?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| unreadable(path, what, e))?;
+    let content = zip.by_name("content.xml").map_err(|e| unreadable(path, what, e))?;
+    let est = super::ods_bound::estimate(content).map_err(|e| unreadable(path, what, e))?;
+    if est.made > super::ods_bound::allowed(est.present) {
+        return Err(fatal(
+            path,
+            format!(
+                "the {what} holds {} cells but its repeated rows and columns span {} (a stray cell far away?)",
+                est.present, est.made
+            ),
+            "delete the stray cells (Ctrl+End shows the last one), save it again (or as CSV), and run again",
+        )
+        .zh(
+            format!("该工作簿只有{}个单元格，但重复的行列占用了{}个（远处有零散单元格？）", est.present, est.made),
+            "请删除零散的单元格（Ctrl+End可定位最后一个），重新保存（或另存为CSV）后重新运行",
+        ));
+    }
+    Ok(())
 }
 
 fn keep(cells: &mut Vec<SparseCell>, (row, col): (u32, u32), value: Data) {
