@@ -155,6 +155,13 @@ fn inputs_that_are_not_regular_files_are_refused_at_once() {
             assert!(!out.exists() && !ledger.exists(), "{a:?}");
         }
     }
+    // A bank profile too.
+    let out = s.path("out");
+    let mut a = args(&["run", "--dry-run", "--bank-profile", "/dev/zero", "--period", "2018-06", "--out"]);
+    a.push(path_arg(&out));
+    a.push(good.clone());
+    refused(&within(20, &fresh_ledger(), &a), &["/dev/zero", "not a regular file"]);
+    assert!(!out.exists());
     // The paid register of `audit` and the file of `ledger import` too.
     for a in [
         args(&["audit", "--period", "2018-06", "--paid", "/dev/zero", "--out"]),
@@ -426,6 +433,14 @@ fn out_through_a_link_or_with_dot_dot_is_refused_before_any_work() {
     refused(&o, &[".."]);
     assert_eq!(s.entries(), ["empty", "link", "r.csv"]);
     assert!(!ledger.exists());
+    // `audit` and `reconcile` check their --out the same way, before reading.
+    for a in [
+        args(&["audit", "--period", "2018-06", "--paid", &path, "--out", &path_arg(&link), &path]),
+        args(&["reconcile", "--run", &path_arg(&empty), "--returns", &path, "--out", &path_arg(&link)]),
+    ] {
+        refused(&within(20, &ledger, &a), &["symbolic link"]);
+    }
+    assert_eq!(s.entries(), ["empty", "link", "r.csv"]);
 }
 
 #[test]

@@ -142,6 +142,7 @@ impl BankProfile {
                 returns: None,
             },
             path => {
+                crate::roster::input_file::check_regular(path, "bank profile")?;
                 let text = std::fs::read_to_string(path).map_err(|e| {
                     Fatal::new(
                         FatalKind::Usage,
