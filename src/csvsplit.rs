@@ -357,6 +357,40 @@ mod tests {
     }
 
     #[test]
+    fn any_bytes_split_or_name_an_open_quote() {
+        // Fuzz-style: short inputs over the bytes that matter to the splitter.
+        let alphabet = [b'a', b',', b'"', b'\n', b'\r', 0xE5, 0x8C, b' '];
+        let mut x: u32 = 1;
+        for len in 0..60 {
+            for _ in 0..200 {
+                let data: Vec<u8> = (0..len)
+                    .map(|_| {
+                        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                        alphabet[(x >> 16) as usize % alphabet.len()]
+                    })
+                    .collect();
+                let mut s = Splitter::new(&data[..]);
+                let mut row = RawRow::default();
+                let mut last = 0;
+                loop {
+                    match s.next(&mut row) {
+                        Ok(true) => {
+                            assert!(row.line > last, "{data:?}");
+                            last = row.line;
+                        }
+                        Ok(false) => break,
+                        Err(e) => {
+                            let q = unclosed_quote(&e).expect("only an open quote fails");
+                            assert!(q.line > last && data.contains(&b'"'), "{data:?}");
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn an_unclosed_quote_is_an_error_naming_its_line() {
         assert_eq!(first_error(b"h1,h2\n\"open,b\nc,d\n"), Some(UnclosedQuote { line: 2 }));
         assert_eq!(first_error(b"h1,h2\na,b\nc,\"d"), Some(UnclosedQuote { line: 3 }));

@@ -65,10 +65,11 @@ pub fn check_regular(path: &str, what: &str) -> Result<Metadata, Fatal> {
     Ok(meta)
 }
 
-/// Opens a regular file for reading (see [`check_regular`]).
+/// Opens a regular file for reading (see [`check_regular`]); the file opened is
+/// checked again, in case the name was pointed elsewhere in between.
 pub fn open_regular(path: &str, what: &str) -> Result<File, Fatal> {
-    check_regular(path, what)?;
-    File::open(path).map_err(|e| {
+    let before = check_regular(path, what)?;
+    let file = File::open(path).map_err(|e| {
         Fatal::new(
             FatalKind::Input,
             format!("cannot open the {what}: {e}"),
@@ -76,7 +77,18 @@ pub fn open_regular(path: &str, what: &str) -> Result<File, Fatal> {
         )
         .zh(format!("无法打开文件：{e}"), "请检查文件名以及是否有读取权限")
         .in_file(path)
-    })
+    })?;
+    let same = file.metadata().is_ok_and(|m| m.is_file() && id_of(path, &m) == id_of(path, &before));
+    if !same {
+        return Err(Fatal::new(
+            FatalKind::Input,
+            format!("the {what} was replaced while disburse opened it"),
+            "leave the file alone while disburse runs, and run again",
+        )
+        .zh("打开文件时该文件被替换了", "运行期间请勿改动该文件，然后重新运行")
+        .in_file(path));
+    }
+    Ok(file)
 }
 
 /// Refuses the same file named twice among `paths` (the `what`s of one command),
