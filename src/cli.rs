@@ -334,6 +334,9 @@ fn parse_period(text: &str) -> Result<Month, Fatal> {
     })
 }
 
+/// The most worker threads a run may ask for (more only costs time).
+pub const MAX_THREADS: usize = 256;
+
 impl RunArgs {
     /// Checks every flag once.
     pub fn into_config(self) -> Result<(RunConfig, Option<usize>), Fatal> {
@@ -341,6 +344,12 @@ impl RunArgs {
         let ceiling = parse_ceiling(&self.ceiling)?;
         if self.threads == Some(0) {
             return Err(usage("--threads must be at least 1", "leave it out to use every core"));
+        }
+        if self.threads.is_some_and(|n| n > MAX_THREADS) {
+            return Err(usage(
+                format!("--threads must be at most {MAX_THREADS}"),
+                "give a number up to the machine's cores, or leave it out to use every core",
+            ));
         }
         let policy = load_policy(self.policy.as_deref())?;
         let bank_profiles: Vec<BankProfile> =

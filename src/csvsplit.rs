@@ -15,29 +15,33 @@ pub struct RawRow {
     pub line: u64,
     bytes: Vec<u8>,
     ends: Vec<usize>,
+    /// Empty fields after the stored ones, counted but not stored: a workbook row
+    /// padded to a wide header costs nothing per empty cell.
+    pad: usize,
 }
 
 impl RawRow {
     /// Number of fields.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.ends.len() + self.pad
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.len() == 0
     }
 
     /// The bytes of field `i`.
     pub fn get(&self, i: usize) -> Option<&[u8]> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        Some(&self.bytes[start..end])
+        self.range(i).map(|r| &self.bytes[r])
     }
 
     /// The byte range of field `i` within `all_bytes`.
     pub fn range(&self, i: usize) -> Option<std::ops::Range<usize>> {
-        let end = *self.ends.get(i)?;
-        Some(if i == 0 { 0 } else { self.ends[i - 1] }..end)
+        match self.ends.get(i) {
+            Some(&end) => Some(if i == 0 { 0 } else { self.ends[i - 1] }..end),
+            None if i < self.len() => Some(self.bytes.len()..self.bytes.len()),
+            None => None,
+        }
     }
 
     /// Every field's bytes, back to back.
@@ -56,6 +60,13 @@ impl RawRow {
             row.bytes.extend_from_slice(f.as_ref());
             row.ends.push(row.bytes.len());
         }
+        row
+    }
+
+    /// Builds a row of `fields` followed by empty fields up to `len` in all.
+    pub fn from_fields_padded<S: AsRef<[u8]>>(line: u64, fields: &[S], len: usize) -> RawRow {
+        let mut row = RawRow::from_fields(line, fields);
+        row.pad = len.saturating_sub(fields.len());
         row
     }
 }
@@ -159,14 +170,23 @@ impl<R: Read> Splitter<R> {
         self.empty_lines += row.line.saturating_sub(self.prev_end_line + 1);
         row.bytes.clear();
         row.ends.clear();
+        row.pad = 0;
         if row.bytes.capacity() == 0 {
             row.bytes.reserve(256);
         }
         let mut nout = 0;
         let mut nend = 0;
+        // At the end of the input, one line break is fed before the end itself: it
+        // ends the record unless a quoted field is still open (then the rest of the
+        // file would silently have become one field).
+        let mut probed = false;
         loop {
             let has_input = self.fill()?;
-            let input: &[u8] = if has_input { &self.buf[self.pos..self.len] } else { &[] };
+            let input: &[u8] = match (has_input, probed) {
+                (true, _) => &self.buf[self.pos..self.len],
+                (false, false) => b"\n",
+                (false, true) => &[],
+            };
             if row.bytes.len() < nout + 64 {
                 let grow = row.bytes.len().max(256);
                 row.bytes.resize(row.bytes.len() + grow, 0);
@@ -179,7 +199,15 @@ impl<R: Read> Splitter<R> {
             // csv_core reports field ends from the start of the record, across calls.
             nout += o;
             nend += e;
-            self.consumed(nin);
+            if has_input {
+                self.consumed(nin);
+            } else if !probed && nin == 1 {
+                probed = true;
+                if matches!(res, csv_core::ReadRecordResult::InputEmpty) {
+                    self.finished = true;
+                    return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, UnclosedQuote { line: row.line }));
+                }
+            }
             use csv_core::ReadRecordResult::*;
             match res {
                 InputEmpty | OutputFull | OutputEndsFull => continue,
@@ -190,6 +218,48 @@ impl<R: Read> Splitter<R> {
         row.ends.truncate(nend);
         self.prev_end_line = if is_eol(self.last_byte) { self.newlines } else { self.newlines + 1 };
         Ok(true)
+    }
+}
+
+/// A quoted field still open at the end of the input, in the record starting on
+/// `line`: the error inside the `io::Error` that [`Splitter::next`] returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnclosedQuote {
+    pub line: u64,
+}
+
+impl std::fmt::Display for UnclosedQuote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a quote opened in the record starting on line {} is never closed", self.line)
+    }
+}
+
+impl std::error::Error for UnclosedQuote {}
+
+/// The unclosed quote behind an error of [`Splitter::next`], if that is what it is.
+pub fn unclosed_quote(e: &std::io::Error) -> Option<UnclosedQuote> {
+    e.get_ref().and_then(|inner| inner.downcast_ref::<UnclosedQuote>()).copied()
+}
+
+/// The fatal error for a failure of [`Splitter::next`] reading `path` (`what` names
+/// the file: "roster", "policy file"...).
+pub fn read_error(path: &str, what: &str, e: &std::io::Error) -> crate::error::Fatal {
+    match unclosed_quote(e) {
+        Some(q) => crate::error::Fatal::new(
+            crate::error::FatalKind::Input,
+            format!(
+                "a quote (\") opened on line {} is never closed: the rest of the {what} would become one field",
+                q.line
+            ),
+            "close the quote or remove it (a quote inside a field is written twice: \"\"), then run again",
+        )
+        .zh(
+            format!("第{}行开始的引号（\"）没有闭合，其后的内容会被当成一个字段", q.line),
+            "请补上或删去该引号（字段内的引号要写成两个：\"\"），然后重新运行",
+        )
+        .in_file(path)
+        .at_line(q.line),
+        None => crate::error::Fatal::io(path.as_ref(), &format!("reading the {what}"), e),
     }
 }
 
@@ -274,10 +344,62 @@ mod tests {
         assert_eq!(split(wide.as_bytes()).0[0].1.len(), 200_000);
     }
 
+    fn first_error(data: &[u8]) -> Option<UnclosedQuote> {
+        let mut s = Splitter::new(data);
+        let mut row = RawRow::default();
+        loop {
+            match s.next(&mut row) {
+                Ok(true) => continue,
+                Ok(false) => return None,
+                Err(e) => return Some(unclosed_quote(&e).expect("an unclosed quote")),
+            }
+        }
+    }
+
     #[test]
-    fn unterminated_quote_runs_to_the_end() {
-        let (rows, _) = split(b"h1,h2\n\"open,b\nc,d\n");
-        assert_eq!(rows.len(), 2);
-        assert_eq!(rows[1].0, 2);
+    fn any_bytes_split_or_name_an_open_quote() {
+        // Fuzz-style: short inputs over the bytes that matter to the splitter.
+        let alphabet = [b'a', b',', b'"', b'\n', b'\r', 0xE5, 0x8C, b' '];
+        let mut x: u32 = 1;
+        for len in 0..60 {
+            for _ in 0..200 {
+                let data: Vec<u8> = (0..len)
+                    .map(|_| {
+                        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                        alphabet[(x >> 16) as usize % alphabet.len()]
+                    })
+                    .collect();
+                let mut s = Splitter::new(&data[..]);
+                let mut row = RawRow::default();
+                let mut last = 0;
+                loop {
+                    match s.next(&mut row) {
+                        Ok(true) => {
+                            assert!(row.line > last, "{data:?}");
+                            last = row.line;
+                        }
+                        Ok(false) => break,
+                        Err(e) => {
+                            let q = unclosed_quote(&e).expect("only an open quote fails");
+                            assert!(q.line > last && data.contains(&b'"'), "{data:?}");
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_an_error_naming_its_line() {
+        assert_eq!(first_error(b"h1,h2\n\"open,b\nc,d\n"), Some(UnclosedQuote { line: 2 }));
+        assert_eq!(first_error(b"h1,h2\na,b\nc,\"d"), Some(UnclosedQuote { line: 3 }));
+        assert_eq!(first_error(b"h\n\"x\ny\"\n\"z\n"), Some(UnclosedQuote { line: 4 }));
+        // Closed quotes, a quote inside an unquoted field and a closing quote at the
+        // very end are fine.
+        assert_eq!(first_error(b"h1,h2\n\"a\nb\",c\n"), None);
+        assert_eq!(first_error(b"h1,h2\nab\"c,d\n"), None);
+        assert_eq!(first_error(b"h1,h2\n\"a\",\"b\""), None);
+        assert_eq!(split(b"h1,h2\na,b").0, [(1, vec!["h1".into(), "h2".into()]), (2, vec!["a".into(), "b".into()])]);
     }
 }

@@ -52,7 +52,7 @@ pub fn read_table(path: &str, what: &str, wants: &[Want<'_>]) -> Result<Table, F
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut split = Splitter::new(text.as_bytes());
     let mut row = RawRow::default();
-    let io = |e: std::io::Error| Fatal::io(path.as_ref(), what, &e);
+    let io = |e: std::io::Error| crate::csvsplit::read_error(path, what, &e);
     if !split.next(&mut row).map_err(io)? {
         return Err(Fatal::new(FatalKind::Input, format!("the {what} is empty"), "give the file with its header row")
             .in_file(path));
@@ -87,39 +87,27 @@ pub fn read_table(path: &str, what: &str, wants: &[Want<'_>]) -> Result<Table, F
 }
 
 /// The same as `read_table` for the first sheet of a workbook (a bank's result file
-/// saved as `.xlsx`).
+/// saved as `.xlsx`). Only the cells present are read ([`crate::roster::sparse`]).
 pub fn read_workbook_table(path: &str, what: &str, wants: &[Want<'_>]) -> Result<Table, Fatal> {
-    use calamine::Reader;
     let bytes = crate::roster::reader::read_all(path, what)?;
-    let mut book = calamine::open_workbook_auto(path).map_err(|e| {
-        Fatal::new(FatalKind::Input, format!("cannot read the {what}: {e}"), "open it in Excel and save it again")
-            .in_file(path)
-    })?;
-    let first = book.sheet_names().first().cloned().unwrap_or_default();
-    let range = book.worksheet_range(&first).map_err(|e| {
-        Fatal::new(FatalKind::Input, format!("cannot read the {what}: {e}"), "open it in Excel and save it again")
-            .in_file(path)
-    })?;
-    let top = range.start().map_or(0, |(r, _)| r) as u64;
-    let mut rows = range
+    let sheet = crate::roster::sparse::read_sparse(path, None, what)?;
+    let text = |c: &crate::roster::sparse::SparseCell| crate::roster::workbook::text(&c.2, false).trim().to_owned();
+    let mut rows = sheet
         .rows()
-        .enumerate()
-        .map(|(i, r)| {
-            (
-                top + i as u64 + 1,
-                r.iter().map(|c| crate::roster::workbook::text(c, false).trim().to_owned()).collect::<Vec<_>>(),
-            )
-        })
-        .filter(|(_, r)| r.iter().any(|c| !c.is_empty()));
+        .map(|(row, cells)| (u64::from(row) + 1, cells))
+        .filter(|(_, cells)| cells.iter().any(|c| !text(c).is_empty()));
     let Some((_, header)) = rows.next() else {
         return Err(Fatal::new(FatalKind::Input, format!("the {what} is empty"), "give the file with its header row")
             .in_file(path));
     };
-    let header: Vec<String> = header.iter().map(|h| h.to_lowercase()).collect();
+    let header: Vec<(u32, String)> = header.iter().map(|c| (c.1, text(c).to_lowercase())).collect();
     let mut index = Vec::new();
     for w in wants {
         // A column the layout does not name matches nothing (not an empty header cell).
-        let at = header.iter().position(|h| !w.name.is_empty() && (h == w.name || w.aliases.contains(&h.as_str())));
+        let at = header
+            .iter()
+            .find(|(_, h)| !w.name.is_empty() && (h == w.name || w.aliases.contains(&h.as_str())))
+            .map(|(col, _)| *col);
         if at.is_none() && w.required {
             return Err(Fatal::new(
                 FatalKind::MissingColumn,
@@ -131,9 +119,16 @@ pub fn read_workbook_table(path: &str, what: &str, wants: &[Want<'_>]) -> Result
         index.push(at);
     }
     let rows = rows
-        .map(|(line, r)| TableRow {
+        .map(|(line, cells)| TableRow {
             line,
-            fields: index.iter().map(|i| i.and_then(|i| r.get(i).cloned()).unwrap_or_default()).collect(),
+            fields: index
+                .iter()
+                .map(|col| {
+                    col.and_then(|col| cells.binary_search_by_key(&col, |c| c.1).ok())
+                        .map(|k| text(&cells[k]))
+                        .unwrap_or_default()
+                })
+                .collect(),
             malformed: false,
         })
         .collect();

@@ -124,7 +124,16 @@ proptest! {
         let mut split = Splitter::new(&bytes[..]);
         let mut row = RawRow::default();
         let mut last_line = 0;
-        while split.next(&mut row).unwrap() {
+        loop {
+            match split.next(&mut row) {
+                Ok(true) => {}
+                Ok(false) => break,
+                // The one error the splitter gives: a quote never closed (SPEC 13).
+                Err(_) => {
+                    prop_assert!(bytes.contains(&b'"'));
+                    break;
+                }
+            }
             prop_assert!(row.line > last_line);
             last_line = row.line;
             for enc in [Encoding::Utf8, Encoding::Gb18030] {

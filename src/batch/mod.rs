@@ -152,6 +152,10 @@ impl Roster {
         sheet: Option<&str>,
         profile: std::sync::Arc<crate::roster::profile::RosterProfile>,
     ) -> Result<Roster, Fatal> {
+        for p in paths {
+            crate::roster::input_file::check_regular(p, "roster")?;
+        }
+        crate::roster::input_file::refuse_same_file_twice(paths, "the rosters")?;
         let files: Vec<RosterFile> = paths
             .iter()
             .map(|p| RosterFile::inspect_with(p, choice, sheet, profile.clone()))
@@ -297,8 +301,22 @@ fn decide_row<'a>(
             arrears: Vec::new(),
         },
         Checked::Valid(rec) => {
-            // Coverage was checked in pass 1, so every valid row has a standard.
-            let standard = rules.standards.standard(rec.category, &rec.region_code).unwrap_or(Decimal::ZERO);
+            // Coverage was checked in pass 1, so every valid row has a standard; a row
+            // without one (the file changed in between?) is fatal, never paid 0.
+            let standard = rules.standards.standard(rec.category, &rec.region_code).ok_or_else(|| {
+                Fatal::new(
+                    FatalKind::PolicyGap,
+                    format!(
+                        "the policy has no standard for {} children in region {} in {}",
+                        rec.category.as_str(),
+                        rec.region_code,
+                        rules.period
+                    ),
+                    "add a policy row for this category and region (or an empty prefix) effective on or before the period",
+                )
+                .in_file(file.path.clone())
+                .at_line(raw.line)
+            })?;
             let outcome = decide(&rec, rules.period, standard, index.flags(&rec), rules.ceiling);
             let (decision, reason, detail, entitlement) = match outcome {
                 Outcome::Paid(e) => (Decision::Paid, None, Detail::None, Some(e)),

@@ -196,6 +196,7 @@ fn judge_unknown(lines: usize) -> (Status, String) {
 }
 
 pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
+    crate::output::out_path::check_out_path(&cfg.out)?;
     crate::output::staged::check_empty(&cfg.out)?;
     let wants = [
         Want { name: "child_id", aliases: &crate::core::column::Column::ChildId.names()[1..], required: true },

@@ -264,6 +264,7 @@ fn classify(transfers: &[Transfer], returns: &[ReturnLine]) -> Vec<Finding> {
 
 /// Runs `reconcile`; the summary goes to `summary`.
 pub fn reconcile(cfg: &ReconcileConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
+    crate::output::out_path::check_out_path(&cfg.out)?;
     crate::output::staged::check_empty(&cfg.out)?;
     let (manifest, manifest_sha, transfers) = read_run(&cfg.run_dir)?;
     let layout = cfg.returns_profile.as_ref().and_then(|p| p.returns.as_ref());

@@ -66,6 +66,7 @@ pub const DEFAULT_CEILING: &str = "5000.00";
 /// directory is moved into place; and only then is the run marked live.
 pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
     let mut clock = PhaseClock::from_env();
+    crate::output::out_path::check_out_path(&cfg.out)?;
     crate::output::bank::check_for_run(&cfg.bank_profiles, cfg.period, cfg.payer.as_ref())?;
     crate::output::staged::check_empty(&cfg.out)?;
     // Refuse a paid period before any work (checked again under the lock below).
@@ -88,7 +89,18 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
     roster.check_coverage(&index, &pass1_rules)?;
     clock.lap("pass 1 (check and index)");
 
-    let staged = StagedDir::prepare(&cfg.out)?;
+    // A dry run clears what killed runs left beside --out unless a crashed real run
+    // still waits for the ledger's recovery (a real run clears after recovering).
+    let clear_stale = match &reader {
+        Some(l) if cfg.dry_run => l
+            .runs()?
+            .iter()
+            .all(|r| !matches!(r.status, crate::ledger::RunStatus::Pending | crate::ledger::RunStatus::Committed)),
+        _ => true,
+    };
+    // The staging directory is recorded in the ledger before it is made: killed at
+    // any instant, a real run leaves nothing that the next command cannot recover.
+    let planned = StagedDir::plan(&cfg.out)?;
     let mut new_ledger = false;
     let (mut ledger, run_id) = if cfg.dry_run {
         (None, None)
@@ -96,9 +108,23 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
         drop(reader);
         new_ledger = !cfg.ledger.exists();
         let mut l = Ledger::open_for_write(&cfg.ledger, &super::run_dirs::OutputDirs, summary)?;
-        let id = l.begin_run(cfg.period, RunMode::Run, Some(&cfg.out), Some(staged.path()))?;
+        let id = l.begin_run(cfg.period, RunMode::Run, Some(&cfg.out), Some(planned.path()))?;
         (Some(l), Some(id))
     };
+    let staged = match planned.create_dir() {
+        Ok(staged) => staged,
+        Err(e) => {
+            if let (Some(l), Some(id)) = (ledger.as_mut(), run_id) {
+                let _ = l.abandon_run(id);
+            }
+            return Err(e);
+        }
+    };
+    if clear_stale {
+        for name in crate::output::out_path::remove_stale_staged(&cfg.out) {
+            let _ = writeln!(summary, "disburse: removed {name}, the temporary folder of an interrupted run");
+        }
+    }
     let outcome = decide_run(cfg, &roster, &index, standards, &staged, ledger.as_ref(), run_id, &mut clock);
     roster.progress_done();
     let (mut totals, inputs) = match outcome {

@@ -20,6 +20,24 @@ pub enum AmountProblem {
 /// The most integer digits an amount may have (far above any real allowance).
 const MAX_INT_DIGITS: usize = 13;
 
+/// The largest amount the files (13 integer digits) and the ledger (integer fen in
+/// an `i64`) both hold exactly: 9,999,999,999,999.99 yuan.
+pub const MAX_FEN: i64 = 999_999_999_999_999;
+const _: () = assert!(MAX_FEN < i64::MAX);
+
+/// The largest amount, as a decimal (see [`MAX_FEN`]).
+pub fn max_amount() -> Decimal {
+    Decimal::new(MAX_FEN, 2)
+}
+
+/// True when `d` (a row's amount, an account's sum, a total) can be written to the
+/// files and the ledger exactly: not negative, at most two fraction digits, at most
+/// [`MAX_FEN`] fen. A sum over many rows can exceed what one row can hold; such an
+/// amount is refused, never capped.
+pub fn within_bounds(d: Decimal) -> bool {
+    !d.is_sign_negative() && d.normalize().scale() <= 2 && d <= max_amount()
+}
+
 /// Parses a plain decimal (`800`, `800.5`, `800.50`): digits, optionally a point and
 /// one or two digits. The value must already be trimmed and folded to ASCII.
 pub fn parse_amount(s: &str) -> Result<Decimal, AmountProblem> {
@@ -113,6 +131,17 @@ mod tests {
         ] {
             assert_eq!(parse_amount(s), Err(why), "{s:?}");
         }
+    }
+
+    #[test]
+    fn bounds_of_the_files_and_the_ledger() {
+        assert_eq!(parse_amount("9999999999999.99"), Ok(max_amount()));
+        assert!(within_bounds(max_amount()) && within_bounds(Decimal::ZERO));
+        assert!(!within_bounds(max_amount() + Decimal::new(1, 2)));
+        assert!(!within_bounds(max_amount() * Decimal::from(10_000)));
+        assert!(!within_bounds(Decimal::new(-1, 2)));
+        assert!(!within_bounds(Decimal::new(1, 3)));
+        assert_eq!(fmt_amount(max_amount()).split('.').next().map(str::len), Some(MAX_INT_DIGITS));
     }
 
     #[test]

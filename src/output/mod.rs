@@ -6,6 +6,7 @@ pub mod changes;
 pub mod csvline;
 pub mod manifest;
 pub mod monthly;
+pub mod out_path;
 pub mod report;
 pub mod sink;
 pub mod spill;

@@ -77,7 +77,14 @@ impl SpilledLines {
                 Fatal::new(crate::error::FatalKind::Io, "the parked ledger lines are damaged", "run again")
                     .in_file(self.path.display().to_string())
             })?;
-            line.transfer = self.sequence.get(account as usize).copied();
+            // A paid line always has its transfer: a missing one is never guessed.
+            line.transfer = Some(self.sequence.get(account as usize).copied().ok_or_else(|| {
+                Fatal::new(
+                    crate::error::FatalKind::Io,
+                    "internal error: a paid line without its transfer; nothing was recorded",
+                    "report this with the rosters that caused it",
+                )
+            })?);
             lines.push(line);
         }
         drop(input);

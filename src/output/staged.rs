@@ -31,10 +31,45 @@ pub struct StagedDir {
     committed: bool,
 }
 
+/// A staging directory chosen but not yet created (see [`StagedDir::plan`]).
+#[derive(Debug)]
+pub struct PlannedDir {
+    tmp: PathBuf,
+    target: PathBuf,
+}
+
+impl PlannedDir {
+    /// Where the staging directory will be.
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Creates the directory, owner-only, with disburse's marker file in it.
+    pub fn create_dir(self) -> Result<StagedDir, Fatal> {
+        let PlannedDir { tmp, target } = self;
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp).map_err(|e| Fatal::io(&tmp, "removing an old temporary directory", &e))?;
+        }
+        fs::DirBuilder::new().mode(0o700).create(&tmp).map_err(|e| Fatal::io(&tmp, "creating the output", &e))?;
+        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o700))
+            .map_err(|e| Fatal::io(&tmp, "setting permissions", &e))?;
+        let staged = StagedDir { tmp, target, committed: false };
+        drop(staged.create(MARKER)?);
+        Ok(staged)
+    }
+}
+
 impl StagedDir {
     /// Checks that `target` does not exist or is an empty directory, then creates the
     /// hidden staging directory beside it (in its nearest existing ancestor).
     pub fn prepare(target: &Path) -> Result<StagedDir, Fatal> {
+        StagedDir::plan(target)?.create_dir()
+    }
+
+    /// Checks `target` as `prepare` does and says where the staging directory will
+    /// be, without creating it: a real run records that path in the ledger first, so
+    /// that a kill at any instant leaves no directory the ledger does not know.
+    pub fn plan(target: &Path) -> Result<PlannedDir, Fatal> {
         check_empty(target)?;
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
         let mut home = target.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -42,15 +77,7 @@ impl StagedDir {
             home = home.parent().map(Path::to_path_buf).unwrap_or_default();
         }
         let tmp = home.join(staged_name(&name, std::process::id()));
-        if tmp.exists() {
-            fs::remove_dir_all(&tmp).map_err(|e| Fatal::io(&tmp, "removing an old temporary directory", &e))?;
-        }
-        fs::DirBuilder::new().mode(0o700).create(&tmp).map_err(|e| Fatal::io(&tmp, "creating the output", &e))?;
-        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o700))
-            .map_err(|e| Fatal::io(&tmp, "setting permissions", &e))?;
-        let staged = StagedDir { tmp, target: target.to_path_buf(), committed: false };
-        drop(staged.create(MARKER)?);
-        Ok(staged)
+        Ok(PlannedDir { tmp, target: target.to_path_buf() })
     }
 
     /// Creates a file readable and writable by the owner only.

@@ -3,9 +3,13 @@
 
 pub mod columns;
 pub mod encoding;
+pub mod input_file;
+pub mod ods_bound;
 pub mod profile;
 pub mod reader;
+pub mod sparse;
 pub mod workbook;
+pub mod xml_bound;
 
 pub use columns::ColumnMap;
 pub use encoding::{Detected, Encoding, EncodingChoice};

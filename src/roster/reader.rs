@@ -247,7 +247,7 @@ impl RosterReader {
             });
         }
         match &mut self.split {
-            Some(split) => split.next(rec).map_err(|e| Fatal::io(self.path.as_ref(), "reading the roster", &e)),
+            Some(split) => split.next(rec).map_err(|e| crate::csvsplit::read_error(&self.path, "roster", &e)),
             None => Ok(false),
         }
     }
@@ -337,20 +337,7 @@ fn is_blank(rec: &RawRow) -> bool {
 }
 
 fn open(path: &str) -> Result<File, Fatal> {
-    let file = File::open(path).map_err(|e| {
-        Fatal::new(
-            FatalKind::Input,
-            format!("cannot open the roster: {e}"),
-            "check the file name and that you may read it",
-        )
-        .zh(format!("无法打开花名册：{e}"), "请检查文件名以及是否有读取权限")
-        .in_file(path)
-    })?;
-    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        return Err(input(path, "this is a folder, not a roster file", "name the CSV files themselves")
-            .zh("这是文件夹，不是花名册文件", "请给出花名册文件本身"));
-    }
-    Ok(file)
+    super::input_file::open_regular(path, "roster")
 }
 
 /// The fatal error for a header that cannot be used (or was not found).
@@ -375,6 +362,7 @@ fn input(path: &str, message: impl Into<String>, fix: &str) -> Fatal {
 
 /// Reads a whole small file (policy, manifest) with a fatal error naming it.
 pub fn read_all(path: &str, what: &str) -> Result<Vec<u8>, Fatal> {
+    super::input_file::check_regular(path, what)?;
     let mut bytes = Vec::new();
     File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(|e| {
         Fatal::new(

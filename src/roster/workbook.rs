@@ -1,9 +1,11 @@
 //! Rosters kept as workbooks (`.xlsx`, `.xlsm`, `.xls`, `.xlsb`, `.ods`), read with
-//! calamine: the first sheet unless `--sheet`, the header on the first non-empty row,
-//! every cell turned into the text a clerk sees in Excel. The rows then go through
-//! exactly the same rules as CSV rows; `source` is `<path>:<sheet row>`.
+//! calamine: the first sheet unless `--sheet`, the header among the first rows (below
+//! any title rows), every cell turned into the text a clerk sees in Excel. The rows
+//! then go through
+//! exactly the same rules as CSV rows; `source` is `<path>:<sheet row>`. Only the
+//! cells present are read, so a stray cell far away costs one cell.
 
-use calamine::{open_workbook_auto, Data, Reader};
+use calamine::Data;
 
 use super::columns::{ColumnMap, HeaderSearch};
 use super::profile::RosterProfile;
@@ -33,38 +35,22 @@ fn fatal(path: &str, message: impl Into<String>, fix: &str) -> Fatal {
 }
 
 /// Reads the roster sheet of a workbook.
+///
+/// Only the cells present are read ([`super::sparse`]). The header is the first of
+/// the sheet's first rows that names every required column (the rows above it are
+/// its preamble), or the profile's `header_row`. A data row keeps the values of the
+/// roster's columns, at compact positions, and counts its other fields without
+/// storing them: memory follows the cells, never the width of the sheet.
 pub fn read_sheet(path: &str, sheet: Option<&str>, profile: &RosterProfile) -> Result<Sheet, Fatal> {
-    let mut book = open_workbook_auto(path).map_err(|e| {
-        fatal(
-            path,
-            format!("cannot read the workbook: {e}"),
-            "open it in Excel, save it again (or as CSV), and run again",
-        )
-    })?;
-    let names = book.sheet_names();
-    let name = match sheet {
-        Some(wanted) => names.iter().find(|n| n.as_str() == wanted).cloned().ok_or_else(|| {
-            fatal(
-                path,
-                format!("the workbook has no sheet {wanted:?} (it has: {})", names.join(", ")),
-                "give --sheet one of those names",
-            )
-        })?,
-        None => {
-            names.first().cloned().ok_or_else(|| fatal(path, "the workbook has no sheet", "export the roster again"))?
-        }
-    };
-    let range = book.worksheet_range(&name).map_err(|e| {
-        fatal(path, format!("cannot read sheet {name:?}: {e}"), "open it in Excel, save it again, and run again")
-    })?;
-    let first_row = range.start().map_or(0, |(r, _)| r) as u64;
-    let first_col = range.start().map_or(0, |(_, c)| c) as usize;
-    let mut rows = range.rows().enumerate().map(|(i, cells)| (first_row + i as u64 + 1, cells));
-    // The header: among the first rows, the first naming every required column.
+    let sparse = super::sparse::read_sparse(path, sheet, "workbook")?;
+    let name = sparse.name.clone();
+    let where_ = format!("{path} sheet {name}");
+    let mut rows = sparse.rows();
     let mut search = HeaderSearch::new(&profile.columns, profile.header_row);
     let mut any = false;
-    let (header_line, columns, width) = loop {
-        let Some((line, cells)) = rows.next() else {
+    // (0-based header row, its texts by column, the map found, the header's width)
+    let (header_row, header, full, width) = loop {
+        let Some((row, cells)) = rows.next() else {
             if !any {
                 return Err(fatal(
                     path,
@@ -72,40 +58,75 @@ pub fn read_sheet(path: &str, sheet: Option<&str>, profile: &RosterProfile) -> R
                     "put the roster with its header row on the first sheet, or give --sheet",
                 ));
             }
-            let (p, at) = search.give_up(first_row + 1);
-            return Err(super::reader::header_fatal(&format!("{path} sheet {name}"), &p, at, true));
+            let (p, at) = search.give_up(1);
+            return Err(super::reader::header_fatal(&where_, &p, at, true));
         };
-        // Cells left of the used range are empty columns of the sheet.
-        let header: Vec<String> =
-            std::iter::repeat_n(String::new(), first_col).chain(cells.iter().map(|c| text(c, false))).collect();
-        let width = header.iter().rposition(|h| !h.trim().is_empty()).map_or(0, |i| i + 1);
-        any |= width > 0;
-        match search.offer(line, line, Some(&header[..width])) {
-            None => continue,
-            Some(Ok(columns)) => break (line, columns.with_categories(&profile.categories), width),
-            Some(Err((p, at))) => {
-                return Err(super::reader::header_fatal(&format!("{path} sheet {name}"), &p, at, true))
-            }
-        }
-    };
-    let months: Vec<bool> =
-        (0..width).map(|i| matches!(columns.column_at(i), Some(Column::ApprovedFrom | Column::EndedAfter))).collect();
-    let mut out = Vec::new();
-    let mut blank_rows = 0;
-    for (line, cells) in rows {
-        let texts: Vec<String> = std::iter::repeat_n(String::new(), first_col)
-            .chain(cells.iter().enumerate().map(|(i, c)| text(c, months.get(first_col + i).copied().unwrap_or(false))))
-            .collect();
-        if texts.iter().all(|t| crate::core::text::trim(t).is_empty()) {
-            blank_rows += 1;
+        let texts: Vec<(usize, String)> = cells.iter().map(|c| (c.1 as usize, text(&c.2, false))).collect();
+        let width = texts.iter().rev().find(|(_, h)| !h.trim().is_empty()).map_or(0, |(col, _)| col + 1);
+        if width == 0 {
             continue;
         }
+        any = true;
+        let mut header = vec![String::new(); width];
+        for (col, h) in texts {
+            if let Some(slot) = header.get_mut(col) {
+                *slot = h;
+            }
+        }
+        let line = u64::from(row) + 1;
+        match search.offer(line, line, Some(&header)) {
+            None => continue,
+            Some(Ok(full)) => break (row, header, full, width),
+            Some(Err((p, at))) => return Err(super::reader::header_fatal(&where_, &p, at, true)),
+        }
+    };
+    let header_line = u64::from(header_row) + 1;
+    // The roster's columns in sheet order, then empty names up to the sheet's width:
+    // the same columns and width, at positions 0..k.
+    let known: Vec<usize> = (0..width).filter(|&i| full.column_at(i).is_some()).collect();
+    let compact: Vec<&str> =
+        known.iter().map(|&i| header[i].as_str()).chain(std::iter::repeat_n("", width - known.len())).collect();
+    let columns = ColumnMap::from_header_with(compact, &profile.columns)
+        .map_err(|p| super::reader::header_fatal(&where_, &p, header_line, true))?
+        .with_categories(&profile.categories);
+    drop(header);
+    let months: Vec<bool> = (0..known.len())
+        .map(|i| matches!(columns.column_at(i), Some(Column::ApprovedFrom | Column::EndedAfter)))
+        .collect();
+    let mut out = Vec::new();
+    let mut last_row = header_row;
+    let mut fields: Vec<String> = vec![String::new(); known.len()];
+    for (row, cells) in rows {
+        fields.truncate(known.len());
+        fields.iter_mut().for_each(String::clear);
+        // The first value outside the roster's columns: kept (at a position no column
+        // reads) so that the row is not mistaken for a blank one.
+        let mut other = None;
+        let mut used = 0;
+        for (_, col, value) in cells {
+            let col = *col as usize;
+            let slot = known.binary_search(&col).ok();
+            let t = text(value, slot.is_some_and(|k| months[k]));
+            let blank = crate::core::text::trim(&t).is_empty();
+            if !blank {
+                used = used.max(col + 1);
+            }
+            match slot {
+                Some(k) => fields[k] = t,
+                None if !blank && other.is_none() => other = Some(t),
+                None => {}
+            }
+        }
+        last_row = row;
+        if used == 0 {
+            continue;
+        }
+        fields.extend(other);
         // Anything right of the header's last column makes the row malformed, as in CSV.
-        let used = texts.iter().rposition(|t| !crate::core::text::trim(t).is_empty()).map_or(0, |i| i + 1);
-        let keep = if used > width { used } else { width };
-        let fields: Vec<&str> = (0..keep).map(|i| texts.get(i).map_or("", String::as_str)).collect();
-        out.push(RawRow::from_fields(line, &fields));
+        out.push(RawRow::from_fields_padded(u64::from(row) + 1, &fields, used.max(width)));
     }
+    // Rows between the header and the last data row that hold nothing are blank.
+    let blank_rows = u64::from(last_row - header_row) - out.len() as u64;
     Ok(Sheet { name, columns, rows: out, blank_rows, preamble_rows: header_line - 1 })
 }
 
@@ -126,7 +147,8 @@ pub fn text(cell: &Data, month_column: bool) -> String {
                 format!("{y:04}-{m:02}-{day:02}")
             }
         }
-        Data::DateTimeIso(s) if month_column && s.len() >= 7 => s[..7].to_owned(),
+        // Byte 7 may fall inside a character of a hostile file: never slice there.
+        Data::DateTimeIso(s) if month_column => s.get(..7).unwrap_or(s).to_owned(),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),
     }
@@ -170,6 +192,32 @@ mod tests {
         assert_eq!(general(6222021001000000011.0), "6.22202E+18");
         assert_eq!(general(12345678901.0), "12345678901");
         assert_eq!(general(-5.0), "-5");
+    }
+
+    #[test]
+    fn cell_text_never_cuts_a_character() {
+        // Fuzz-style: strings of mixed 1- to 4-byte characters at every length, in
+        // every text-carrying cell type, month column or not.
+        let alphabet = ['2', '-', '0', '年', '月', 'é', '😀', ' ', 'T', '\u{3000}'];
+        let mut x: u32 = 7;
+        for len in 0..40 {
+            for _ in 0..50 {
+                let s: String = (0..len)
+                    .map(|_| {
+                        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                        alphabet[(x >> 16) as usize % alphabet.len()]
+                    })
+                    .collect();
+                for cell in [Data::String(s.clone()), Data::DateTimeIso(s.clone()), Data::DurationIso(s.clone())] {
+                    for month in [false, true] {
+                        let t = text(&cell, month);
+                        assert!(s.starts_with(&t), "{s:?} gave {t:?}");
+                    }
+                }
+            }
+        }
+        assert_eq!(text(&Data::DateTimeIso("2018-06-01T00:00:00".into()), true), "2018-06");
+        assert_eq!(text(&Data::DateTimeIso("2018-0年".into()), true), "2018-0年");
     }
 
     #[test]

@@ -208,6 +208,7 @@ impl BankProfile {
             ),
             "pain001" => BankProfile::built_in("pain001", Format::Pain001, "pain001-{period}.xml", Vec::new()),
             path => {
+                crate::roster::input_file::check_regular(path, "bank profile")?;
                 let text = std::fs::read_to_string(path).map_err(|e| {
                     Fatal::new(
                         FatalKind::Usage,

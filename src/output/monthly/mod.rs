@@ -169,7 +169,14 @@ impl MonthlyWriter {
         // A dry run records nothing in the ledger, so it keeps no lines for it.
         if let Some(spill) = self.spill.as_mut() {
             for (line, account) in &t.ledger {
-                spill.push(line, self.transfers.index(*account))?;
+                let index = self.transfers.index(*account).ok_or_else(|| {
+                    Fatal::new(
+                        crate::error::FatalKind::Io,
+                        "internal error: a paid line without its transfer; nothing was written",
+                        "report this with the rosters that caused it",
+                    )
+                })?;
+                spill.push(line, index)?;
             }
         }
         Ok(())
@@ -182,6 +189,18 @@ impl MonthlyWriter {
         let mut outputs = vec![files.entitlements.finish()?];
         // Transfers are numbered in byte order of the account text.
         let order = self.transfers.order();
+        // Every amount written must fit the files and the ledger: refused, never capped.
+        self.transfers.check_bounds(&order)?;
+        let total = self.sums.amount + self.sums.arrears;
+        for (what, amount) in [
+            ("the run's regular amount", self.sums.amount),
+            ("the run's back pay", self.sums.arrears),
+            ("the run's total", total),
+        ] {
+            if !crate::core::money::within_bounds(amount) {
+                return Err(transfers::out_of_bounds(what, amount));
+            }
+        }
         let mut sequence = vec![0u32; self.transfers.len()];
         for (n, i) in order.iter().enumerate() {
             sequence[*i as usize] = n as u32 + 1;

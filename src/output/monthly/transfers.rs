@@ -101,9 +101,22 @@ impl Transfers {
         }
     }
 
-    /// The index of an account's sum (`u32::MAX` for an account never paid).
-    pub fn index(&self, account: u128) -> u32 {
-        self.accounts.get(&account).copied().unwrap_or(u32::MAX)
+    /// The index of an account's sum (None for an account never paid).
+    pub fn index(&self, account: u128) -> Option<u32> {
+        self.accounts.get(&account).copied()
+    }
+
+    /// Refuses a transfer whose sum the files or the ledger cannot hold exactly
+    /// (`order` numbers the transfers, as in `transfers.csv`).
+    pub fn check_bounds(&self, order: &[u32]) -> Result<(), Fatal> {
+        for (n, i) in order.iter().enumerate() {
+            let t = &self.sums[*i as usize];
+            if !crate::core::money::within_bounds(t.amount) {
+                let account = crate::core::text::mask(t.texts(&self.names, &self.banks).0);
+                return Err(out_of_bounds(&format!("transfer {} (account {account})", n + 1), t.amount));
+            }
+        }
+        Ok(())
     }
 
     pub fn len(&self) -> usize {
@@ -184,6 +197,23 @@ impl TransferSum {
         let n = usize::from(self.account_len);
         (&all[..n], &all[n..], banks.name(self.bank))
     }
+}
+
+/// The fatal error for an amount (`what`: a transfer, a total) that the files and
+/// the ledger cannot hold.
+pub(super) fn out_of_bounds(what: &str, amount: Decimal) -> Fatal {
+    Fatal::new(
+        crate::error::FatalKind::Input,
+        format!(
+            "{what} would be {} yuan: more than the 13 integer digits the files and the ledger hold exactly, so nothing is written",
+            crate::core::money::fmt_amount(amount)
+        ),
+        "check the amounts in the rosters (a misplaced decimal point?) and run again",
+    )
+    .zh(
+        format!("{what}金额为{}元，超出文件和台账可准确保存的13位整数，未写出任何内容", crate::core::money::fmt_amount(amount)),
+        "请检查花名册中的金额（小数点位置是否有误），然后重新运行",
+    )
 }
 
 /// Bank names, each kept once: a province pays millions of accounts at a few dozen

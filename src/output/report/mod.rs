@@ -253,7 +253,11 @@ pub fn write_report(
                 cats.len() - 1
             }
         };
-        let amount = std::str::from_utf8(&rec[amount]).ok().and_then(|a| a.parse::<Decimal>().ok()).unwrap_or_default();
+        // The printed list's sums are money: an amount that does not read back is fatal.
+        let amount = std::str::from_utf8(&rec[amount])
+            .ok()
+            .and_then(|a| a.parse::<Decimal>().ok())
+            .ok_or_else(|| read_err(&"an amount is not a number"))?;
         let new_child = rec[source] != last_source[..];
         let start = rec.position().map_or(0, |p| p.byte());
         list.push(&rec[region], start, rdr.position().byte(), new_child, amount);
