@@ -284,7 +284,7 @@ fn usage(message: impl Into<String>, fix: &str) -> Fatal {
 
 fn load_policy(path: Option<&str>) -> Result<Policy, Fatal> {
     let Some(path) = path else { return Ok(Policy::hunan_2018()) };
-    let bytes = crate::roster::reader::read_all(path, "policy file")?;
+    let bytes = crate::roster::input_file::read_all(path, "policy file")?;
     Policy::from_csv(path, &bytes).map_err(|e| {
         let f = Fatal::new(
             FatalKind::Policy,

@@ -34,7 +34,7 @@ pub struct Table {
 
 /// Reads `path` (`what` names it in messages), finding `wants` in its header.
 pub fn read_table(path: &str, what: &str, wants: &[Want<'_>]) -> Result<Table, Fatal> {
-    let bytes = crate::roster::reader::read_all(path, what)?;
+    let bytes = crate::roster::input_file::read_all(path, what)?;
     let sha256 = crate::sha256_hex(&bytes);
     let text: Cow<'_, str> = match std::str::from_utf8(&bytes) {
         Ok(t) => Cow::Borrowed(t),
@@ -89,7 +89,7 @@ pub fn read_table(path: &str, what: &str, wants: &[Want<'_>]) -> Result<Table, F
 /// The same as `read_table` for the first sheet of a workbook (a bank's result file
 /// saved as `.xlsx`). Only the cells present are read ([`crate::roster::sparse`]).
 pub fn read_workbook_table(path: &str, what: &str, wants: &[Want<'_>]) -> Result<Table, Fatal> {
-    let bytes = crate::roster::reader::read_all(path, what)?;
+    let bytes = crate::roster::input_file::read_all(path, what)?;
     let sheet = crate::roster::sparse::read_sparse(path, None, what)?;
     let text = |c: &crate::roster::sparse::SparseCell| crate::roster::workbook::text(&c.2, false).trim().to_owned();
     let mut rows = sheet

@@ -104,7 +104,7 @@ pub fn read<'a>(
     run_dir: &Path,
     run_files: impl IntoIterator<Item = &'a str>,
 ) -> Result<(Vec<ReturnLine>, String), Fatal> {
-    let bytes = crate::roster::reader::read_all(path, "bank return file")?;
+    let bytes = crate::roster::input_file::read_all(path, "bank return file")?;
     if xml_text::looks_like_xml(&bytes) {
         let report = pain002::parse(path, &bytes)?;
         let sent = sent::read_sent(run_dir, run_files)?;

@@ -9,6 +9,7 @@
 
 use crate::core::column::Column;
 use crate::core::vocabulary::normalize_word;
+use crate::error::{Fatal, FatalKind};
 
 /// Where each roster column sits in a file's rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -284,6 +285,22 @@ impl HeaderProblem {
             ),
         }
     }
+}
+
+/// The fatal error for a header that cannot be used (or was not found).
+pub fn header_fatal(path: &str, p: &HeaderProblem, line: u64, workbook: bool) -> Fatal {
+    let (fix, fix_zh) = if workbook {
+        (
+            "add the column (English name or Chinese alias) to the header row within the first 20 rows, or name the roster sheet with --sheet",
+            "请在前20行内的表头加上该列（英文名或中文名），或用--sheet指定花名册所在的工作表",
+        )
+    } else {
+        (
+            "add the column (English name or Chinese alias) to the header row, or fix its spelling; the header must be within the first 20 rows",
+            "请在表头加上该列（英文名或中文名），或更正拼写；表头须在前20行内",
+        )
+    };
+    Fatal::new(FatalKind::MissingColumn, p.describe(), fix).zh(p.describe_zh(), fix_zh).in_file(path).at_line(line)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! every row a duplicate, so files are told apart by device and inode, not by name.
 
 use std::fs::{File, Metadata};
+use std::io::Read;
 
 use crate::error::{Fatal, FatalKind};
 
@@ -109,4 +110,19 @@ pub fn refuse_same_file_twice(paths: &[String], what: &str) -> Result<(), Fatal>
         seen.push((id, i));
     }
     Ok(())
+}
+
+/// Reads a whole small file (policy, manifest) with a fatal error naming it.
+pub fn read_all(path: &str, what: &str) -> Result<Vec<u8>, Fatal> {
+    check_regular(path, what)?;
+    let mut bytes = Vec::new();
+    File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(|e| {
+        Fatal::new(
+            FatalKind::Input,
+            format!("cannot read the {what}: {e}"),
+            "check the file name and that you may read it",
+        )
+        .in_file(path)
+    })?;
+    Ok(bytes)
 }

@@ -48,7 +48,7 @@ enum OneOrMany {
 impl RosterProfile {
     /// Reads a profile file; anything it cannot use is a usage error naming the file.
     pub fn load(path: &str) -> Result<RosterProfile, Fatal> {
-        let bytes = super::reader::read_all(path, "roster profile")?;
+        let bytes = super::input_file::read_all(path, "roster profile")?;
         let mut p = RosterProfile::parse(&bytes).map_err(|m| {
             Fatal::new(
                 FatalKind::Usage,

@@ -3,10 +3,11 @@
 //! skipped here; everything else goes on to be decided, malformed rows included.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::BufReader;
 
-use super::columns::{ColumnMap, HeaderProblem, HeaderSearch};
+use super::columns::{header_fatal, ColumnMap, HeaderProblem, HeaderSearch};
 use super::encoding::{decode, ByteStats, Detected, Encoding, EncodingChoice};
+use super::input_file::read_all;
 use super::profile::RosterProfile;
 use super::workbook::{is_workbook, read_sheet, Sheet};
 use crate::error::{Fatal, FatalKind};
@@ -340,37 +341,6 @@ fn open(path: &str) -> Result<File, Fatal> {
     super::input_file::open_regular(path, "roster")
 }
 
-/// The fatal error for a header that cannot be used (or was not found).
-pub fn header_fatal(path: &str, p: &HeaderProblem, line: u64, workbook: bool) -> Fatal {
-    let (fix, fix_zh) = if workbook {
-        (
-            "add the column (English name or Chinese alias) to the header row within the first 20 rows, or name the roster sheet with --sheet",
-            "请在前20行内的表头加上该列（英文名或中文名），或用--sheet指定花名册所在的工作表",
-        )
-    } else {
-        (
-            "add the column (English name or Chinese alias) to the header row, or fix its spelling; the header must be within the first 20 rows",
-            "请在表头加上该列（英文名或中文名），或更正拼写；表头须在前20行内",
-        )
-    };
-    Fatal::new(FatalKind::MissingColumn, p.describe(), fix).zh(p.describe_zh(), fix_zh).in_file(path).at_line(line)
-}
-
 fn input(path: &str, message: impl Into<String>, fix: &str) -> Fatal {
     Fatal::new(FatalKind::Input, message, fix).in_file(path)
-}
-
-/// Reads a whole small file (policy, manifest) with a fatal error naming it.
-pub fn read_all(path: &str, what: &str) -> Result<Vec<u8>, Fatal> {
-    super::input_file::check_regular(path, what)?;
-    let mut bytes = Vec::new();
-    File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(|e| {
-        Fatal::new(
-            FatalKind::Input,
-            format!("cannot read the {what}: {e}"),
-            "check the file name and that you may read it",
-        )
-        .in_file(path)
-    })?;
-    Ok(bytes)
 }

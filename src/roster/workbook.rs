@@ -59,7 +59,7 @@ pub fn read_sheet(path: &str, sheet: Option<&str>, profile: &RosterProfile) -> R
                 ));
             }
             let (p, at) = search.give_up(1);
-            return Err(super::reader::header_fatal(&where_, &p, at, true));
+            return Err(super::columns::header_fatal(&where_, &p, at, true));
         };
         let texts: Vec<(usize, String)> = cells.iter().map(|c| (c.1 as usize, text(&c.2, false))).collect();
         let width = texts.iter().rev().find(|(_, h)| !h.trim().is_empty()).map_or(0, |(col, _)| col + 1);
@@ -77,7 +77,7 @@ pub fn read_sheet(path: &str, sheet: Option<&str>, profile: &RosterProfile) -> R
         match search.offer(line, line, Some(&header)) {
             None => continue,
             Some(Ok(full)) => break (row, header, full, width),
-            Some(Err((p, at))) => return Err(super::reader::header_fatal(&where_, &p, at, true)),
+            Some(Err((p, at))) => return Err(super::columns::header_fatal(&where_, &p, at, true)),
         }
     };
     let header_line = u64::from(header_row) + 1;
@@ -87,7 +87,7 @@ pub fn read_sheet(path: &str, sheet: Option<&str>, profile: &RosterProfile) -> R
     let compact: Vec<&str> =
         known.iter().map(|&i| header[i].as_str()).chain(std::iter::repeat_n("", width - known.len())).collect();
     let columns = ColumnMap::from_header_with(compact, &profile.columns)
-        .map_err(|p| super::reader::header_fatal(&where_, &p, header_line, true))?
+        .map_err(|p| super::columns::header_fatal(&where_, &p, header_line, true))?
         .with_categories(&profile.categories);
     drop(header);
     let months: Vec<bool> = (0..known.len())

@@ -6,8 +6,8 @@
 //! the profile's encoding, no longer than `max_bytes` (a constant may be cut, a
 //! transfer's value never is), and a refusal names the transfer and its roster row.
 
-use super::names::{unwritable, Values};
-use super::profile::{bad_profile, BankProfile, CellType, ProfileColumn, TextEncoding};
+use super::names::Values;
+use super::profile::{bad_profile, byte_len, unwritable, BankProfile, CellType, ProfileColumn, TextEncoding};
 use super::Transfer;
 use crate::core::money::fmt_amount;
 use crate::error::{Fatal, FatalKind};
@@ -35,14 +35,6 @@ impl Cell {
     pub fn number(text: String, money: bool) -> Option<Cell> {
         let value: f64 = text.trim().parse().ok().filter(|v: &f64| v.is_finite())?;
         Some(Cell::Number { text, value, money })
-    }
-}
-
-/// The length of `s` in bytes in `encoding`.
-pub(super) fn byte_len(s: &str, encoding: TextEncoding) -> usize {
-    match encoding {
-        TextEncoding::Utf8 => s.len(),
-        TextEncoding::Gbk => encoding_rs::GBK.encode(s).0.len(),
     }
 }
 
@@ -156,6 +148,20 @@ pub(super) fn preamble(row: &[String], v: &Values<'_>) -> Vec<Cell> {
             .unwrap_or_else(|| Cell::Text(v.fill(cell)))
         })
         .collect()
+}
+
+/// Makes the cells of the transfer numbered `seq` in its file.
+pub(super) type RowMaker<'a> = &'a dyn Fn(usize, &Transfer) -> Result<Vec<Cell>, Fatal>;
+
+/// One file's lines, top to bottom; the transfers' rows are made one at a time by
+/// `row` (a province's file holds millions, never all as cells at once).
+pub(super) struct Lines<'a> {
+    pub header_line: Option<String>,
+    pub preamble: Vec<Vec<Cell>>,
+    pub headers: Option<Vec<String>>,
+    pub batch: &'a [Transfer],
+    pub row: RowMaker<'a>,
+    pub trailer_line: Option<String>,
 }
 
 #[cfg(test)]

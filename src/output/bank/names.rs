@@ -9,7 +9,7 @@
 
 use std::collections::HashSet;
 
-use super::profile::{bad_profile, BankProfile, Format, Payer, TextEncoding};
+use super::profile::{bad_profile, byte_len, check_file_name, unwritable, BankProfile, Format, Payer};
 use crate::core::money::fmt_amount;
 use crate::core::month::Month;
 use crate::error::Fatal;
@@ -82,24 +82,6 @@ impl Values<'_> {
     }
 }
 
-/// A file name as it will be created: one plain name, kept inside the profile's
-/// folder. `Err` says what is wrong.
-pub(super) fn check_file_name(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("the file name is empty".into());
-    }
-    if name.contains(['/', '\\']) || name.contains("..") || name.starts_with('.') {
-        return Err(format!("{name:?} is not a plain file name (no / or \\, no .., not starting with .)"));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(format!("{name:?} holds a line break or another control character"));
-    }
-    if name.len() > 255 {
-        return Err("the file name is longer than 255 bytes".into());
-    }
-    Ok(())
-}
-
 /// The file name of one file of `profile`, filled and checked.
 pub(super) fn file_name(profile: &BankProfile, v: &Values<'_>, source: &str) -> Result<String, Fatal> {
     let default = match profile.format {
@@ -134,20 +116,6 @@ pub(super) fn line(key: &str, template: &str, v: &Values<'_>, source: &str) -> R
     Ok(v.fill(template))
 }
 
-/// The first character of `s` that `encoding` cannot write.
-pub(super) fn unwritable(s: &str, encoding: TextEncoding) -> Option<char> {
-    match encoding {
-        TextEncoding::Utf8 => None,
-        TextEncoding::Gbk => {
-            if !encoding_rs::GBK.encode(s).2 {
-                return None;
-            }
-            let mut buf = [0u8; 4];
-            s.chars().find(|c| encoding_rs::GBK.encode(c.encode_utf8(&mut buf)).2)
-        }
-    }
-}
-
 /// Checks every profile for the run before anything is written: no two profiles
 /// of one name, file names and header/trailer lines whose placeholder values fit,
 /// and the profile's own texts writable in its encoding.
@@ -179,7 +147,7 @@ pub fn check_for_run(profiles: &[BankProfile], period: Month, payer: Option<&Pay
             texts.push((format!("columns[{i}].header"), c.header.clone()));
             if let Some(value) = &c.value {
                 let filled = v.fill(value);
-                let len = super::cells::byte_len(&filled, p.encoding);
+                let len = byte_len(&filled, p.encoding);
                 if let (Some(max), false) = (c.max_bytes, c.truncate) {
                     if len > max {
                         return Err(bad_profile(
@@ -210,6 +178,7 @@ pub fn check_for_run(profiles: &[BankProfile], period: Month, payer: Option<&Pay
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::bank::profile::TextEncoding;
 
     fn values(payer: &Payer) -> Values<'_> {
         Values {

@@ -252,7 +252,7 @@ impl BankProfile {
             }
         }
         if let Some(f) = &self.file_name {
-            if let Err(m) = super::names::check_file_name(f) {
+            if let Err(m) = check_file_name(f) {
                 return bad(format!("key `file_name`: {m}"));
             }
         }
@@ -377,6 +377,46 @@ pub fn check_payer_codes(p: &Payer) -> Result<(), (&'static str, String)> {
         }
     }
     Ok(())
+}
+
+/// A file name as it will be created: one plain name, kept inside the profile's
+/// folder. `Err` says what is wrong.
+pub(super) fn check_file_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("the file name is empty".into());
+    }
+    if name.contains(['/', '\\']) || name.contains("..") || name.starts_with('.') {
+        return Err(format!("{name:?} is not a plain file name (no / or \\, no .., not starting with .)"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(format!("{name:?} holds a line break or another control character"));
+    }
+    if name.len() > 255 {
+        return Err("the file name is longer than 255 bytes".into());
+    }
+    Ok(())
+}
+
+/// The length of `s` in bytes in `encoding`.
+pub(super) fn byte_len(s: &str, encoding: TextEncoding) -> usize {
+    match encoding {
+        TextEncoding::Utf8 => s.len(),
+        TextEncoding::Gbk => encoding_rs::GBK.encode(s).0.len(),
+    }
+}
+
+/// The first character of `s` that `encoding` cannot write.
+pub(super) fn unwritable(s: &str, encoding: TextEncoding) -> Option<char> {
+    match encoding {
+        TextEncoding::Utf8 => None,
+        TextEncoding::Gbk => {
+            if !encoding_rs::GBK.encode(s).2 {
+                return None;
+            }
+            let mut buf = [0u8; 4];
+            s.chars().find(|c| encoding_rs::GBK.encode(c.encode_utf8(&mut buf)).2)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -6,26 +6,12 @@
 
 use std::path::Path;
 
-use super::cells::{self, Cell, Who};
+use super::cells::{self, Cell, Lines, Who};
 use super::names::{self, Values};
-use super::profile::{BankProfile, Format, TextEncoding};
+use super::profile::{unwritable, BankProfile, Format, TextEncoding};
 use super::Transfer;
 use crate::error::{Fatal, FatalKind};
 use crate::output::csvline::push_row;
-
-/// Makes the cells of the transfer numbered `seq` in its file.
-pub(super) type RowMaker<'a> = &'a dyn Fn(usize, &Transfer) -> Result<Vec<Cell>, Fatal>;
-
-/// One file's lines, top to bottom; the transfers' rows are made one at a time by
-/// `row` (a province's file holds millions, never all as cells at once).
-pub(super) struct Lines<'a> {
-    pub header_line: Option<String>,
-    pub preamble: Vec<Vec<Cell>>,
-    pub headers: Option<Vec<String>>,
-    pub batch: &'a [Transfer],
-    pub row: RowMaker<'a>,
-    pub trailer_line: Option<String>,
-}
 
 /// The bytes of one file of a CSV or XLSX template.
 pub(super) fn render(
@@ -94,7 +80,7 @@ fn encode(text: Vec<u8>, profile: &BankProfile) -> Result<Vec<u8>, Fatal> {
         TextEncoding::Utf8 => Ok(text),
         TextEncoding::Gbk => {
             let s = String::from_utf8_lossy(&text);
-            if let Some(bad) = names::unwritable(&s, TextEncoding::Gbk) {
+            if let Some(bad) = unwritable(&s, TextEncoding::Gbk) {
                 // The cells and the profile's texts were checked one by one; this is
                 // the last guard.
                 return Err(Fatal::new(

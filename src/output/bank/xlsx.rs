@@ -6,10 +6,9 @@
 
 use std::path::Path;
 
-use super::cells::Cell;
+use super::cells::{Cell, Lines};
 use super::names::Values;
 use super::profile::BankProfile;
-use super::template::Lines;
 use crate::error::{Fatal, FatalKind};
 
 /// The bytes of one batch as a workbook.
