@@ -217,18 +217,25 @@ impl BankProfile {
                     )
                     .in_file(path)
                 })?;
-                let p = toml::from_str::<BankProfile>(&text).map_err(|e| bad_profile(path, e.message().to_owned()))?;
-                if BUILT_INS.contains(&p.name.as_str()) {
-                    return Err(bad_profile(
-                        path,
-                        format!("key `name`: {:?} is a built-in profile's name; give this profile its own", p.name),
-                    ));
-                }
-                p
+                return BankProfile::from_toml(&text, path);
             }
         };
         profile.check(spec)?;
         Ok(profile)
+    }
+
+    /// A profile from its TOML text (`source` names it in errors), checked as
+    /// `load` checks a file.
+    pub fn from_toml(text: &str, source: &str) -> Result<BankProfile, Fatal> {
+        let p = toml::from_str::<BankProfile>(text).map_err(|e| bad_profile(source, e.message().to_owned()))?;
+        if BUILT_INS.contains(&p.name.as_str()) {
+            return Err(bad_profile(
+                source,
+                format!("key `name`: {:?} is a built-in profile's name; give this profile its own", p.name),
+            ));
+        }
+        p.check(source)?;
+        Ok(p)
     }
 
     fn check(&self, source: &str) -> Result<(), Fatal> {
