@@ -33,18 +33,16 @@ fn id_of(path: &str, _meta: &Metadata) -> Option<FileId> {
     std::fs::canonicalize(path).ok().map(FileId::Path)
 }
 
+fn cannot_open(path: &str, what: &str, e: &std::io::Error) -> Fatal {
+    Fatal::new(FatalKind::Input, format!("cannot open the {what}: {e}"), "check the file name and that you may read it")
+        .zh(format!("无法打开文件：{e}"), "请检查文件名以及是否有读取权限")
+        .in_file(path)
+}
+
 /// Checks, without opening it, that `path` (the `what`, e.g. "roster") is a regular
 /// file: a folder, pipe, device or socket is refused at once.
 pub fn check_regular(path: &str, what: &str) -> Result<Metadata, Fatal> {
-    let meta = std::fs::metadata(path).map_err(|e| {
-        Fatal::new(
-            FatalKind::Input,
-            format!("cannot open the {what}: {e}"),
-            "check the file name and that you may read it",
-        )
-        .zh(format!("无法打开文件：{e}"), "请检查文件名以及是否有读取权限")
-        .in_file(path)
-    })?;
+    let meta = std::fs::metadata(path).map_err(|e| cannot_open(path, what, &e))?;
     if meta.is_dir() {
         return Err(Fatal::new(
             FatalKind::Input,
@@ -70,15 +68,7 @@ pub fn check_regular(path: &str, what: &str) -> Result<Metadata, Fatal> {
 /// checked again, in case the name was pointed elsewhere in between.
 pub fn open_regular(path: &str, what: &str) -> Result<File, Fatal> {
     let before = check_regular(path, what)?;
-    let file = File::open(path).map_err(|e| {
-        Fatal::new(
-            FatalKind::Input,
-            format!("cannot open the {what}: {e}"),
-            "check the file name and that you may read it",
-        )
-        .zh(format!("无法打开文件：{e}"), "请检查文件名以及是否有读取权限")
-        .in_file(path)
-    })?;
+    let file = File::open(path).map_err(|e| cannot_open(path, what, &e))?;
     let same = file.metadata().is_ok_and(|m| m.is_file() && id_of(path, &m) == id_of(path, &before));
     if !same {
         return Err(Fatal::new(
