@@ -431,7 +431,8 @@ impl RunArgs {
 pub fn main() -> i32 {
     let cli = Cli::parse();
     let lang = cli_lang(cli.lang);
-    let mut stderr = std::io::stderr();
+    // Messages in the locale's encoding (GB18030 under a GBK locale), never raw UTF-8.
+    let mut stderr = crate::terminal::LocaleWriter::new(std::io::stderr(), crate::terminal::locale_wants_gbk());
     match dispatch(cli, &mut stderr) {
         Ok(finish) => finish.code(),
         Err(fatal) => {
@@ -442,6 +443,12 @@ pub fn main() -> i32 {
             fatal.kind.exit_code()
         }
     }
+}
+
+/// Standard output for people (tables, `explain`) in the locale's encoding; `--json`
+/// output stays UTF-8, as JSON must be.
+fn terminal_stdout(json: bool) -> crate::terminal::LocaleWriter<std::io::Stdout> {
+    crate::terminal::LocaleWriter::new(std::io::stdout(), !json && crate::terminal::locale_wants_gbk())
 }
 
 fn cli_lang(arg: Option<LangArg>) -> Lang {
@@ -559,21 +566,22 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                 show_pii,
                 lang,
             };
-            crate::commands::explain::explain(&cfg, &mut std::io::stdout(), stderr)
+            crate::commands::explain::explain(&cfg, &mut terminal_stdout(cfg.json), stderr)
         }
         Command::Ledger { ledger, command } => {
             let path = match command {
                 LedgerCommand::Import { .. } => writable_ledger(ledger)?,
                 _ => ledger_path(ledger),
             };
-            let mut stdout = std::io::stdout();
             use crate::commands::ledger as l;
             match command {
                 LedgerCommand::Import { period, file } => l::import(&path, parse_period(&period)?, &file, stderr),
-                LedgerCommand::Runs { json } => l::runs(&path, json, &mut stdout, stderr),
-                LedgerCommand::History { child_id, json } => l::history(&path, &child_id, json, &mut stdout, stderr),
+                LedgerCommand::Runs { json } => l::runs(&path, json, &mut terminal_stdout(json), stderr),
+                LedgerCommand::History { child_id, json } => {
+                    l::history(&path, &child_id, json, &mut terminal_stdout(json), stderr)
+                }
                 LedgerCommand::Void { run, reason } => l::void(&path, run, &reason, stderr),
-                LedgerCommand::Verify => l::verify(&path, &mut stdout, stderr),
+                LedgerCommand::Verify => l::verify(&path, &mut terminal_stdout(false), stderr),
             }
         }
     }

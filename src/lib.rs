@@ -29,6 +29,7 @@ pub mod output;
 pub mod returns;
 pub mod roster;
 pub mod table;
+pub mod terminal;
 
 pub use error::{Fatal, FatalKind, Finish};
 
