@@ -476,21 +476,7 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
             pool.install(|| crate::commands::run::run(&config, stderr))
         }
         Command::Verify { dir, ledger } => {
-            match crate::commands::verify::verify_against(&dir, ledger.as_deref(), stderr)? {
-                Ok(()) => {
-                    let _ = writeln!(
-                    stderr,
-                    "{}: intact (hashes, audit chain and totals agree with the manifest; the files agree with each other{})",
-                    dir.display(),
-                    if ledger.is_some() { "; the ledger recorded this run" } else { "" }
-                );
-                    Ok(Finish::Done)
-                }
-                Err(b) => {
-                    let _ = writeln!(stderr, "{}: BROKEN: {}", dir.display(), b.0);
-                    Ok(Finish::Mismatch)
-                }
-            }
+            crate::commands::verify::verify_command(&dir, ledger.as_deref(), lang, stderr)
         }
         Command::Reconcile { run, returns, out, ledger, returns_profile, strict } => {
             let returns_profile = match returns_profile {
@@ -575,13 +561,13 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
             };
             use crate::commands::ledger as l;
             match command {
-                LedgerCommand::Import { period, file } => l::import(&path, parse_period(&period)?, &file, stderr),
-                LedgerCommand::Runs { json } => l::runs(&path, json, &mut terminal_stdout(json), stderr),
+                LedgerCommand::Import { period, file } => l::import(&path, parse_period(&period)?, &file, lang, stderr),
+                LedgerCommand::Runs { json } => l::runs(&path, json, lang, &mut terminal_stdout(json), stderr),
                 LedgerCommand::History { child_id, json } => {
-                    l::history(&path, &child_id, json, &mut terminal_stdout(json), stderr)
+                    l::history(&path, &child_id, json, lang, &mut terminal_stdout(json), stderr)
                 }
-                LedgerCommand::Void { run, reason } => l::void(&path, run, &reason, stderr),
-                LedgerCommand::Verify => l::verify(&path, &mut terminal_stdout(false), stderr),
+                LedgerCommand::Void { run, reason } => l::void(&path, run, &reason, lang, stderr),
+                LedgerCommand::Verify => l::verify(&path, lang, &mut terminal_stdout(false), stderr),
             }
         }
     }

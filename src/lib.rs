@@ -19,6 +19,7 @@
 //! (a bank profile names its return layout).
 
 pub mod batch;
+pub mod beijing_time;
 pub mod cli;
 pub mod commands;
 pub mod core;
@@ -30,6 +31,7 @@ pub mod returns;
 pub mod roster;
 pub mod table;
 pub mod terminal;
+pub mod text_table;
 
 pub use error::{Fatal, FatalKind, Finish};
 

@@ -1,85 +1,57 @@
 //! `disburse ledger …`: import an older system's month, list runs, one child's
-//! history, void a run, verify the journal.
+//! history, void a run, verify the journal. What a person reads follows `--lang`,
+//! with the glossary's words, amounts in 元 and times in Beijing time under Chinese;
+//! `--json` stays the machine's (codes and UTC).
+
+mod import;
 
 use std::io::Write;
 use std::path::Path;
 
 use rust_decimal::Decimal;
 
-use crate::core::arrears::Kind;
-use crate::core::column::Column;
+use crate::core::detail::Lang;
+use crate::core::glossary::{self, Group};
 use crate::core::id::ChildId;
-use crate::core::money::{fmt_amount, parse_amount};
+use crate::core::money::fmt_amount;
 use crate::core::month::Month;
-use crate::core::payment::LedgerLine;
-use crate::core::record::{valid_region, Category};
 use crate::core::text::{fold_width, mask, trim};
 use crate::error::{Fatal, FatalKind, Finish};
-use crate::ledger::{Ledger, RunMode, RunRecord};
+use crate::ledger::{Ledger, RunInfo, RunMode, RunRecord};
+use crate::text_table::{Align, TextTable};
 
 use super::run_dirs::OutputDirs;
-use crate::table::{read_table, Want};
+pub use import::read_import;
 
-const AMOUNT_NAMES: &[&str] = &["monthly_amount", "月发放金额", "发放标准", "发放金额", "金额"];
-
-fn bad_row(path: &str, line: u64, what: String) -> Fatal {
-    Fatal::new(FatalKind::Input, what, "correct the file (an import is all or nothing) and run the import again")
-        .in_file(path)
-        .at_line(line)
+/// A label from the glossary.
+fn label(code: &str, lang: Lang) -> &str {
+    glossary::say(Group::Label, code, lang)
 }
 
-/// Reads an older system's payments for one month: `child_id,category,region_code,amount`.
-pub fn read_import(path: &str, period: Month) -> Result<(Vec<LedgerLine>, String), Fatal> {
-    let wants = [
-        Want { name: "child_id", aliases: &Column::ChildId.names()[1..], required: true },
-        Want { name: "category", aliases: &Column::Category.names()[1..], required: true },
-        Want { name: "region_code", aliases: &Column::RegionCode.names()[1..], required: true },
-        Want { name: "amount", aliases: AMOUNT_NAMES, required: true },
-    ];
-    let table = read_table(path, "import file", &wants)?;
-    let mut lines = Vec::new();
-    let mut seen = std::collections::HashMap::new();
-    for row in &table.rows {
-        let line = row.line;
-        let field = |k: usize| fold_width(&row.fields[k]).into_owned();
-        if row.malformed {
-            return Err(bad_row(path, line, "the row does not have as many fields as the header".into()));
-        }
-        let id =
-            ChildId::parse(&field(0)).map_err(|_| bad_row(path, line, "child_id is not a valid ID number".into()))?;
-        let category = Category::parse(&field(1))
-            .ok_or_else(|| bad_row(path, line, "category must be scattered or institutional".into()))?;
-        let region = field(2);
-        if !valid_region(&region) {
-            return Err(bad_row(path, line, "region_code must be a 6-digit division code".into()));
-        }
-        let amount = parse_amount(&field(3))
-            .map_err(|_| bad_row(path, line, "amount must be a plain amount such as 600 or 600.00".into()))?;
-        if let Some(first) = seen.insert(id, line) {
-            return Err(bad_row(
-                path,
-                line,
-                format!("this child is already on line {first}: one payment per child and month"),
-            ));
-        }
-        let mut region_code = [0u8; 6];
-        region_code.copy_from_slice(region.as_bytes());
-        lines.push(LedgerLine {
-            child_id: id,
-            month: period,
-            kind: Kind::Regular,
-            amount,
-            category,
-            region_code,
-            standard: None,
-            transfer: None,
-        });
+/// An amount the ledger lists as text (`800.00`), for a person: `800.00元` in Chinese.
+fn money(text: &str, lang: Lang) -> String {
+    match text.parse::<Decimal>() {
+        Ok(d) => glossary::yuan(d, lang),
+        Err(_) => text.to_owned(),
     }
-    Ok((lines, table.sha256))
+}
+
+/// A month the ledger lists as text (`2018-07`), for a person: `2018年7月` in Chinese.
+fn month_text(text: &str, lang: Lang) -> String {
+    Month::parse(text).map(|m| glossary::month(m, lang)).unwrap_or_else(|| text.to_owned())
+}
+
+/// How a run came into the ledger, in words.
+fn mode_word(mode: RunMode, lang: Lang) -> &'static str {
+    let code = match mode {
+        RunMode::Run => "mode_run",
+        RunMode::Import => "mode_import",
+    };
+    glossary::lookup(Group::Label, code).map_or(mode.as_str(), |t| t.say(lang))
 }
 
 /// `ledger import`.
-pub fn import(ledger_path: &Path, period: Month, file: &str, out: &mut dyn Write) -> Result<Finish, Fatal> {
+pub fn import(ledger_path: &Path, period: Month, file: &str, lang: Lang, out: &mut dyn Write) -> Result<Finish, Fatal> {
     let (lines, sha256) = read_import(file, period)?;
     let new_ledger = !ledger_path.exists();
     let mut ledger = Ledger::open_for_write(ledger_path, &OutputDirs, out)?;
@@ -99,61 +71,112 @@ pub fn import(ledger_path: &Path, period: Month, file: &str, out: &mut dyn Write
         let _ = ledger.abandon_run(id);
         return Err(e);
     }
-    let _ = writeln!(
-        out,
-        "imported {} payments for {period} ({} yuan) from {file} as run {id} (mode import) into {} / 已导入{period}的历史发放记录，批次{id}",
-        lines.len(),
-        fmt_amount(amount),
-        ledger_path.display()
-    );
+    let shown = ledger_path.display();
+    let _ = match lang {
+        Lang::En => writeln!(
+            out,
+            "imported {} payments for {period} ({} yuan) from {file} as run {id} (mode import) into {shown}",
+            lines.len(),
+            fmt_amount(amount),
+        ),
+        Lang::Zh => writeln!(
+            out,
+            "已从 {file} 导入{}的历史发放记录{}条，共{}，记为批次{id}（历史导入），台账 {shown}",
+            glossary::month(period, lang),
+            lines.len(),
+            glossary::yuan(amount, lang),
+        ),
+    };
     if new_ledger {
-        let _ = writeln!(out, "  {} is a new ledger: it was created by this import", ledger_path.display());
+        let _ = match lang {
+            Lang::En => writeln!(out, "  {shown} is a new ledger: it was created by this import"),
+            Lang::Zh => writeln!(out, "  {shown} 是新台账：由本次导入新建"),
+        };
     }
-    print_head(&ledger, out)?;
+    print_head(&ledger, lang, out)?;
     Ok(Finish::Done)
 }
 
 /// The journal's head, for the paper register.
-fn print_head(ledger: &Ledger, out: &mut dyn Write) -> Result<(), Fatal> {
+fn print_head(ledger: &Ledger, lang: Lang, out: &mut dyn Write) -> Result<(), Fatal> {
     if let Some(head) = ledger.journal_head()? {
-        let _ = writeln!(out, "  ledger journal head (write it in the register): seq {} {}", head.seq, head.hash);
+        let _ = match lang {
+            Lang::En => writeln!(out, "  {}: seq {} {}", label("journal_head", lang), head.seq, head.hash),
+            Lang::Zh => writeln!(out, "  {}：序号{}，SHA-256 {}", label("journal_head", lang), head.seq, head.hash),
+        };
     }
     Ok(())
 }
 
+/// The `ledger runs` table (without `--json`).
+pub fn runs_table(runs: &[RunInfo], lang: Lang) -> String {
+    let l = |c| label(c, lang);
+    let mut t = TextTable::new(
+        &[
+            l("run"),
+            l("period"),
+            l("mode"),
+            l("status"),
+            l("rows"),
+            l("paid_count"),
+            l("amount"),
+            l("arrears_amount"),
+            l("created_beijing"),
+            l("output_dir"),
+        ],
+        &[
+            Align::Right,
+            Align::Left,
+            Align::Left,
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Left,
+            Align::Left,
+        ],
+    );
+    for r in runs {
+        t.row([
+            r.id.to_string(),
+            month_text(&r.period, lang),
+            mode_word(r.mode, lang).to_owned(),
+            glossary::say(Group::RunStatus, r.status.as_str(), lang).to_owned(),
+            r.rows.to_string(),
+            r.paid.to_string(),
+            money(&r.amount, lang),
+            money(&r.arrears_amount, lang),
+            crate::beijing_time::cell(&r.created_at),
+            r.out_dir.clone().unwrap_or_else(|| "-".into()),
+        ]);
+        if let Some(reason) = &r.void_reason {
+            let sep = lang.pick(": ", "：");
+            t.row([String::new(), format!("{}{sep}{reason}", l("void_reason"))]);
+        }
+    }
+    t.render()
+}
+
 /// `ledger runs`: a table on stdout, or JSON.
-pub fn runs(ledger_path: &Path, json: bool, stdout: &mut dyn Write, notes: &mut dyn Write) -> Result<Finish, Fatal> {
+pub fn runs(
+    ledger_path: &Path,
+    json: bool,
+    lang: Lang,
+    stdout: &mut dyn Write,
+    notes: &mut dyn Write,
+) -> Result<Finish, Fatal> {
     let runs = existing_for_listing(ledger_path, notes)?.runs()?;
     if json {
         let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&runs).expect("runs serialize"));
         return Ok(Finish::Done);
     }
-    let _ = writeln!(
-        stdout,
-        "{:>4}  {:<7}  {:<6}  {:<9}  {:>9}  {:>8}  {:>16}  {:>14}  {:<20}  output",
-        "run", "period", "mode", "status", "rows", "paid", "amount", "of it arrears", "created (UTC)"
-    );
-    for r in &runs {
-        let _ = writeln!(
-            stdout,
-            "{:>4}  {:<7}  {:<6}  {:<9}  {:>9}  {:>8}  {:>16}  {:>14}  {:<20}  {}",
-            r.id,
-            r.period,
-            r.mode,
-            r.status,
-            r.rows,
-            r.paid,
-            r.amount,
-            r.arrears_amount,
-            r.created_at,
-            r.out_dir.as_deref().unwrap_or("-")
-        );
-        if let Some(reason) = &r.void_reason {
-            let _ = writeln!(stdout, "      void: {reason}");
-        }
-    }
+    let _ = write!(stdout, "{}", runs_table(&runs, lang));
     if runs.is_empty() {
-        let _ = writeln!(notes, "no runs in {} / 台账中没有批次", ledger_path.display());
+        let _ = match lang {
+            Lang::En => writeln!(notes, "no runs in {}", ledger_path.display()),
+            Lang::Zh => writeln!(notes, "台账 {} 中没有批次", ledger_path.display()),
+        };
     }
     Ok(Finish::Done)
 }
@@ -163,52 +186,70 @@ pub fn history(
     ledger_path: &Path,
     child: &str,
     json: bool,
+    lang: Lang,
     stdout: &mut dyn Write,
     notes: &mut dyn Write,
 ) -> Result<Finish, Fatal> {
     let id = ChildId::parse(&fold_width(trim(child))).map_err(|_| {
         Fatal::new(FatalKind::Usage, "that is not a valid ID number", "give the child's 18-character ID number")
+            .zh("这不是有效的身份证号码", "请给出儿童的18位身份证号码")
     })?;
     let lines = existing_for_listing(ledger_path, notes)?.child_history(id.as_str())?;
     if json {
         let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&lines).expect("history serializes"));
         return Ok(Finish::Done);
     }
-    let _ = writeln!(stdout, "payments of {} in {} / 发放记录", mask(id.as_str()), ledger_path.display());
-    let _ = writeln!(
-        stdout,
-        "{:<7}  {:<8}  {:>10}  {:<13}  {:<6}  {:<8}  {:<15}  {:>4}  run status",
-        "month", "kind", "amount", "category", "region", "status", "transfer", "run"
+    let _ = match lang {
+        Lang::En => writeln!(stdout, "payments of {} in {}", mask(id.as_str()), ledger_path.display()),
+        Lang::Zh => writeln!(stdout, "{} 在台账 {} 中的发放记录", mask(id.as_str()), ledger_path.display()),
+    };
+    let l = |c| label(c, lang);
+    let mut t = TextTable::new(
+        &[
+            l("month"),
+            l("kind"),
+            l("amount"),
+            l("category"),
+            l("region_code"),
+            l("status"),
+            l("transfer_id"),
+            l("run"),
+            l("run_status"),
+        ],
+        &[Align::Left, Align::Left, Align::Right, Align::Left, Align::Left, Align::Left, Align::Left, Align::Right],
     );
-    for l in &lines {
-        let _ = writeln!(
-            stdout,
-            "{:<7}  {:<8}  {:>10}  {:<13}  {:<6}  {:<8}  {:<15}  {:>4}  {}",
-            l.month,
-            l.kind,
-            l.amount,
-            l.category,
-            l.region_code,
-            l.status,
-            l.transfer_id.as_deref().unwrap_or("-"),
-            l.run,
-            l.run_status
-        );
+    for h in &lines {
+        t.row([
+            month_text(&h.month, lang),
+            glossary::say(Group::Kind, &h.kind, lang).to_owned(),
+            money(&h.amount, lang),
+            glossary::say(Group::Category, &h.category, lang).to_owned(),
+            h.region_code.clone(),
+            glossary::say(Group::LineStatus, h.status.as_str(), lang).to_owned(),
+            h.transfer_id.clone().unwrap_or_else(|| "-".into()),
+            h.run.to_string(),
+            glossary::say(Group::RunStatus, h.run_status.as_str(), lang).to_owned(),
+        ]);
     }
+    let _ = write!(stdout, "{}", t.render());
     if lines.is_empty() {
-        let _ = writeln!(notes, "no payments recorded for {} / 没有发放记录", mask(id.as_str()));
+        let _ = match lang {
+            Lang::En => writeln!(notes, "no payments recorded for {}", mask(id.as_str())),
+            Lang::Zh => writeln!(notes, "{} 没有发放记录", mask(id.as_str())),
+        };
     }
     Ok(Finish::Done)
 }
 
 /// `ledger void RUN --reason TEXT`.
-pub fn void(ledger_path: &Path, run: i64, reason: &str, out: &mut dyn Write) -> Result<Finish, Fatal> {
+pub fn void(ledger_path: &Path, run: i64, reason: &str, lang: Lang, out: &mut dyn Write) -> Result<Finish, Fatal> {
     if trim(reason).is_empty() {
         return Err(Fatal::new(
             FatalKind::Usage,
             "--reason is empty",
             "say why the run is void; it is kept in the ledger",
-        ));
+        )
+        .zh("--reason 为空", "请写明作废原因，它会记入台账"));
     }
     if !ledger_path.exists() {
         return Err(Fatal::new(
@@ -216,18 +257,29 @@ pub fn void(ledger_path: &Path, run: i64, reason: &str, out: &mut dyn Write) -> 
             "there is no ledger here",
             "give --ledger PATH or set DISBURSE_LEDGER",
         )
+        .zh("此处没有台账", "请用 --ledger 指定台账路径，或设置 DISBURSE_LEDGER")
         .in_file(ledger_path.display().to_string()));
     }
     let mut ledger = Ledger::open_for_write(ledger_path, &OutputDirs, out)?;
     let info = ledger.void_run(run, trim(reason))?;
-    let _ = writeln!(
-        out,
-        "run {run} ({} {}, {} yuan) is void: its payments no longer count{} / 批次{run}已作废，其发放记录不再计入",
-        info.mode,
-        info.period,
-        info.amount,
-        info.out_dir.map(|d| format!("; its output {d} is kept as a record")).unwrap_or_default()
-    );
+    let _ = match lang {
+        Lang::En => writeln!(
+            out,
+            "run {run} ({} {}, {} yuan) is void: its payments no longer count{}",
+            info.mode,
+            info.period,
+            info.amount,
+            info.out_dir.map(|d| format!("; its output {d} is kept as a record")).unwrap_or_default()
+        ),
+        Lang::Zh => writeln!(
+            out,
+            "批次{run}（{}，{}，{}）已作废，其发放记录不再计入{}",
+            mode_word(info.mode, lang),
+            month_text(&info.period, lang),
+            money(&info.amount, lang),
+            info.out_dir.map(|d| format!("；其输出目录 {d} 保留备查")).unwrap_or_default()
+        ),
+    };
     Ok(Finish::Done)
 }
 
@@ -257,7 +309,7 @@ fn existing_for_listing(ledger_path: &Path, notes: &mut dyn Write) -> Result<Led
 }
 
 /// `ledger verify`: exit 0 intact, exit 1 naming what disagrees.
-pub fn verify(ledger_path: &Path, stdout: &mut dyn Write, notes: &mut dyn Write) -> Result<Finish, Fatal> {
+pub fn verify(ledger_path: &Path, lang: Lang, stdout: &mut dyn Write, notes: &mut dyn Write) -> Result<Finish, Fatal> {
     let ledger = existing(ledger_path, notes)?;
     if ledger.schema_version()? < crate::ledger::SCHEMA_VERSION {
         return Err(Fatal::new(
@@ -265,23 +317,37 @@ pub fn verify(ledger_path: &Path, stdout: &mut dyn Write, notes: &mut dyn Write)
             "this ledger was made by an older disburse and has no journal yet",
             "run `disburse ledger runs` once (it brings the ledger up to date and starts its journal), then verify",
         )
+        .zh(
+            "此台账由旧版 disburse 建立，还没有日志",
+            "请先运行一次 disburse ledger runs（它会升级台账并开始记日志），再核验",
+        )
         .in_file(ledger_path.display().to_string()));
     }
     let report = ledger.verify_journal()?;
+    let shown = ledger_path.display();
+    let broken = lang.pick("BROKEN", "核验不通过");
+    let sep = lang.pick(": ", "：");
     for f in &report.findings {
-        let _ = writeln!(stdout, "{}: BROKEN: {}", ledger_path.display(), f.0);
+        let _ = writeln!(stdout, "{shown}{sep}{broken}{sep}{}", f.say(lang));
     }
-    let head = report.head.as_ref().map(|h| format!("seq {} {}", h.seq, h.hash)).unwrap_or_else(|| "empty".into());
     if report.findings.is_empty() {
-        let _ = writeln!(
-            notes,
-            "{}: intact ({} journal entries; the runs and payments agree with it); journal head {head}",
-            ledger_path.display(),
-            report.entries
-        );
+        let _ = match (lang, &report.head) {
+            (Lang::En, head) => writeln!(
+                notes,
+                "{shown}: intact ({} journal entries; the runs and payments agree with it); journal head {}",
+                report.entries,
+                head.as_ref().map(|h| format!("seq {} {}", h.seq, h.hash)).unwrap_or_else(|| "empty".into())
+            ),
+            (Lang::Zh, head) => writeln!(
+                notes,
+                "{shown}：完好（日志共{}条，批次和发放记录与日志一致）；日志头：{}",
+                report.entries,
+                head.as_ref().map(|h| format!("序号{}，SHA-256 {}", h.seq, h.hash)).unwrap_or_else(|| "空".into())
+            ),
+        };
         Ok(Finish::Done)
     } else {
-        let _ = writeln!(notes, "{}: BROKEN: {}", ledger_path.display(), report.findings[0].0);
+        let _ = writeln!(notes, "{shown}{sep}{broken}{sep}{}", report.findings[0].say(lang));
         Ok(Finish::Mismatch)
     }
 }

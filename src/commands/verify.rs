@@ -18,17 +18,59 @@ use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
 use crate::core::decision::{Decision, DecisionCounts};
+use crate::core::detail::Lang;
 use crate::core::money::{fmt_amount, parse_amount};
 use crate::core::policy::Policy;
 use crate::core::record::Category;
-use crate::error::{Fatal, FatalKind};
+use crate::error::{Fatal, FatalKind, Finish};
 use crate::ledger::Ledger;
 use crate::output::manifest::{Group, Manifest, MANIFEST_FILE};
 use crate::output::monthly::{AUDIT, ENTITLEMENTS, EXCEPTIONS, GENESIS, TRANSFERS};
 
-/// The first broken place found.
+/// The first broken place found: in English (`.0`) and, where one is written, in
+/// Chinese (`.1`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Broken(pub String);
+pub struct Broken(pub String, pub Option<String>);
+
+impl Broken {
+    /// The sentence for a person reading `lang`.
+    pub fn say(&self, lang: Lang) -> &str {
+        match (lang, &self.1) {
+            (Lang::Zh, Some(zh)) => zh,
+            _ => &self.0,
+        }
+    }
+}
+
+/// `disburse verify DIR [--ledger PATH]`: checks and says so on `notes`; exit 1 when
+/// broken.
+pub fn verify_command(dir: &Path, ledger: Option<&Path>, lang: Lang, notes: &mut dyn Write) -> Result<Finish, Fatal> {
+    let shown = dir.display();
+    match verify_against(dir, ledger, notes)? {
+        Ok(()) => {
+            let _ = match lang {
+                Lang::En => writeln!(
+                    notes,
+                    "{shown}: intact (hashes, audit chain and totals agree with the manifest; the files agree with each other{})",
+                    if ledger.is_some() { "; the ledger recorded this run" } else { "" }
+                ),
+                Lang::Zh => writeln!(
+                    notes,
+                    "{shown}：完好（哈希值、审计链和合计与 manifest.json 一致，各文件之间相互一致{}）",
+                    if ledger.is_some() { "，台账中有此批次的记录" } else { "" }
+                ),
+            };
+            Ok(Finish::Done)
+        }
+        Err(b) => {
+            let _ = match lang {
+                Lang::En => writeln!(notes, "{shown}: BROKEN: {}", b.say(lang)),
+                Lang::Zh => writeln!(notes, "{shown}：核验不通过：{}", b.say(lang)),
+            };
+            Ok(Finish::Mismatch)
+        }
+    }
+}
 
 /// Checks `dir`; `Ok(Ok(()))` when intact, `Ok(Err(..))` at the first mismatch.
 pub fn verify(dir: &Path) -> Result<Result<(), Broken>, Fatal> {
@@ -41,13 +83,19 @@ pub fn verify_against(dir: &Path, ledger: Option<&Path>, notes: &mut dyn Write) 
     let ledger = ledger.map(|p| Ledger::open_to_check(p, notes)).transpose()?;
     if !dir.is_dir() {
         return Err(Fatal::new(FatalKind::Usage, "not a directory", "name the output directory of a run")
+            .zh("不是目录", "请给出某次运行的输出目录")
             .in_file(dir.display().to_string()));
     }
     Ok(check(dir, ledger.as_ref()))
 }
 
 fn broken(s: impl Into<String>) -> Broken {
-    Broken(s.into())
+    Broken(s.into(), None)
+}
+
+/// A broken place said in both languages.
+fn broken2(en: impl Into<String>, zh: impl Into<String>) -> Broken {
+    Broken(en.into(), Some(zh.into()))
 }
 
 fn check(dir: &Path, ledger: Option<&Ledger>) -> Result<(), Broken> {

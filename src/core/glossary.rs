@@ -93,11 +93,8 @@ pub const RUN_STATUSES: &[Term] = &[
 ];
 
 /// A payment line's status.
-pub const LINE_STATUSES: &[Term] = &[
-    t("issued", "issued", "已发出"),
-    t("settled", "settled", "已到账"),
-    t("failed", "failed", "失败"),
-];
+pub const LINE_STATUSES: &[Term] =
+    &[t("issued", "issued", "已发出"), t("settled", "settled", "已到账"), t("failed", "failed", "失败")];
 
 /// `reconcile` outcomes (SPEC sections 9 and 14).
 pub const OUTCOMES: &[Term] = &[
@@ -122,6 +119,7 @@ pub const AUDIT_STATUSES: &[Term] = &[
     t("unknown_child", "unknown child", "名册外人员"),
     t("unpaid", "unpaid", "漏发"),
     t("duplicate_payment", "duplicate payment", "重复发放"),
+    t("invalid_line", "unreadable line", "无法读取的行"),
 ];
 
 /// Reason codes: the code itself is what an English reader sees.
@@ -148,11 +146,8 @@ pub const REASONS: &[Term] = &[
 ];
 
 /// `changes.csv` change words.
-pub const CHANGES: &[Term] = &[
-    t("added", "added", "新增"),
-    t("removed", "removed", "停发"),
-    t("amount_changed", "amount changed", "金额变动"),
-];
+pub const CHANGES: &[Term] =
+    &[t("added", "added", "新增"), t("removed", "removed", "停发"), t("amount_changed", "amount changed", "金额变动")];
 
 /// Labels used on more than one screen or sheet.
 pub const LABELS: &[Term] = &[
@@ -188,6 +183,25 @@ pub const LABELS: &[Term] = &[
     t("time", "time", "时间"),
     t("change", "change", "变动"),
     t("previous_amount", "previous amount", "上月金额"),
+    t("mode", "mode", "方式"),
+    t("mode_run", "run", "正式发放"),
+    t("mode_import", "import", "历史导入"),
+    t("paid_count", "paid", "发放人数"),
+    t("arrears_amount", "of it arrears", "其中补发"),
+    t("created_beijing", "created (Beijing time)", "创建时间（北京时间）"),
+    t("output_dir", "output", "输出目录"),
+    t("month", "month", "月份"),
+    t("run_status", "run status", "批次状态"),
+    t("void_reason", "void because", "作废原因"),
+    t("transfers", "transfers", "转账笔数"),
+    t("returned_amount", "returned amount", "回盘金额"),
+    t("return_line", "return line", "回盘行号"),
+    t("journal_head", "ledger journal head (write it in the register)", "台账日志头（请记入登记簿）"),
+    t("summary", "Summary", "汇总"),
+    t("reconciliation", "Reconciliation", "对账明细"),
+    t("findings", "Findings", "审核结果"),
+    t("audit_status", "status", "审核结论"),
+    t("lines", "lines", "笔数"),
 ];
 
 /// Every group with its list: the whole glossary, for tests and lookups.

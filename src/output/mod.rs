@@ -8,6 +8,7 @@ pub mod manifest;
 pub mod monthly;
 pub mod out_path;
 pub mod report;
+pub mod results_book;
 pub mod sink;
 pub mod spill;
 pub mod staged;
