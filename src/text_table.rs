@@ -20,6 +20,8 @@ pub enum Align {
 pub struct TextTable {
     aligns: Vec<Align>,
     rows: Vec<Vec<String>>,
+    /// Lines under a row that span the table (`notes[i]` follow row `i`), not measured.
+    notes: Vec<(usize, String)>,
     indent: usize,
     gap: usize,
 }
@@ -36,6 +38,7 @@ impl TextTable {
         TextTable {
             aligns: aligns.to_vec(),
             rows: vec![headers.iter().map(|h| h.as_ref().to_owned()).collect()],
+            notes: Vec::new(),
             indent: 0,
             gap: 2,
         }
@@ -52,6 +55,12 @@ impl TextTable {
         self.rows.push(cells.into_iter().map(Into::into).collect());
     }
 
+    /// A line under the last row, indented `by` more than the table, that does not
+    /// widen any column (a void run's reason under its row).
+    pub fn note(&mut self, by: usize, text: impl Into<String>) {
+        self.notes.push((self.rows.len() - 1, format!("{}{}", " ".repeat(by), text.into())));
+    }
+
     /// The table as lines, each ending in `\n`.
     pub fn render(&self) -> String {
         let columns = self.rows.iter().map(Vec::len).max().unwrap_or(0);
@@ -62,7 +71,7 @@ impl TextTable {
             }
         }
         let mut out = String::new();
-        for row in &self.rows {
+        for (i, row) in self.rows.iter().enumerate() {
             let mut line = " ".repeat(self.indent);
             for (c, w) in widths.iter().enumerate() {
                 let cell = row.get(c).map(String::as_str).unwrap_or("");
@@ -83,6 +92,11 @@ impl TextTable {
             }
             out.push_str(line.trim_end());
             out.push('\n');
+            for (_, note) in self.notes.iter().filter(|(row, _)| *row == i) {
+                out.push_str(&" ".repeat(self.indent));
+                out.push_str(note.trim_end());
+                out.push('\n');
+            }
         }
         out
     }
@@ -117,7 +131,11 @@ mod tests {
         t.row(["1", "/tmp/2018-06"]);
         t.row(["12"]);
         t.row(["3", "-"]);
-        assert_eq!(t.render(), "run  output\n  1  /tmp/2018-06\n 12\n  3  -\n");
+        t.note(5, "作废原因：一段很长的说明，不会撑宽任何一列");
+        assert_eq!(
+            t.render(),
+            "run  output\n  1  /tmp/2018-06\n 12\n  3  -\n     作废原因：一段很长的说明，不会撑宽任何一列\n"
+        );
     }
 
     #[test]

@@ -11,6 +11,8 @@ use std::path::PathBuf;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+mod book;
+
 use crate::batch::{DecisionSink, Roster, RowOutcome, Rules};
 use crate::core::decision::Decision;
 use crate::core::detail::Lang;
@@ -54,6 +56,8 @@ struct Owed {
     name: String,
     decision: Decision,
     reason: String,
+    /// The reason for a person reading Chinese (the workbook).
+    reason_zh: String,
     owed: Decimal,
     standard: Option<Decimal>,
     source: String,
@@ -71,6 +75,13 @@ impl DecisionSink for Collect {
                 name: r.name().to_owned(),
                 decision: r.decision,
                 reason: r.reason.map(|c| format!("{}: {}", c.code(), r.detail.render(self.1))).unwrap_or_default(),
+                reason_zh: r
+                    .reason
+                    .map(|c| {
+                        let name = crate::core::glossary::say(crate::core::glossary::Group::Reason, c.code(), Lang::Zh);
+                        format!("{}（{name}）：{}", c.code(), r.detail.render(Lang::Zh))
+                    })
+                    .unwrap_or_default(),
                 owed: r.entitlement.filter(|_| r.decision == Decision::Paid).map_or(Decimal::ZERO, |e| e.amount),
                 standard: r.standard,
                 source: format!("{path}:{}", r.line),
@@ -119,8 +130,22 @@ struct Finding {
     status: Status,
     owed: Decimal,
     paid: Decimal,
+    /// As the CSV has it.
     reason: String,
+    /// For a person reading Chinese.
+    reason_zh: String,
     source: String,
+}
+
+/// A reason in English and in Chinese.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Said {
+    en: String,
+    zh: String,
+}
+
+fn said(en: impl Into<String>, zh: impl Into<String>) -> Said {
+    Said { en: en.into(), zh: zh.into() }
 }
 
 struct Payment {
@@ -170,28 +195,46 @@ fn key(text: &str) -> String {
 /// register's `lines` for it (0 when it is not in the register), which add up to `paid`.
 /// The order of the arms is the rule: a duplicate first, then entitlement, then
 /// `below_minimum` before `underpaid`.
-fn judge(o: &Owed, lines: usize, paid: Decimal) -> (Status, String) {
+fn judge(o: &Owed, lines: usize, paid: Decimal) -> (Status, Said) {
+    let yuan = |d: Decimal| crate::core::glossary::yuan(d, Lang::Zh);
     match lines {
-        0 if o.owed > Decimal::ZERO => (Status::Unpaid, "owed but not in the register".into()),
-        0 => (Status::Match, o.reason.clone()),
-        n if n > 1 => (Status::DuplicatePayment, format!("paid on {n} lines of the register")),
-        _ if o.decision != Decision::Paid => (Status::NotEntitled, o.reason.clone()),
-        _ if paid == o.owed => (Status::Match, String::new()),
+        0 if o.owed > Decimal::ZERO => (Status::Unpaid, said("owed but not in the register", "应发，但发放名单中没有")),
+        0 => (Status::Match, said(o.reason.clone(), o.reason_zh.clone())),
+        n if n > 1 => {
+            (Status::DuplicatePayment, said(format!("paid on {n} lines of the register"), format!("发放名单中有{n}行")))
+        }
+        _ if o.decision != Decision::Paid => (Status::NotEntitled, said(o.reason.clone(), o.reason_zh.clone())),
+        _ if paid == o.owed => (Status::Match, said("", "")),
         _ if o.standard.is_some_and(|s| paid < s) => (
             Status::BelowMinimum,
-            format!("paid less than the standard {}", o.standard.map(fmt_amount).unwrap_or_default()),
+            said(
+                format!("paid less than the standard {}", o.standard.map(fmt_amount).unwrap_or_default()),
+                format!("实发{}，低于标准{}", yuan(paid), o.standard.map(yuan).unwrap_or_default()),
+            ),
         ),
-        _ if paid < o.owed => (Status::Underpaid, "paid less than owed (the roster's recorded amount)".into()),
-        _ => (Status::Overpaid, "paid more than owed".into()),
+        _ if paid < o.owed => (
+            Status::Underpaid,
+            said(
+                "paid less than owed (the roster's recorded amount)",
+                format!("实发{}，少于应发{}（花名册金额）", yuan(paid), yuan(o.owed)),
+            ),
+        ),
+        _ => (Status::Overpaid, said("paid more than owed", format!("实发{}，多于应发{}", yuan(paid), yuan(o.owed)))),
     }
 }
 
 /// The finding for a child in the register on no roster row, paid on `lines` lines.
-fn judge_unknown(lines: usize) -> (Status, String) {
+fn judge_unknown(lines: usize) -> (Status, Said) {
     if lines > 1 {
-        (Status::DuplicatePayment, format!("not on the roster, and paid on {lines} lines of the register"))
+        (
+            Status::DuplicatePayment,
+            said(
+                format!("not on the roster, and paid on {lines} lines of the register"),
+                format!("不在花名册上，且发放名单中有{lines}行"),
+            ),
+        )
     } else {
-        (Status::UnknownChild, "paid, but not on the roster".into())
+        (Status::UnknownChild, said("paid, but not on the roster", "已发放，但不在花名册上"))
     }
 }
 
@@ -254,6 +297,7 @@ pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal
                 paid: Decimal::ZERO,
                 reason: "the register line cannot be read (a missing ID, a bad amount or a wrong number of fields)"
                     .into(),
+                reason_zh: "发放名单的这一行无法读取（缺身份证号码、金额有误或字段数不对）".into(),
                 source: format!("{}:{}", cfg.paid, r.line),
             }),
         }
@@ -277,7 +321,8 @@ pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal
             status,
             owed: o.owed,
             paid: total,
-            reason,
+            reason: reason.en,
+            reason_zh: reason.zh,
             source,
         });
     }
@@ -291,7 +336,8 @@ pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal
             status,
             owed: Decimal::ZERO,
             paid: total,
-            reason,
+            reason: reason.en,
+            reason_zh: reason.zh,
             source: register_source(&ps),
         });
     }
@@ -324,7 +370,9 @@ pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal
         e.1 += f.owed;
         e.2 += f.paid;
     }
-    let outputs = vec![sink.finish()?];
+    let mut outputs = vec![sink.finish()?];
+    let workbook = book::book(cfg, &findings, &by_status);
+    outputs.push(crate::output::results_book::write(&staged, &cfg.out, book::WORKBOOK, &workbook)?);
     let total_owed: Decimal = findings.iter().map(|f| f.owed).sum();
     let total_paid: Decimal = findings.iter().map(|f| f.paid).sum();
     let report = AuditManifest {
@@ -354,36 +402,7 @@ pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal
     crate::output::manifest::write_json(&staged, &cfg.out, &report)?;
     staged.commit()?;
 
-    let l = cfg.lang;
-    let _ = match l {
-        Lang::En => writeln!(
-            summary,
-            "audit of {} against the rules for {} ({} children):",
-            cfg.paid,
-            cfg.period,
-            findings.len()
-        ),
-        Lang::Zh => {
-            writeln!(summary, "按{}的规则审核发放名单 {}（共{}名儿童）：", cfg.period, cfg.paid, findings.len())
-        }
-    };
-    let _ = writeln!(
-        summary,
-        "  {:<18} {:>8} {:>16} {:>16}",
-        l.pick("status", "结论"),
-        l.pick("children", "人数"),
-        l.pick("owed", "应发"),
-        l.pick("paid", "实发")
-    );
-    for (s, (n, o, p)) in &by_status {
-        let _ = writeln!(summary, "  {:<18} {:>8} {:>16} {:>16}", s.as_str(), n, fmt_amount(*o), fmt_amount(*p));
-    }
-    let (o, p, d) = (fmt_amount(total_owed), fmt_amount(total_paid), fmt_amount(total_paid - total_owed));
-    let _ = match l {
-        Lang::En => writeln!(summary, "  owed {o}, paid {p}, net difference {d} (paid minus owed)"),
-        Lang::Zh => writeln!(summary, "  应发{o}，实发{p}，净差额{d}（实发减应发）"),
-    };
-    let _ = writeln!(summary, "  {} {}", l.pick("findings in", "结果见"), cfg.out.join(FINDINGS).display());
+    let _ = write!(summary, "{}", book::summary_text(cfg, findings.len(), &by_status, total_owed, total_paid));
     let all_match = by_status.keys().all(|s| *s == Status::Match);
     Ok(if cfg.strict && !all_match { Finish::StrictFailed } else { Finish::Done })
 }
@@ -391,6 +410,26 @@ pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The finding with its English reason (as the CSV has it).
+    fn j(o: &Owed, lines: usize, paid: Decimal) -> (Status, String) {
+        let (s, why) = judge(o, lines, paid);
+        (s, why.en)
+    }
+
+    fn ju(lines: usize) -> (Status, String) {
+        let (s, why) = judge_unknown(lines);
+        (s, why.en)
+    }
+
+    #[test]
+    fn reasons_in_chinese_say_the_amounts_in_yuan() {
+        let o = child(Decision::Paid, "850.50", Some("800.00"));
+        assert_eq!(judge(&o, 1, d("700.00")).1.zh, "实发700.00元，低于标准800.00元");
+        assert_eq!(judge(&o, 1, d("820.00")).1.zh, "实发820.00元，少于应发850.50元（花名册金额）");
+        assert_eq!(judge_unknown(1).1.zh, "已发放，但不在花名册上");
+        assert!(judge(&child(Decision::Excluded, "0", None), 1, d("1")).1.zh.starts_with("AGED_OUT（已满18周岁）"));
+    }
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
@@ -403,6 +442,11 @@ mod tests {
             name: "刘一鸣".into(),
             decision,
             reason: if decision == Decision::Paid { String::new() } else { "AGED_OUT: turned 18".into() },
+            reason_zh: if decision == Decision::Paid {
+                String::new()
+            } else {
+                "AGED_OUT（已满18周岁）：已满18周岁".into()
+            },
             owed: d(owed),
             standard: standard.map(d),
             source: "roster.csv:2".into(),
@@ -412,16 +456,16 @@ mod tests {
     #[test]
     fn paid_what_is_owed_is_a_match() {
         let o = child(Decision::Paid, "800.00", Some("800.00"));
-        assert_eq!(judge(&o, 1, d("800.00")), (Status::Match, String::new()));
+        assert_eq!(j(&o, 1, d("800.00")), (Status::Match, String::new()));
         // A recorded amount above the standard, paid in full.
         let o = child(Decision::Paid, "850.50", Some("800.00"));
-        assert_eq!(judge(&o, 1, d("850.50")).0, Status::Match);
+        assert_eq!(j(&o, 1, d("850.50")).0, Status::Match);
     }
 
     #[test]
     fn owed_nothing_and_not_paid_is_a_match_with_the_roster_reason() {
         let o = child(Decision::Excluded, "0", Some("800.00"));
-        assert_eq!(judge(&o, 0, Decimal::ZERO), (Status::Match, "AGED_OUT: turned 18".into()));
+        assert_eq!(j(&o, 0, Decimal::ZERO), (Status::Match, "AGED_OUT: turned 18".into()));
     }
 
     #[test]
@@ -429,53 +473,50 @@ mod tests {
         // Owed the recorded 850.50, paid 700: under the 800 standard as well as under
         // what was owed; the standard is the graver finding.
         let o = child(Decision::Paid, "850.50", Some("800.00"));
-        assert_eq!(judge(&o, 1, d("700.00")), (Status::BelowMinimum, "paid less than the standard 800.00".into()));
-        assert_eq!(judge(&o, 1, d("799.99")).0, Status::BelowMinimum);
+        assert_eq!(j(&o, 1, d("700.00")), (Status::BelowMinimum, "paid less than the standard 800.00".into()));
+        assert_eq!(j(&o, 1, d("799.99")).0, Status::BelowMinimum);
     }
 
     #[test]
     fn under_what_is_owed_but_not_below_the_standard_is_underpaid() {
         let o = child(Decision::Paid, "850.50", Some("800.00"));
-        assert_eq!(judge(&o, 1, d("820.00")).0, Status::Underpaid);
+        assert_eq!(j(&o, 1, d("820.00")).0, Status::Underpaid);
         // Exactly the standard is not below it.
-        assert_eq!(judge(&o, 1, d("800.00")).0, Status::Underpaid);
+        assert_eq!(j(&o, 1, d("800.00")).0, Status::Underpaid);
     }
 
     #[test]
     fn more_than_owed_is_overpaid() {
         let o = child(Decision::Paid, "800.00", Some("800.00"));
-        assert_eq!(judge(&o, 1, d("800.01")), (Status::Overpaid, "paid more than owed".into()));
+        assert_eq!(j(&o, 1, d("800.01")), (Status::Overpaid, "paid more than owed".into()));
     }
 
     #[test]
     fn paid_although_not_paid_by_the_rules_is_not_entitled() {
         for decision in [Decision::Held, Decision::Excluded, Decision::Rejected] {
             let o = child(decision, "0", None);
-            assert_eq!(judge(&o, 1, d("800.00")), (Status::NotEntitled, "AGED_OUT: turned 18".into()), "{decision}");
+            assert_eq!(j(&o, 1, d("800.00")), (Status::NotEntitled, "AGED_OUT: turned 18".into()), "{decision}");
         }
     }
 
     #[test]
     fn owed_and_not_in_the_register_is_unpaid() {
         let o = child(Decision::Paid, "800.00", Some("800.00"));
-        assert_eq!(judge(&o, 0, Decimal::ZERO), (Status::Unpaid, "owed but not in the register".into()));
+        assert_eq!(j(&o, 0, Decimal::ZERO), (Status::Unpaid, "owed but not in the register".into()));
     }
 
     #[test]
     fn two_register_lines_are_a_duplicate_payment_whatever_they_add_up_to() {
         let o = child(Decision::Paid, "800.00", Some("800.00"));
-        assert_eq!(judge(&o, 2, d("800.00")), (Status::DuplicatePayment, "paid on 2 lines of the register".into()));
+        assert_eq!(j(&o, 2, d("800.00")), (Status::DuplicatePayment, "paid on 2 lines of the register".into()));
         // Even for a child the rules would not pay.
-        assert_eq!(judge(&child(Decision::Held, "0", None), 3, d("2400.00")).0, Status::DuplicatePayment);
+        assert_eq!(j(&child(Decision::Held, "0", None), 3, d("2400.00")).0, Status::DuplicatePayment);
     }
 
     #[test]
     fn a_register_child_on_no_roster_row_is_unknown_or_a_duplicate() {
-        assert_eq!(judge_unknown(1), (Status::UnknownChild, "paid, but not on the roster".into()));
-        assert_eq!(
-            judge_unknown(2),
-            (Status::DuplicatePayment, "not on the roster, and paid on 2 lines of the register".into())
-        );
+        assert_eq!(ju(1), (Status::UnknownChild, "paid, but not on the roster".into()));
+        assert_eq!(ju(2), (Status::DuplicatePayment, "not on the roster, and paid on 2 lines of the register".into()));
     }
 
     /// Every status a child can get has a rule above: the cases here reach each one
@@ -486,14 +527,14 @@ mod tests {
         let paid = child(Decision::Paid, "850.50", Some("800.00"));
         let held = child(Decision::Held, "0", None);
         let reached = [
-            judge(&paid, 1, d("850.50")).0,
-            judge(&paid, 1, d("700.00")).0,
-            judge(&paid, 1, d("820.00")).0,
-            judge(&paid, 1, d("900.00")).0,
-            judge(&held, 1, d("800.00")).0,
-            judge_unknown(1).0,
-            judge(&paid, 0, Decimal::ZERO).0,
-            judge(&paid, 2, d("850.50")).0,
+            j(&paid, 1, d("850.50")).0,
+            j(&paid, 1, d("700.00")).0,
+            j(&paid, 1, d("820.00")).0,
+            j(&paid, 1, d("900.00")).0,
+            j(&held, 1, d("800.00")).0,
+            ju(1).0,
+            j(&paid, 0, Decimal::ZERO).0,
+            j(&paid, 2, d("850.50")).0,
         ];
         let place = |s: Status| match s {
             Status::Match => Some(0),

@@ -152,7 +152,7 @@ pub fn runs_table(runs: &[RunInfo], lang: Lang) -> String {
         ]);
         if let Some(reason) = &r.void_reason {
             let sep = lang.pick(": ", "：");
-            t.row([String::new(), format!("{}{sep}{reason}", l("void_reason"))]);
+            t.note(6, format!("{}{sep}{reason}", l("void_reason")));
         }
     }
     t.render()

@@ -15,7 +15,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::core::detail::Lang;
+use crate::core::glossary::{self, Group};
 use crate::core::money::fmt_amount;
+use crate::core::month::Month;
 use crate::core::payment::LineStatus;
 use crate::core::text::defuse;
 use crate::error::{Fatal, FatalKind, Finish};
@@ -26,8 +28,11 @@ use crate::output::manifest::{Manifest, MANIFEST_FILE};
 use crate::output::sink::{OutputInfo, Sink};
 use crate::output::staged::StagedDir;
 use crate::output::transfer_file::{self, Transfer};
+use crate::text_table::{Align, TextTable};
 
+mod book;
 mod classify;
+pub use book::WORKBOOK;
 pub use classify::Outcome;
 use classify::{classify, mark_conflicts, Finding};
 
@@ -93,8 +98,8 @@ struct LedgerEffect {
     journal_head: String,
 }
 
-fn fatal(message: impl Into<String>, fix: &str) -> Fatal {
-    Fatal::new(FatalKind::Input, message, fix)
+fn fatal(message: impl Into<String>, fix: &str, zh: (String, &str)) -> Fatal {
+    Fatal::new(FatalKind::Input, message, fix).zh(zh.0, zh.1)
 }
 
 /// Reads the run's manifest and transfers (after checking the directory verifies).
@@ -104,16 +109,24 @@ fn read_run(dir: &Path) -> Result<(Manifest, String, Vec<Transfer>), Fatal> {
         return Err(fatal(
             format!("the run directory does not verify: {}", b.0),
             "reconcile the run's original output",
+            (format!("该输出目录核验不通过：{}", b.say(Lang::Zh)), "请对该批次原始的输出目录对账"),
         )
         .in_file(dir_text));
     }
     let bytes =
         std::fs::read(dir.join(MANIFEST_FILE)).map_err(|e| Fatal::io(&dir.join(MANIFEST_FILE), "reading", &e))?;
-    let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| fatal(format!("bad manifest: {e}"), ""))?;
+    let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
+        fatal(
+            format!("bad manifest: {e}"),
+            "reconcile the run's original output",
+            (format!("manifest.json 有误：{e}"), "请对该批次原始的输出目录对账"),
+        )
+    })?;
     if manifest.mode != "run" {
         return Err(fatal(
             "this is a dry run: it has no bank file to reconcile",
             "give the output directory of a real run",
+            ("这是试算，没有银行文件可供对账".into(), "请给出正式运行的输出目录"),
         )
         .in_file(dir_text));
     }
@@ -134,24 +147,38 @@ pub fn reconcile(cfg: &ReconcileConfig, summary: &mut dyn Write) -> Result<Finis
         .iter()
         .find(|r| r.problem.is_none() && r.transfer_id.starts_with('T') && !r.transfer_id.starts_with(&prefix))
     {
+        let zh_period = Month::parse(&manifest.period).map(|m| glossary::month(m, Lang::Zh));
         return Err(fatal(
             format!(
                 "transfer {} is not of this run's period {}: this return belongs to another month",
                 r.transfer_id, manifest.period
             ),
             "give the bank's return for this run (or the run this return belongs to)",
+            (
+                format!(
+                    "转账 {} 不属于本批次的发放年月{}：这份回盘是另一个月的",
+                    r.transfer_id,
+                    zh_period.unwrap_or_else(|| manifest.period.clone())
+                ),
+                "请给出本批次的银行回盘（或对这份回盘所属的批次对账）",
+            ),
         )
         .in_file(cfg.returns.clone())
         .at_line(r.line));
     }
     let run_id = manifest.ledger_run.ok_or_else(|| {
-        fatal("the run's manifest has no ledger run id", "reconcile the output of a real run recorded in the ledger")
-            .in_file(cfg.run_dir.display().to_string())
+        fatal(
+            "the run's manifest has no ledger run id",
+            "reconcile the output of a real run recorded in the ledger",
+            ("该批次的 manifest.json 中没有台账批次号".into(), "请对台账中有记录的正式运行输出对账"),
+        )
+        .in_file(cfg.run_dir.display().to_string())
     })?;
     if !cfg.ledger.exists() {
         return Err(fatal(
             "there is no ledger here, so this run is unknown",
             "give --ledger PATH (or DISBURSE_LEDGER)",
+            ("此处没有台账，无法确认这个批次".into(), "请用 --ledger 指定台账路径（或设置 DISBURSE_LEDGER）"),
         )
         .in_file(cfg.ledger.display().to_string()));
     }
@@ -160,13 +187,21 @@ pub fn reconcile(cfg: &ReconcileConfig, summary: &mut dyn Write) -> Result<Finis
     match &known {
         Some(r) if r.manifest_sha256.as_deref() == Some(manifest_sha.as_str()) && r.status != RunStatus::Void => {}
         Some(r) if r.status == RunStatus::Void => {
-            return Err(fatal(format!("run {run_id} is void in the ledger"), "reconcile a live run")
-                .in_file(cfg.ledger.display().to_string()))
+            return Err(fatal(
+                format!("run {run_id} is void in the ledger"),
+                "reconcile a live run",
+                (format!("批次{run_id}在台账中已作废"), "请对有效的批次对账"),
+            )
+            .in_file(cfg.ledger.display().to_string()))
         }
         _ => {
             return Err(fatal(
                 format!("the ledger does not know this run (run {run_id} with this manifest)"),
                 "give the ledger the run was recorded in (--ledger)",
+                (
+                    format!("台账中没有这个批次（批次{run_id}，及这份 manifest.json）"),
+                    "请用 --ledger 指定记录该批次的台账",
+                ),
             )
             .in_file(cfg.ledger.display().to_string()))
         }
@@ -221,60 +256,78 @@ pub fn reconcile(cfg: &ReconcileConfig, summary: &mut dyn Write) -> Result<Finis
     };
     let changed = (applied.settled, applied.failed);
 
-    let l = cfg.lang;
-    let _ = match l {
-        Lang::En => writeln!(
-            summary,
-            "reconciled run {run_id} ({}) against {}: {} transfers",
-            manifest.period,
-            cfg.returns,
-            transfers.len()
-        ),
-        Lang::Zh => writeln!(
-            summary,
-            "批次{run_id}（{}）与银行回单 {} 对账：共{}笔转账",
-            manifest.period,
-            cfg.returns,
-            transfers.len()
-        ),
-    };
-    for (o, (n, a)) in &outcomes {
-        let _ = writeln!(summary, "  {:<17} {:>7}   {} {}", o.as_str(), n, l.pick("amount", "金额"), fmt_amount(*a));
-    }
-    let _ = match l {
-        Lang::En => writeln!(
-            summary,
-            "  ledger: {} payment lines marked settled, {} marked failed (failed ones are paid again by the next run --arrears)",
-            changed.0, changed.1
-        ),
-        Lang::Zh => writeln!(
-            summary,
-            "  台账：{}条发放记录标为成功，{}条标为失败（失败的将在下次 run --arrears 时补发）",
-            changed.0, changed.1
-        ),
-    };
-    if !applied.conflicts.is_empty() {
-        let _ = writeln!(
-            summary,
-            "  {}",
-            l.pick(
-                "conflict: the return would move some payment lines backwards; they were not applied — a person decides (see the reasons)",
-                "冲突：回单会使部分发放记录的状态倒退，未予采用，需人工核定（见原因列）"
-            )
-        );
-    }
-    let _ = writeln!(summary, "  {} {}", l.pick("details in", "明细见"), cfg.out.join(RECONCILIATION).display());
-    let _ = writeln!(
+    let _ = write!(
         summary,
-        "  {} seq {} {}",
-        l.pick("ledger journal head (write it in the register):", "台账日志头（请记入登记簿）："),
-        head.seq,
-        head.hash
+        "{}",
+        summary_text(
+            cfg,
+            run_id,
+            &manifest.period,
+            transfers.len(),
+            &outcomes,
+            changed,
+            applied.conflicts.len(),
+            (head.seq, &head.hash)
+        )
     );
     if cfg.strict && !applied.conflicts.is_empty() {
         return Ok(Finish::StrictFailed);
     }
     Ok(Finish::Done)
+}
+
+/// What `reconcile` says on the terminal once OUT and the ledger are written.
+#[allow(clippy::too_many_arguments)]
+fn summary_text(
+    cfg: &ReconcileConfig,
+    run_id: i64,
+    period: &str,
+    transfers: usize,
+    outcomes: &BTreeMap<Outcome, (u64, Decimal)>,
+    (settled, failed): (u64, u64),
+    conflicts: usize,
+    (seq, hash): (i64, &str),
+) -> String {
+    let l = cfg.lang;
+    let label = |c| glossary::say(Group::Label, c, l);
+    let month = Month::parse(period).map(|m| glossary::month(m, l)).unwrap_or_else(|| period.to_owned());
+    let mut out = match l {
+        Lang::En => format!("reconciled run {run_id} ({period}) against {}: {transfers} transfers\n", cfg.returns),
+        Lang::Zh => format!("批次{run_id}（{month}）与银行回盘 {} 对账：共{transfers}笔转账\n", cfg.returns),
+    };
+    let mut t = TextTable::new(
+        &[label("outcome"), label("transfers"), label("amount")],
+        &[Align::Left, Align::Right, Align::Right],
+    )
+    .indent(2);
+    for (o, (n, a)) in outcomes {
+        t.row([glossary::say(Group::Outcome, o.as_str(), l).to_owned(), n.to_string(), glossary::yuan(*a, l)]);
+    }
+    out.push_str(&t.render());
+    out.push_str(&match l {
+        Lang::En => format!(
+            "  ledger: {settled} payment lines marked settled, {failed} marked failed (failed ones are paid again by the next run --arrears)\n"
+        ),
+        Lang::Zh => format!(
+            "  台账：{settled}条发放记录标为已到账，{failed}条标为失败（失败的将在下次 run --arrears 时补发）\n"
+        ),
+    });
+    if conflicts > 0 {
+        out.push_str(&match l {
+            Lang::En => format!("  conflict: the return would move {conflicts} transfers' payment lines backwards; they were not applied — a person decides (see the reasons)\n"),
+            Lang::Zh => format!("  与台账冲突：回盘会使{conflicts}笔转账的发放记录状态倒退，未予采用，需人工核定（见原因列）\n"),
+        });
+    }
+    let (csv, xlsx) = (cfg.out.join(RECONCILIATION), cfg.out.join(WORKBOOK));
+    out.push_str(&match l {
+        Lang::En => format!("  details in {}; workbook {}\n", csv.display(), xlsx.display()),
+        Lang::Zh => format!("  明细见 {}，工作簿见 {}\n", csv.display(), xlsx.display()),
+    });
+    out.push_str(&match l {
+        Lang::En => format!("  {}: seq {seq} {hash}\n", label("journal_head")),
+        Lang::Zh => format!("  {}：序号{seq}，SHA-256 {hash}\n", label("journal_head")),
+    });
+    out
 }
 
 /// Writes bank-reconciliation.csv and the manifest into `staged` and moves it onto
@@ -312,7 +365,26 @@ fn write_reconciliation(
         e.0 += 1;
         e.1 += f.amount.or(f.returned).unwrap_or_default();
     }
-    let outputs = vec![sink.finish()?];
+    let mut outputs = vec![sink.finish()?];
+    let period = Month::parse(&run.period).ok_or_else(|| {
+        fatal(
+            format!("the run's period {:?} is not a month", run.period),
+            "reconcile the run's original output",
+            (format!("该批次的发放年月 {:?} 不是年月", run.period), "请对该批次原始的输出目录对账"),
+        )
+    })?;
+    let facts = book::Facts {
+        run: run.ledger_run.unwrap_or_default(),
+        period,
+        returns: &returns.path,
+        settled: ledger.lines_marked_settled,
+        failed: ledger.lines_marked_failed,
+        conflicts: ledger.conflicts,
+        journal_seq: ledger.journal_seq,
+        journal_head: &ledger.journal_head,
+    };
+    let workbook = book::book(findings, &outcomes, &facts, cfg.lang);
+    outputs.push(crate::output::results_book::write(&staged, &cfg.out, WORKBOOK, &workbook)?);
     let report = ReconcileManifest {
         tool: "disburse".into(),
         version: env!("CARGO_PKG_VERSION").into(),

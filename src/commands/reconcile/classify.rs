@@ -7,6 +7,8 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
+use crate::core::detail::Lang;
+use crate::core::glossary::{self, yuan, Group};
 use crate::core::money::fmt_amount;
 use crate::ledger::Conflict;
 use crate::output::transfer_file::Transfer;
@@ -53,7 +55,14 @@ pub(super) struct Finding {
     pub(super) returned: Option<Decimal>,
     pub(super) outcome: Outcome,
     pub(super) reason: String,
+    /// The reason for a person reading Chinese (the workbook, under `--lang zh`).
+    pub(super) reason_zh: String,
     pub(super) line: Option<u64>,
+}
+
+/// A reason in English and in Chinese.
+fn two(en: impl Into<String>, zh: impl Into<String>) -> (String, String) {
+    (en.into(), zh.into())
 }
 
 /// Matches return lines to transfers: one finding per transfer, then the unmatched.
@@ -84,37 +93,62 @@ pub(super) fn classify(transfers: &[Transfer], returns: &[ReturnLine]) -> Vec<Fi
     let mut findings = Vec::with_capacity(transfers.len());
     for t in transfers {
         let lines = by_id.remove(t.transfer_id.as_str()).unwrap_or_default();
-        let (outcome, returned, reason, line) = match lines.as_slice() {
-            [] => (Outcome::Missing, None, "the bank's return does not mention this transfer".to_owned(), None),
-            [r] if r.verdict == Some(Verdict::Failed) => (Outcome::Failed, r.amount, r.reason.clone(), Some(r.line)),
+        let (outcome, returned, (reason, reason_zh), line) = match lines.as_slice() {
+            [] => (
+                Outcome::Missing,
+                None,
+                two("the bank's return does not mention this transfer", "银行回盘中没有这笔转账"),
+                None,
+            ),
+            [r] if r.verdict == Some(Verdict::Failed) => {
+                (Outcome::Failed, r.amount, two(r.reason.clone(), r.reason.clone()), Some(r.line))
+            }
             [r] if r.amount_reported && r.amount != Some(t.amount) => (
                 Outcome::AmountMismatch,
                 r.amount,
-                format!(
-                    "the bank returned {} for a transfer of {}",
-                    r.amount.map(fmt_amount).unwrap_or_default(),
-                    fmt_amount(t.amount)
+                two(
+                    format!(
+                        "the bank returned {} for a transfer of {}",
+                        r.amount.map(fmt_amount).unwrap_or_default(),
+                        fmt_amount(t.amount)
+                    ),
+                    format!(
+                        "转账金额{}，银行回盘金额{}",
+                        yuan(t.amount, Lang::Zh),
+                        r.amount.map(|a| yuan(a, Lang::Zh)).unwrap_or_default()
+                    ),
                 ),
                 Some(r.line),
             ),
             [r] if r.currency.as_deref().is_some_and(|c| c != "CNY") => (
                 Outcome::AmountMismatch,
                 r.amount,
-                format!("the bank reports this transfer in {}, not CNY", r.currency.as_deref().unwrap_or_default()),
+                two(
+                    format!("the bank reports this transfer in {}, not CNY", r.currency.as_deref().unwrap_or_default()),
+                    format!("银行回盘的币种为{}，不是人民币（CNY）", r.currency.as_deref().unwrap_or_default()),
+                ),
                 Some(r.line),
             ),
             [r] if !r.by_account && !r.account.is_empty() && r.account != t.payee_account => {
-                (Outcome::AmountMismatch, r.amount, "the bank returned another payee account".to_owned(), Some(r.line))
+                let why = two("the bank returned another payee account", "银行回盘的收款账号与转账不同");
+                (Outcome::AmountMismatch, r.amount, why, Some(r.line))
             }
-            [r] if r.verdict == Some(Verdict::Settled) => (Outcome::Settled, r.amount, String::new(), Some(r.line)),
-            [r] => (Outcome::Pending, r.amount, r.reason.clone(), Some(r.line)),
+            [r] if r.verdict == Some(Verdict::Settled) => (Outcome::Settled, r.amount, two("", ""), Some(r.line)),
+            [r] => (Outcome::Pending, r.amount, two(r.reason.clone(), r.reason.clone()), Some(r.line)),
             [first, ..] => (
                 Outcome::DuplicateReturn,
                 first.amount,
-                format!(
-                    "the return has {} lines for this transfer (lines {})",
-                    lines.len(),
-                    lines.iter().map(|r| r.line.to_string()).collect::<Vec<_>>().join(", ")
+                two(
+                    format!(
+                        "the return has {} lines for this transfer (lines {})",
+                        lines.len(),
+                        lines.iter().map(|r| r.line.to_string()).collect::<Vec<_>>().join(", ")
+                    ),
+                    format!(
+                        "回盘中这笔转账有{}行（第{}行）",
+                        lines.len(),
+                        lines.iter().map(|r| r.line.to_string()).collect::<Vec<_>>().join("、")
+                    ),
                 ),
                 Some(first.line),
             ),
@@ -126,6 +160,7 @@ pub(super) fn classify(transfers: &[Transfer], returns: &[ReturnLine]) -> Vec<Fi
             returned,
             outcome,
             reason,
+            reason_zh,
             line,
         });
     }
@@ -135,13 +170,21 @@ pub(super) fn classify(transfers: &[Transfer], returns: &[ReturnLine]) -> Vec<Fi
         if !unmatched {
             continue;
         }
-        let (outcome, reason) = match (&r.problem, k) {
-            (Some(p), _) => (Outcome::InvalidLine, format!("unreadable return line: {p}")),
-            (None, None) if account_of.contains_key(r.account.as_str()) => {
-                (Outcome::Unknown, "two transfers of this run pay this account: the line cannot be matched".to_owned())
+        let (outcome, (reason, reason_zh)) = match (&r.problem, k) {
+            (Some(p), _) => {
+                (Outcome::InvalidLine, two(format!("unreadable return line: {p}"), format!("回盘行无法读取：{p}")))
             }
-            (None, None) => (Outcome::Unknown, "no transfer of this run pays this account".to_owned()),
-            (None, Some(_)) => (Outcome::Unknown, "no transfer of this run has this id".to_owned()),
+            (None, None) if account_of.contains_key(r.account.as_str()) => (
+                Outcome::Unknown,
+                two(
+                    "two transfers of this run pay this account: the line cannot be matched",
+                    "本批次有两笔转账付往这个账号，无法对应到其中一笔",
+                ),
+            ),
+            (None, None) => {
+                (Outcome::Unknown, two("no transfer of this run pays this account", "本批次没有付往这个账号的转账"))
+            }
+            (None, Some(_)) => (Outcome::Unknown, two("no transfer of this run has this id", "本批次没有这个转账编号")),
         };
         findings.push(Finding {
             transfer_id: r.transfer_id.clone(),
@@ -150,6 +193,7 @@ pub(super) fn classify(transfers: &[Transfer], returns: &[ReturnLine]) -> Vec<Fi
             returned: r.amount,
             outcome,
             reason,
+            reason_zh,
             line: Some(r.line),
         });
     }
@@ -163,6 +207,7 @@ pub(super) fn mark_conflicts(findings: &mut [Finding], conflicts: &[Conflict]) {
         if let Some(c) = by_id.get(f.transfer_id.as_str()) {
             f.outcome = Outcome::Conflict;
             f.reason = conflict_reason(c);
+            f.reason_zh = conflict_reason_zh(c);
         }
     }
 }
@@ -173,6 +218,17 @@ fn conflict_reason(c: &Conflict) -> String {
     format!(
         "the ledger has this transfer {}{repaid}; the return says {}: not applied, a person decides",
         c.current, c.returned
+    )
+}
+
+/// The same, in Chinese.
+fn conflict_reason_zh(c: &Conflict) -> String {
+    let say = |s: &str| glossary::say(Group::LineStatus, s, Lang::Zh).to_owned();
+    let repaid = if c.repaid { "，且该月已补发" } else { "" };
+    format!(
+        "台账中这笔转账为“{}”{repaid}，回盘却为“{}”：未予采用，需人工核定",
+        say(c.current.as_str()),
+        say(c.returned.as_str())
     )
 }
 
