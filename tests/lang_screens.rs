@@ -317,8 +317,36 @@ fn the_english_workbooks_stay_english() {
     assert_eq!(sheet_names(&book), ["Summary", "Findings"]);
     let rows = sheet(&book, "Findings");
     assert_eq!(text(&rows[0][2]), "status");
-    assert!(rows[1..].iter().all(|r| !text(&r[2]).chars().any(|c| !c.is_ascii())));
+    assert!(rows[1..].iter().all(|r| text(&r[2]).is_ascii()));
     let (_, rec) = reconcile(&s, "en");
     let rows = sheet(&rec.join("reconciliation.xlsx"), "Reconciliation");
     assert!(rows[1..].iter().any(|r| text(&r[4]) == "amount mismatch"));
+}
+
+#[test]
+fn verify_and_ledger_verify_speak_chinese() {
+    let s = Scratch::new("screens-verify");
+    let (ledger, run) = june_run(&s);
+    let run_s = run.display().to_string();
+    let o = disburse_with(&ledger, with_lang("zh", &["verify", &run_s, "--ledger", &ledger.display().to_string()]));
+    ok(&o);
+    let said = normalise(&stderr(&o), &s.0);
+    assert!(said.contains("：完好（") && said.contains("台账中有此批次的记录"), "{said}");
+    assert_no_english(&said);
+    let o = disburse_with(&ledger, with_lang("zh", &["ledger", "verify"]));
+    ok(&o);
+    let said = normalise(&stderr(&o), &s.0);
+    assert!(said.contains("完好（日志共3条") && said.contains("序号3，SHA-256"), "{said}");
+    assert_no_english(&said);
+    // A changed amount in transfers.csv.
+    let path = run.join("transfers.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("800.00", "900.00", 1)).unwrap();
+    let o = disburse_with(&ledger, with_lang("zh", &["verify", &run_s]));
+    assert_eq!(code(&o), 1);
+    let said = normalise(&stderr(&o), &s.0);
+    assert!(said.contains("：核验不通过：transfers.csv：SHA-256"), "{said}");
+    assert_no_english(&said);
+    let o = disburse_with(&ledger, with_lang("en", &["verify", &run_s]));
+    assert!(stderr(&o).contains(": BROKEN: transfers.csv: SHA-256"), "{}", stderr(&o));
 }

@@ -27,18 +27,14 @@ use crate::ledger::Ledger;
 use crate::output::manifest::{Group, Manifest, MANIFEST_FILE};
 use crate::output::monthly::{AUDIT, ENTITLEMENTS, EXCEPTIONS, GENESIS, TRANSFERS};
 
-/// The first broken place found: in English (`.0`) and, where one is written, in
-/// Chinese (`.1`).
+/// The first broken place found: in English (`.0`) and in Chinese (`.1`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Broken(pub String, pub Option<String>);
+pub struct Broken(pub String, pub String);
 
 impl Broken {
     /// The sentence for a person reading `lang`.
     pub fn say(&self, lang: Lang) -> &str {
-        match (lang, &self.1) {
-            (Lang::Zh, Some(zh)) => zh,
-            _ => &self.0,
-        }
+        lang.pick(&self.0, &self.1)
     }
 }
 
@@ -89,51 +85,74 @@ pub fn verify_against(dir: &Path, ledger: Option<&Path>, notes: &mut dyn Write) 
     Ok(check(dir, ledger.as_ref()))
 }
 
-fn broken(s: impl Into<String>) -> Broken {
-    Broken(s.into(), None)
-}
-
-/// A broken place said in both languages.
-fn broken2(en: impl Into<String>, zh: impl Into<String>) -> Broken {
-    Broken(en.into(), Some(zh.into()))
+/// A broken place, said in English and in Chinese.
+fn broken(en: impl Into<String>, zh: impl Into<String>) -> Broken {
+    Broken(en.into(), zh.into())
 }
 
 fn check(dir: &Path, ledger: Option<&Ledger>) -> Result<(), Broken> {
-    let bytes =
-        std::fs::read(dir.join(MANIFEST_FILE)).map_err(|e| broken(format!("{MANIFEST_FILE}: cannot read it: {e}")))?;
-    let manifest: Manifest =
-        serde_json::from_slice(&bytes).map_err(|e| broken(format!("{MANIFEST_FILE}: not a disburse manifest: {e}")))?;
+    let bytes = std::fs::read(dir.join(MANIFEST_FILE)).map_err(|e| {
+        broken(format!("{MANIFEST_FILE}: cannot read it: {e}"), format!("{MANIFEST_FILE}：无法读取：{e}"))
+    })?;
+    let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
+        broken(
+            format!("{MANIFEST_FILE}: not a disburse manifest: {e}"),
+            format!("{MANIFEST_FILE}：不是 disburse 写出的 manifest.json：{e}"),
+        )
+    })?;
     if manifest.to_bytes() != bytes {
-        return Err(broken(format!("{MANIFEST_FILE}: edited after it was written (not in the form disburse writes)")));
+        return Err(broken(
+            format!("{MANIFEST_FILE}: edited after it was written (not in the form disburse writes)"),
+            format!("{MANIFEST_FILE}：写出后被改动过（不是 disburse 写出的格式）"),
+        ));
     }
     if manifest.tool != "disburse" {
-        return Err(broken(format!("{MANIFEST_FILE}: tool is {:?}, not disburse", manifest.tool)));
+        return Err(broken(
+            format!("{MANIFEST_FILE}: tool is {:?}, not disburse", manifest.tool),
+            format!("{MANIFEST_FILE}：tool 为{:?}，不是 disburse", manifest.tool),
+        ));
     }
     for out in &manifest.outputs {
         if out.file.contains("..") || out.file.starts_with('/') {
-            return Err(broken(format!("{MANIFEST_FILE}: output {:?} is outside the directory", out.file)));
+            return Err(broken(
+                format!("{MANIFEST_FILE}: output {:?} is outside the directory", out.file),
+                format!("{MANIFEST_FILE}：输出文件{:?}在目录之外", out.file),
+            ));
         }
-        let (sha, lines) =
-            hash_file(&dir.join(&out.file)).map_err(|e| broken(format!("{}: cannot read it: {e}", out.file)))?;
+        let (sha, lines) = hash_file(&dir.join(&out.file)).map_err(|e| {
+            broken(format!("{}: cannot read it: {e}", out.file), format!("{}：无法读取：{e}", out.file))
+        })?;
         if sha != out.sha256 {
-            return Err(broken(format!("{}: SHA-256 {sha} does not match the manifest's {}", out.file, out.sha256)));
+            return Err(broken(
+                format!("{}: SHA-256 {sha} does not match the manifest's {}", out.file, out.sha256),
+                format!("{}：SHA-256 {sha} 与 manifest.json 中的{}不符", out.file, out.sha256),
+            ));
         }
         // Rows as a CSV reader counts records (a quoted field may hold a line break);
         // audit.jsonl's lines as lines.
         let top = !out.file.contains('/');
         let rows = if top && out.file.ends_with(".csv") {
-            Some(csv_records(&dir.join(&out.file)).map_err(|e| broken(format!("{}:{e}", out.file)))?)
+            Some(
+                csv_records(&dir.join(&out.file))
+                    .map_err(|e| broken(format!("{}:{e}", out.file), format!("{}：{e}", out.file)))?,
+            )
         } else {
             (top && out.file.ends_with(".jsonl")).then_some(lines)
         };
         if let Some(rows) = rows.filter(|r| *r != out.rows) {
-            return Err(broken(format!("{}: {rows} rows where the manifest says {}", out.file, out.rows)));
+            return Err(broken(
+                format!("{}: {rows} rows where the manifest says {}", out.file, out.rows),
+                format!("{}：有{rows}行，而 manifest.json 记载为{}", out.file, out.rows),
+            ));
         }
     }
     let listed = |name: &str| manifest.outputs.iter().any(|o| o.file == name);
     for required in [ENTITLEMENTS, AUDIT] {
         if !listed(required) {
-            return Err(broken(format!("{MANIFEST_FILE}: does not list {required}")));
+            return Err(broken(
+                format!("{MANIFEST_FILE}: does not list {required}"),
+                format!("{MANIFEST_FILE}：没有列出 {required}"),
+            ));
         }
     }
     let mut lockstep = cross::Lockstep::open(dir)?;
@@ -141,63 +160,91 @@ fn check(dir: &Path, ledger: Option<&Ledger>) -> Result<(), Broken> {
     let t = &manifest.totals;
     let manifest_counts = DecisionCounts { paid: t.paid, held: t.held, excluded: t.excluded, rejected: t.rejected };
     if audit.counts != manifest_counts || t.rows != manifest_counts.rows() {
-        return Err(broken(format!("{MANIFEST_FILE}: totals do not agree with the decisions in {AUDIT}")));
+        return Err(broken(
+            format!("{MANIFEST_FILE}: totals do not agree with the decisions in {AUDIT}"),
+            format!("{MANIFEST_FILE}：合计与 {AUDIT} 中的处理结果不一致"),
+        ));
     }
     if fmt_amount(audit.arrears) != t.arrears_amount {
-        return Err(broken(format!(
-            "{MANIFEST_FILE}: totals.arrears_amount {} but {AUDIT} owes {}",
-            t.arrears_amount,
-            fmt_amount(audit.arrears)
-        )));
+        return Err(broken(
+            format!(
+                "{MANIFEST_FILE}: totals.arrears_amount {} but {AUDIT} owes {}",
+                t.arrears_amount,
+                fmt_amount(audit.arrears)
+            ),
+            format!(
+                "{MANIFEST_FILE}：totals.arrears_amount 为{}，而 {AUDIT} 应补发{}",
+                t.arrears_amount,
+                fmt_amount(audit.arrears)
+            ),
+        ));
     }
     if fmt_amount(audit.amount) != t.amount {
-        return Err(broken(format!(
-            "{MANIFEST_FILE}: totals.amount {} but {AUDIT} pays {}",
-            t.amount,
-            fmt_amount(audit.amount)
-        )));
+        return Err(broken(
+            format!("{MANIFEST_FILE}: totals.amount {} but {AUDIT} pays {}", t.amount, fmt_amount(audit.amount)),
+            format!("{MANIFEST_FILE}：totals.amount 为{}，而 {AUDIT} 发放{}", t.amount, fmt_amount(audit.amount)),
+        ));
     }
     // Each bank profile's files add up to the total.
     let mut by_profile: BTreeMap<&str, Decimal> = BTreeMap::new();
     for o in manifest.outputs.iter().filter(|o| o.file.starts_with("bank/")) {
         let profile = o.file.split('/').nth(1).unwrap_or("");
-        let total = o
-            .control_total
-            .as_deref()
-            .and_then(|c| parse_amount(c).ok())
-            .ok_or_else(|| broken(format!("{MANIFEST_FILE}: {} has no control total", o.file)))?;
+        let total = o.control_total.as_deref().and_then(|c| parse_amount(c).ok()).ok_or_else(|| {
+            broken(
+                format!("{MANIFEST_FILE}: {} has no control total", o.file),
+                format!("{MANIFEST_FILE}：{}没有控制总额", o.file),
+            )
+        })?;
         *by_profile.entry(profile).or_default() += total;
     }
     for (profile, total) in by_profile {
         if fmt_amount(total) != t.amount {
-            return Err(broken(format!(
-                "bank/{profile}: the files' control totals add up to {} but the run pays {}",
-                fmt_amount(total),
-                t.amount
-            )));
+            return Err(broken(
+                format!(
+                    "bank/{profile}: the files' control totals add up to {} but the run pays {}",
+                    fmt_amount(total),
+                    t.amount
+                ),
+                format!("bank/{profile}：各文件的控制总额合计{}，而本批次发放{}", fmt_amount(total), t.amount),
+            ));
         }
     }
     let inputs: u64 = manifest.inputs.iter().map(|i| i.rows).sum();
     if inputs != t.rows {
-        return Err(broken(format!(
-            "{MANIFEST_FILE}: the inputs' rows add up to {inputs}, not totals.rows {}",
-            t.rows
-        )));
+        return Err(broken(
+            format!("{MANIFEST_FILE}: the inputs' rows add up to {inputs}, not totals.rows {}", t.rows),
+            format!("{MANIFEST_FILE}：各输入文件行数合计{inputs}，不等于 totals.rows {}", t.rows),
+        ));
     }
     let dry = match manifest.mode.as_str() {
         "run" => false,
         "dry-run" => true,
-        other => return Err(broken(format!("{MANIFEST_FILE}: unknown mode {other:?}"))),
+        other => {
+            return Err(broken(
+                format!("{MANIFEST_FILE}: unknown mode {other:?}"),
+                format!("{MANIFEST_FILE}：未知的方式{other:?}"),
+            ))
+        }
     };
     if dry == listed(TRANSFERS) {
-        return Err(broken(format!(
-            "{MANIFEST_FILE}: mode {} but transfers.csv is {}listed",
-            manifest.mode,
-            if dry { "" } else { "not " }
-        )));
+        return Err(broken(
+            format!(
+                "{MANIFEST_FILE}: mode {} but transfers.csv is {}listed",
+                manifest.mode,
+                if dry { "" } else { "not " }
+            ),
+            format!(
+                "{MANIFEST_FILE}：方式为 {}，但{}列出 transfers.csv",
+                manifest.mode,
+                if dry { "却" } else { "没有" }
+            ),
+        ));
     }
     if manifest.policy.name == "hunan-2018" && manifest.policy.sha256 != Policy::hunan_2018().sha256 {
-        return Err(broken(format!("{MANIFEST_FILE}: policy.sha256 is not that of the built-in hunan-2018")));
+        return Err(broken(
+            format!("{MANIFEST_FILE}: policy.sha256 is not that of the built-in hunan-2018"),
+            format!("{MANIFEST_FILE}：policy.sha256 不是内置政策 hunan-2018 的"),
+        ));
     }
     let mut ent = read_payments(&dir.join(ENTITLEMENTS), &manifest.period)?;
     // by_category lists every category of the policy, paid or not.
@@ -210,34 +257,45 @@ fn check(dir: &Path, ledger: Option<&Ledger>) -> Result<(), Broken> {
         }
     }
     if fmt_amount(ent.arrears) != t.arrears_amount {
-        return Err(broken(format!(
-            "{ENTITLEMENTS}: arrears lines sum to {} but the manifest says {}",
-            fmt_amount(ent.arrears),
-            t.arrears_amount
-        )));
+        return Err(broken(
+            format!(
+                "{ENTITLEMENTS}: arrears lines sum to {} but the manifest says {}",
+                fmt_amount(ent.arrears),
+                t.arrears_amount
+            ),
+            format!(
+                "{ENTITLEMENTS}：补发行合计{}，而 manifest.json 记载为{}",
+                fmt_amount(ent.arrears),
+                t.arrears_amount
+            ),
+        ));
     }
     if fmt_amount(ent.amount) != t.amount {
-        return Err(broken(format!(
-            "{ENTITLEMENTS}: amounts sum to {} but the manifest says {}",
-            fmt_amount(ent.amount),
-            t.amount
-        )));
+        return Err(broken(
+            format!("{ENTITLEMENTS}: amounts sum to {} but the manifest says {}", fmt_amount(ent.amount), t.amount),
+            format!("{ENTITLEMENTS}：金额合计{}，而 manifest.json 记载为{}", fmt_amount(ent.amount), t.amount),
+        ));
     }
     if groups(&ent.by_category) != manifest.by_category || groups(&ent.by_region) != manifest.by_region {
-        return Err(broken(format!("{MANIFEST_FILE}: by_category or by_region does not agree with {ENTITLEMENTS}")));
+        return Err(broken(
+            format!("{MANIFEST_FILE}: by_category or by_region does not agree with {ENTITLEMENTS}"),
+            format!("{MANIFEST_FILE}：by_category 或 by_region 与 {ENTITLEMENTS} 不一致"),
+        ));
     }
     read_payments(&dir.join(EXCEPTIONS), &manifest.period)?;
     if listed(TRANSFERS) {
         let tr = read_payments(&dir.join(TRANSFERS), &manifest.period)?;
         if fmt_amount(tr.amount) != t.amount {
-            return Err(broken(format!(
-                "{TRANSFERS}: amounts sum to {} but the manifest says {}",
-                fmt_amount(tr.amount),
-                t.amount
-            )));
+            return Err(broken(
+                format!("{TRANSFERS}: amounts sum to {} but the manifest says {}", fmt_amount(tr.amount), t.amount),
+                format!("{TRANSFERS}：金额合计{}，而 manifest.json 记载为{}", fmt_amount(tr.amount), t.amount),
+            ));
         }
         if tr.rows != t.transfers {
-            return Err(broken(format!("{TRANSFERS}: {} transfers but the manifest says {}", tr.rows, t.transfers)));
+            return Err(broken(
+                format!("{TRANSFERS}: {} transfers but the manifest says {}", tr.rows, t.transfers),
+                format!("{TRANSFERS}：有{}笔转账，而 manifest.json 记载为{}", tr.rows, t.transfers),
+            ));
         }
     }
     let transfers = lockstep.finish(dir, &manifest.period, !dry)?;
@@ -292,7 +350,8 @@ struct AuditFacts {
 }
 
 fn walk_audit(path: &Path, manifest: &Manifest, lockstep: &mut cross::Lockstep) -> Result<AuditFacts, Broken> {
-    let f = std::fs::File::open(path).map_err(|e| broken(format!("{AUDIT}: cannot read it: {e}")))?;
+    let f = std::fs::File::open(path)
+        .map_err(|e| broken(format!("{AUDIT}: cannot read it: {e}"), format!("{AUDIT}：无法读取：{e}")))?;
     let mut prev = GENESIS.to_owned();
     let mut facts = AuditFacts { counts: DecisionCounts::default(), amount: Decimal::ZERO, arrears: Decimal::ZERO };
     let mut reader = BufReader::with_capacity(1 << 20, f);
@@ -300,48 +359,61 @@ fn walk_audit(path: &Path, manifest: &Manifest, lockstep: &mut cross::Lockstep) 
     let mut n = 0u64;
     loop {
         line.clear();
-        let read = reader.read_until(b'\n', &mut line).map_err(|e| broken(format!("{AUDIT}: cannot read it: {e}")))?;
+        let read = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| broken(format!("{AUDIT}: cannot read it: {e}"), format!("{AUDIT}：无法读取：{e}")))?;
         if read == 0 {
             break;
         }
         n += 1;
         if line.pop() != Some(b'\n') {
-            return Err(broken(format!("{AUDIT}:{n}: the last line has no line end (the file was cut short)")));
+            return Err(broken(
+                format!("{AUDIT}:{n}: the last line has no line end (the file was cut short)"),
+                format!("{AUDIT}:{n}：最后一行没有换行符（文件被截断）"),
+            ));
         }
-        let v: serde_json::Value =
-            serde_json::from_slice(&line).map_err(|e| broken(format!("{AUDIT}:{n}: not a JSON object: {e}")))?;
+        let v: serde_json::Value = serde_json::from_slice(&line).map_err(|e| {
+            broken(format!("{AUDIT}:{n}: not a JSON object: {e}"), format!("{AUDIT}:{n}：不是 JSON 对象：{e}"))
+        })?;
         if v.get("prev").and_then(|p| p.as_str()) != Some(prev.as_str()) {
-            return Err(broken(format!(
-                "{AUDIT}:{n}: prev does not match the SHA-256 of line {} (the chain is broken here)",
-                n - 1
-            )));
+            return Err(broken(
+                format!("{AUDIT}:{n}: prev does not match the SHA-256 of line {} (the chain is broken here)", n - 1),
+                format!("{AUDIT}:{n}：prev 与第{}行的 SHA-256 不符（审计链在此断开）", n - 1),
+            ));
         }
         if v.get("seq").and_then(|s| s.as_u64()) != Some(n) {
-            return Err(broken(format!("{AUDIT}:{n}: seq is not {n}")));
+            return Err(broken(format!("{AUDIT}:{n}: seq is not {n}"), format!("{AUDIT}:{n}：序号（seq）不是{n}")));
         }
         let decision = v.get("decision").and_then(|d| d.as_str()).unwrap_or("");
         let Some(decision) = Decision::parse(decision) else {
-            return Err(broken(format!("{AUDIT}:{n}: unknown decision {decision:?}")));
+            return Err(broken(
+                format!("{AUDIT}:{n}: unknown decision {decision:?}"),
+                format!("{AUDIT}:{n}：未知的处理结果{decision:?}"),
+            ));
         };
         facts.counts.add(decision);
         let mut regular = None;
         if decision == Decision::Paid {
-            let amount = v
-                .get("amount")
-                .and_then(|a| a.as_str())
-                .and_then(|a| parse_amount(a).ok())
-                .ok_or_else(|| broken(format!("{AUDIT}:{n}: a paid line without an amount")))?;
+            let amount =
+                v.get("amount").and_then(|a| a.as_str()).and_then(|a| parse_amount(a).ok()).ok_or_else(|| {
+                    broken(
+                        format!("{AUDIT}:{n}: a paid line without an amount"),
+                        format!("{AUDIT}:{n}：发放的行没有金额"),
+                    )
+                })?;
             facts.amount += amount;
             regular = Some(amount);
         }
         let mut arrears = None;
         if let Some(months) = v.get("arrears").and_then(|a| a.as_array()) {
             for m in months {
-                let owed = m
-                    .get("owed")
-                    .and_then(|a| a.as_str())
-                    .and_then(|a| parse_amount(a).ok())
-                    .ok_or_else(|| broken(format!("{AUDIT}:{n}: an arrears month without an amount owed")))?;
+                let owed =
+                    m.get("owed").and_then(|a| a.as_str()).and_then(|a| parse_amount(a).ok()).ok_or_else(|| {
+                        broken(
+                            format!("{AUDIT}:{n}: an arrears month without an amount owed"),
+                            format!("{AUDIT}:{n}：补发月份没有应发金额"),
+                        )
+                    })?;
                 facts.amount += owed;
                 facts.arrears += owed;
                 *arrears.get_or_insert(Decimal::ZERO) += owed;
@@ -349,12 +421,21 @@ fn walk_audit(path: &Path, manifest: &Manifest, lockstep: &mut cross::Lockstep) 
         }
         if regular.is_some() || arrears.is_some() {
             let text = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
-            let account = text("payee_account")
-                .ok_or_else(|| broken(format!("{AUDIT}:{n}: a line that pays money without payee_account")))?;
+            let account = text("payee_account").ok_or_else(|| {
+                broken(
+                    format!("{AUDIT}:{n}: a line that pays money without payee_account"),
+                    format!("{AUDIT}:{n}：发放金额的行没有收款账号（payee_account）"),
+                )
+            })?;
             let code = match v.get("payee_bank_code") {
                 Some(serde_json::Value::Null) => None,
                 Some(serde_json::Value::String(c)) => Some(c.clone()),
-                _ => return Err(broken(format!("{AUDIT}:{n}: payee_bank_code is neither a code nor null"))),
+                _ => {
+                    return Err(broken(
+                        format!("{AUDIT}:{n}: payee_bank_code is neither a code nor null"),
+                        format!("{AUDIT}:{n}：开户行联行号（payee_bank_code）既不是代码也不是 null"),
+                    ))
+                }
             };
             lockstep.audit_pays(&cross::AuditPay {
                 line: n,
@@ -369,9 +450,10 @@ fn walk_audit(path: &Path, manifest: &Manifest, lockstep: &mut cross::Lockstep) 
         prev = crate::hex(&Sha256::digest(&line));
     }
     if prev != manifest.audit_head {
-        return Err(broken(format!(
-            "{AUDIT}: the last line's SHA-256 is not the manifest's audit_head (lines were removed or added)"
-        )));
+        return Err(broken(
+            format!("{AUDIT}: the last line's SHA-256 is not the manifest's audit_head (lines were removed or added)"),
+            format!("{AUDIT}：最后一行的 SHA-256 与 manifest.json 的 audit_head 不符（有行被删除或添加）"),
+        ));
     }
     Ok(facts)
 }
@@ -389,8 +471,9 @@ struct Payments {
 
 fn read_payments(path: &Path, period: &str) -> Result<Payments, Broken> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut rdr = csv::Reader::from_path(path).map_err(|e| broken(format!("{name}: cannot read it: {e}")))?;
-    let headers = rdr.headers().map_err(|e| broken(format!("{name}: {e}")))?.clone();
+    let mut rdr = csv::Reader::from_path(path)
+        .map_err(|e| broken(format!("{name}: cannot read it: {e}"), format!("{name}：无法读取：{e}")))?;
+    let headers = rdr.headers().map_err(|e| broken(format!("{name}: {e}"), format!("{name}：{e}")))?.clone();
     let col = |c: &str| headers.iter().position(|h| h == c);
     let (amount, category, region, period_col) = (col("amount"), col("category"), col("region_code"), col("period"));
     let (kind, source) = (col("kind"), col("source"));
@@ -398,16 +481,18 @@ fn read_payments(path: &Path, period: &str) -> Result<Payments, Broken> {
     let mut last_source = String::new();
     for (i, rec) in rdr.records().enumerate() {
         let line = i + 2;
-        let rec = rec.map_err(|e| broken(format!("{name}:{line}: {e}")))?;
+        let rec = rec.map_err(|e| broken(format!("{name}:{line}: {e}"), format!("{name}:{line}：{e}")))?;
         p.rows += 1;
         if period_col.and_then(|c| rec.get(c)) != Some(period) {
-            return Err(broken(format!("{name}:{line}: the period is not the manifest's {period}")));
+            return Err(broken(
+                format!("{name}:{line}: the period is not the manifest's {period}"),
+                format!("{name}:{line}：发放年月不是 manifest.json 中的{period}"),
+            ));
         }
         let Some(a) = amount else { continue };
-        let value = rec
-            .get(a)
-            .and_then(|v| parse_amount(v).ok())
-            .ok_or_else(|| broken(format!("{name}:{line}: amount is not an amount")))?;
+        let value = rec.get(a).and_then(|v| parse_amount(v).ok()).ok_or_else(|| {
+            broken(format!("{name}:{line}: amount is not an amount"), format!("{name}:{line}：金额不是金额数字"))
+        })?;
         p.amount += value;
         if kind.and_then(|c| rec.get(c)) == Some("arrears") {
             p.arrears += value;

@@ -34,8 +34,12 @@ pub(super) fn check(dir: &Path, manifest: &Manifest, transfers: &[TransferLine])
     if bank_files.is_empty() {
         return Ok(());
     }
-    let period = Month::parse(&manifest.period)
-        .ok_or_else(|| broken(format!("manifest.json: period {:?} is not a month", manifest.period)))?;
+    let period = Month::parse(&manifest.period).ok_or_else(|| {
+        broken(
+            format!("manifest.json: period {:?} is not a month", manifest.period),
+            format!("manifest.json：发放年月{:?}不是年月", manifest.period),
+        )
+    })?;
     let by_account: HashMap<u128, usize> = transfers.iter().enumerate().map(|(i, t)| (t.account, i)).collect();
     let id_prefix = format!("T{:04}{:02}-", period.year(), period.month());
     // A cell naming a transfer: its account, or its id (`T<YYYYMM>-<n>`, n from 1).
@@ -57,18 +61,31 @@ pub(super) fn check(dir: &Path, manifest: &Manifest, transfers: &[TransferLine])
         if lower.ends_with(".xml") {
             for (line, account, amount) in pain001(&path, &o.file)? {
                 let i = *key_of(&account).and_then(|k| by_account.get(&k)).ok_or_else(|| {
-                    broken(format!("{}:{line}: pays account {} which transfers.csv does not", o.file, mask(&account)))
+                    broken(
+                        format!("{}:{line}: pays account {} which transfers.csv does not", o.file, mask(&account)),
+                        format!("{}:{line}：付往账号{}，而 transfers.csv 中没有这个账号", o.file, mask(&account)),
+                    )
                 })?;
                 let t = &transfers[i];
                 if amount != t.amount {
-                    return Err(broken(format!(
-                        "{}:{line}: transfer {} (account {}) is {} here but {} in transfers.csv",
-                        o.file,
-                        transfer_id(period, i),
-                        t.masked(),
-                        fmt_amount(amount),
-                        fmt_amount(t.amount)
-                    )));
+                    return Err(broken(
+                        format!(
+                            "{}:{line}: transfer {} (account {}) is {} here but {} in transfers.csv",
+                            o.file,
+                            transfer_id(period, i),
+                            t.masked(),
+                            fmt_amount(amount),
+                            fmt_amount(t.amount)
+                        ),
+                        format!(
+                            "{}:{line}：转账{}（账号{}）在此为{}，而 transfers.csv 中为{}",
+                            o.file,
+                            transfer_id(period, i),
+                            t.masked(),
+                            fmt_amount(amount),
+                            fmt_amount(t.amount)
+                        ),
+                    ));
                 }
                 seen[i] += 1;
                 found += 1;
@@ -80,37 +97,62 @@ pub(super) fn check(dir: &Path, manifest: &Manifest, transfers: &[TransferLine])
                 let t = &transfers[i];
                 // The row must not also name another transfer's account or id.
                 if let Some(other) = row.cells.iter().find(|c| named(c).is_some_and(|j| j != i)) {
-                    return Err(broken(format!(
-                        "{}:{}: the row of transfer {} also names {} of another transfer",
-                        o.file,
-                        row.line,
-                        transfer_id(period, i),
-                        mask(other)
-                    )));
+                    return Err(broken(
+                        format!(
+                            "{}:{}: the row of transfer {} also names {} of another transfer",
+                            o.file,
+                            row.line,
+                            transfer_id(period, i),
+                            mask(other)
+                        ),
+                        format!(
+                            "{}:{}：转账{}的行还写有另一笔转账的{}",
+                            o.file,
+                            row.line,
+                            transfer_id(period, i),
+                            mask(other)
+                        ),
+                    ));
                 }
                 if !row.cells.iter().filter_map(|c| cell_amount(c)).any(|a| a == t.amount) {
-                    return Err(broken(format!(
-                        "{}:{}: the row of transfer {} (account {}) does not carry its amount {}",
-                        o.file,
-                        row.line,
-                        transfer_id(period, i),
-                        t.masked(),
-                        fmt_amount(t.amount)
-                    )));
+                    return Err(broken(
+                        format!(
+                            "{}:{}: the row of transfer {} (account {}) does not carry its amount {}",
+                            o.file,
+                            row.line,
+                            transfer_id(period, i),
+                            t.masked(),
+                            fmt_amount(t.amount)
+                        ),
+                        format!(
+                            "{}:{}：转账{}（账号{}）的行没有写明其金额{}",
+                            o.file,
+                            row.line,
+                            transfer_id(period, i),
+                            t.masked(),
+                            fmt_amount(t.amount)
+                        ),
+                    ));
                 }
                 seen[i] += 1;
                 found += 1;
             }
         }
         if found != o.rows {
-            return Err(broken(format!("{}: {found} transfers where the manifest says {}", o.file, o.rows)));
+            return Err(broken(
+                format!("{}: {found} transfers where the manifest says {}", o.file, o.rows),
+                format!("{}：有{found}笔转账，而 manifest.json 记载为{}", o.file, o.rows),
+            ));
         }
     }
     for (profile, seen) in by_profile {
         if let Some((i, n)) = seen.iter().enumerate().find(|(_, n)| **n != 1) {
             let t = &transfers[i];
-            return Err(broken(format!(
-                "bank/{profile}: transfer {} (transfers.csv:{}, account {}) appears {n} times in the bank files, not once",
+            return Err(broken(format!("bank/{profile}: transfer {} (transfers.csv:{}, account {}) appears {n} times in the bank files, not once",
+                transfer_id(period, i),
+                t.line,
+                t.masked()
+            ), format!("bank/{profile}：转账{}（transfers.csv:{}，账号{}）在银行文件中出现{n}次，而不是一次",
                 transfer_id(period, i),
                 t.line,
                 t.masked()
@@ -139,10 +181,15 @@ fn csv_rows(path: &Path, file: &str) -> Result<Vec<BankRow>, Broken> {
         .has_headers(false)
         .flexible(true)
         .from_path(path)
-        .map_err(|e| broken(format!("{file}: cannot read it: {e}")))?;
+        .map_err(|e| broken(format!("{file}: cannot read it: {e}"), format!("{file}：无法读取：{e}")))?;
     let mut out = Vec::new();
     for rec in rdr.byte_records() {
-        let rec = rec.map_err(|e| broken(format!("{file}:{}: {e}", e.position().map_or(0, |p| p.line()))))?;
+        let rec = rec.map_err(|e| {
+            broken(
+                format!("{file}:{}: {e}", e.position().map_or(0, |p| p.line())),
+                format!("{file}:{}：{e}", e.position().map_or(0, |p| p.line())),
+            )
+        })?;
         let line = rec.position().map_or(0, |p| p.line());
         let cells = rec
             .iter()
@@ -159,11 +206,14 @@ fn csv_rows(path: &Path, file: &str) -> Result<Vec<BankRow>, Broken> {
 /// The rows of every sheet of a workbook bank file.
 fn workbook(path: &Path, file: &str) -> Result<Vec<BankRow>, Broken> {
     use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> =
-        calamine::open_workbook(path).map_err(|e| broken(format!("{file}: not a readable workbook: {e}")))?;
+    let mut book: Xlsx<_> = calamine::open_workbook(path).map_err(|e| {
+        broken(format!("{file}: not a readable workbook: {e}"), format!("{file}：不是可读取的工作簿：{e}"))
+    })?;
     let mut out = Vec::new();
     for name in book.sheet_names() {
-        let range = book.worksheet_range(&name).map_err(|e| broken(format!("{file}: sheet {name}: {e}")))?;
+        let range = book
+            .worksheet_range(&name)
+            .map_err(|e| broken(format!("{file}: sheet {name}: {e}"), format!("{file}：工作表 {name}：{e}")))?;
         let (top, _) = range.start().unwrap_or((0, 0));
         for (r, row) in range.rows().enumerate() {
             let cells = row
@@ -189,8 +239,10 @@ fn child<'a, 'i>(n: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::No
 
 /// Each `CdtTrfTxInf` of a pain.001 file: its line, creditor account and amount.
 fn pain001(path: &Path, file: &str) -> Result<Vec<(u64, String, Decimal)>, Broken> {
-    let text = std::fs::read_to_string(path).map_err(|e| broken(format!("{file}: cannot read it: {e}")))?;
-    let doc = roxmltree::Document::parse(&text).map_err(|e| broken(format!("{file}: not XML: {e}")))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| broken(format!("{file}: cannot read it: {e}"), format!("{file}：无法读取：{e}")))?;
+    let doc = roxmltree::Document::parse(&text)
+        .map_err(|e| broken(format!("{file}: not XML: {e}"), format!("{file}：不是 XML：{e}")))?;
     let mut out = Vec::new();
     for tx in doc.descendants().filter(|n| n.has_tag_name("CdtTrfTxInf")) {
         let line = u64::from(doc.text_pos_at(tx.range().start).row);
@@ -199,12 +251,22 @@ fn pain001(path: &Path, file: &str) -> Result<Vec<(u64, String, Decimal)>, Broke
             .and_then(|a| child(a, "Othr").and_then(|o| child(o, "Id")).or_else(|| child(a, "IBAN")))
             .and_then(|n| n.text())
             .map(|s| s.trim().to_owned())
-            .ok_or_else(|| broken(format!("{file}:{line}: a transfer without a creditor account")))?;
+            .ok_or_else(|| {
+                broken(
+                    format!("{file}:{line}: a transfer without a creditor account"),
+                    format!("{file}:{line}：有一笔转账没有收款账号"),
+                )
+            })?;
         let amount = child(tx, "Amt")
             .and_then(|a| child(a, "InstdAmt"))
             .and_then(|n| n.text())
             .and_then(|s| s.trim().parse::<Decimal>().ok())
-            .ok_or_else(|| broken(format!("{file}:{line}: a transfer without an amount")))?;
+            .ok_or_else(|| {
+                broken(
+                    format!("{file}:{line}: a transfer without an amount"),
+                    format!("{file}:{line}：有一笔转账没有金额"),
+                )
+            })?;
         out.push((line, account, amount));
     }
     Ok(out)
