@@ -54,7 +54,7 @@ fn mode_word(mode: RunMode, lang: Lang) -> &'static str {
 pub fn import(ledger_path: &Path, period: Month, file: &str, lang: Lang, out: &mut dyn Write) -> Result<Finish, Fatal> {
     let (lines, sha256) = read_import(file, period)?;
     let new_ledger = !ledger_path.exists();
-    let mut ledger = Ledger::open_for_write(ledger_path, &OutputDirs, out)?;
+    let mut ledger = Ledger::open_for_write_in(ledger_path, &OutputDirs, lang, out)?;
     if ledger.live_run(period)?.is_some() {
         return Err(ledger.already_paid(period));
     }
@@ -166,7 +166,7 @@ pub fn runs(
     stdout: &mut dyn Write,
     notes: &mut dyn Write,
 ) -> Result<Finish, Fatal> {
-    let runs = existing_for_listing(ledger_path, notes)?.runs()?;
+    let runs = existing_for_listing(ledger_path, lang, notes)?.runs()?;
     if json {
         let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&runs).expect("runs serialize"));
         return Ok(Finish::Done);
@@ -194,7 +194,7 @@ pub fn history(
         Fatal::new(FatalKind::Usage, "that is not a valid ID number", "give the child's 18-character ID number")
             .zh("这不是有效的身份证号码", "请给出儿童的18位身份证号码")
     })?;
-    let lines = existing_for_listing(ledger_path, notes)?.child_history(id.as_str())?;
+    let lines = existing_for_listing(ledger_path, lang, notes)?.child_history(id.as_str())?;
     if json {
         let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&lines).expect("history serializes"));
         return Ok(Finish::Done);
@@ -260,7 +260,7 @@ pub fn void(ledger_path: &Path, run: i64, reason: &str, lang: Lang, out: &mut dy
         .zh("此处没有台账", "请用 --ledger 指定台账路径，或设置 DISBURSE_LEDGER")
         .in_file(ledger_path.display().to_string()));
     }
-    let mut ledger = Ledger::open_for_write(ledger_path, &OutputDirs, out)?;
+    let mut ledger = Ledger::open_for_write_in(ledger_path, &OutputDirs, lang, out)?;
     let info = ledger.void_run(run, trim(reason))?;
     let _ = match lang {
         Lang::En => writeln!(
@@ -295,22 +295,22 @@ pub fn missing(ledger_path: &Path) -> Fatal {
 }
 
 /// A read-only command's ledger: it must exist (a mistyped path never creates one).
-fn existing(ledger_path: &Path, notes: &mut dyn Write) -> Result<Ledger, Fatal> {
-    Ledger::open_read_only(ledger_path, notes)?.ok_or_else(|| missing(ledger_path))
+fn existing(ledger_path: &Path, lang: Lang, notes: &mut dyn Write) -> Result<Ledger, Fatal> {
+    Ledger::open_read_only_in(ledger_path, lang, notes)?.ok_or_else(|| missing(ledger_path))
 }
 
 /// A `ledger` command that lists: the ledger must exist; it is opened for writing
 /// (under its lock) only to finish or undo a run a crash left half done.
-fn existing_for_listing(ledger_path: &Path, notes: &mut dyn Write) -> Result<Ledger, Fatal> {
+fn existing_for_listing(ledger_path: &Path, lang: Lang, notes: &mut dyn Write) -> Result<Ledger, Fatal> {
     if !ledger_path.exists() {
         return Err(missing(ledger_path));
     }
-    Ledger::open_for_write(ledger_path, &OutputDirs, notes)
+    Ledger::open_for_write_in(ledger_path, &OutputDirs, lang, notes)
 }
 
 /// `ledger verify`: exit 0 intact, exit 1 naming what disagrees.
 pub fn verify(ledger_path: &Path, lang: Lang, stdout: &mut dyn Write, notes: &mut dyn Write) -> Result<Finish, Fatal> {
-    let ledger = existing(ledger_path, notes)?;
+    let ledger = existing(ledger_path, lang, notes)?;
     if ledger.schema_version()? < crate::ledger::SCHEMA_VERSION {
         return Err(Fatal::new(
             FatalKind::Usage,

@@ -24,10 +24,23 @@ pub(super) fn open_private(path: &Path) -> std::io::Result<File> {
 /// Takes the lock of the ledger file `ledger` (already open), waiting (and saying
 /// so on `notes`) while another disburse holds it. The lock lasts as long as the
 /// returned file.
-pub(super) fn acquire(ledger: &Path, file: File, notes: &mut dyn Write) -> Result<File, Fatal> {
+pub(super) fn acquire(
+    ledger: &Path,
+    file: File,
+    lang: crate::core::detail::Lang,
+    notes: &mut dyn Write,
+) -> Result<File, Fatal> {
     if file.try_lock().is_err() {
-        let _ =
-            writeln!(notes, "disburse: waiting for another disburse that is using the ledger {} ...", ledger.display());
+        let _ = match lang {
+            crate::core::detail::Lang::En => writeln!(
+                notes,
+                "disburse: waiting for another disburse that is using the ledger {} ...",
+                ledger.display()
+            ),
+            crate::core::detail::Lang::Zh => {
+                writeln!(notes, "disburse：另一个 disburse 正在使用台账 {}，正在等待……", ledger.display())
+            }
+        };
         file.lock().map_err(|e| Fatal::io(ledger, "locking the ledger", &e))?;
     }
     Ok(file)

@@ -28,6 +28,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 use rust_decimal::Decimal;
 
+use crate::core::detail::Lang;
 use crate::error::{Fatal, FatalKind};
 pub use journal::Head as JournalHead;
 pub use recover::RunDirs;
@@ -104,6 +105,13 @@ fn db_err(path: &Path, e: rusqlite::Error) -> Fatal {
     .in_file(path.display().to_string())
 }
 
+/// A period the ledger holds (`2018-06`) as a Chinese sentence says it (`2018年6月`).
+fn month_zh(period: &str) -> String {
+    crate::core::month::Month::parse(period)
+        .map(|m| crate::core::glossary::month(m, Lang::Zh))
+        .unwrap_or_else(|| period.to_owned())
+}
+
 /// Amounts are stored as whole fen (cents); one that does not fit is an error naming
 /// it, never a capped value.
 fn to_fen(d: Decimal) -> Result<i64, Fatal> {
@@ -127,6 +135,17 @@ impl Ledger {
     /// date and finishes or undoes any half-done run (`dirs` tells what a run's output
     /// directory is), saying so on `notes`.
     pub fn open_for_write(path: &Path, dirs: &dyn RunDirs, notes: &mut dyn Write) -> Result<Ledger, Fatal> {
+        Ledger::open_for_write_in(path, dirs, Lang::En, notes)
+    }
+
+    /// `open_for_write`, saying what it notes (a wait for the lock, a recovered run)
+    /// in `lang`.
+    pub fn open_for_write_in(
+        path: &Path,
+        dirs: &dyn RunDirs,
+        lang: Lang,
+        notes: &mut dyn Write,
+    ) -> Result<Ledger, Fatal> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             if !parent.is_dir() {
                 return Err(Fatal::new(
@@ -139,19 +158,24 @@ impl Ledger {
         }
         // The ledger holds children's IDs: owner-only, whatever the umask.
         let file = lock::open_private(path).map_err(|e| Fatal::io(path, "opening the ledger", &e))?;
-        let lock = lock::acquire(path, file, notes)?;
+        let lock = lock::acquire(path, file, lang, notes)?;
         let conn = Connection::open(path).map_err(|e| db_err(path, e))?;
         let mut ledger = Ledger { conn, path: path.to_path_buf(), _lock: Some(lock) };
         ledger.refuse_newer()?;
         ledger.pragmas()?;
         schema::migrate(&mut ledger.conn).map_err(|e| db_err(path, e))?;
-        ledger.recover(dirs, notes)?;
+        ledger.recover(dirs, lang, notes)?;
         Ok(ledger)
     }
 
     /// Opens an existing ledger read-only (a dry run never writes it); `None` when
     /// there is no ledger yet. Half-done runs are reported, not repaired.
     pub fn open_read_only(path: &Path, notes: &mut dyn Write) -> Result<Option<Ledger>, Fatal> {
+        Ledger::open_read_only_in(path, Lang::En, notes)
+    }
+
+    /// `open_read_only`, noting a half-done run in `lang`.
+    pub fn open_read_only_in(path: &Path, lang: Lang, notes: &mut dyn Write) -> Result<Option<Ledger>, Fatal> {
         if !path.exists() {
             return Ok(None);
         }
@@ -165,11 +189,20 @@ impl Ledger {
             return Ok(None);
         }
         for run in ledger.runs()?.iter().filter(|r| r.status.half_done()) {
-            let _ = writeln!(
-                notes,
-                "disburse: note: run {} for {} was interrupted ({}); the next real run or any `disburse ledger` command will finish or undo it",
-                run.id, run.period, run.status
-            );
+            let _ = match lang {
+                Lang::En => writeln!(
+                    notes,
+                    "disburse: note: run {} for {} was interrupted ({}); the next real run or any `disburse ledger` command will finish or undo it",
+                    run.id, run.period, run.status
+                ),
+                Lang::Zh => writeln!(
+                    notes,
+                    "disburse：提示：{}的批次{}被中断（{}）；下次正式运行或任一 disburse ledger 命令会将其完成或撤销",
+                    month_zh(&run.period),
+                    run.id,
+                    crate::core::glossary::say(crate::core::glossary::Group::RunStatus, run.status.as_str(), lang)
+                ),
+            };
         }
         Ok(Some(ledger))
     }

@@ -17,6 +17,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{db_err, Ledger, RunStatus};
+use crate::core::detail::Lang;
 use crate::error::Fatal;
 
 /// What recovery needs to know about run output directories.
@@ -45,7 +46,7 @@ struct HalfDone {
 impl Ledger {
     /// Finishes or undoes every half-done run, saying what it did on `notes`. The
     /// caller holds the ledger's lock, so no run here has a living writer.
-    pub(super) fn recover(&mut self, dirs: &dyn RunDirs, notes: &mut dyn Write) -> Result<(), Fatal> {
+    pub(super) fn recover(&mut self, dirs: &dyn RunDirs, lang: Lang, notes: &mut dyn Write) -> Result<(), Fatal> {
         for run in self.half_done()? {
             let HalfDone { id, period, status, out, staged } = run;
             // Only a directory disburse staged for this run's output is touched.
@@ -53,11 +54,19 @@ impl Ledger {
                 (Some(s), Some(o)) => match dirs.check_staged(s, o) {
                     Ok(()) => Some(s.clone()),
                     Err(why) => {
-                        let _ = writeln!(
-                            notes,
-                            "disburse: note: run {id} for {period} names {} as its staged output, but {why}: it was left alone",
-                            s.display()
-                        );
+                        let _ = match lang {
+                            Lang::En => writeln!(
+                                notes,
+                                "disburse: note: run {id} for {period} names {} as its staged output, but {why}: it was left alone",
+                                s.display()
+                            ),
+                            Lang::Zh => writeln!(
+                                notes,
+                                "disburse：提示：{}的批次{id}记载的暂存输出为 {}，但该目录不是 disburse 为它暂存的，未作处理",
+                                super::month_zh(&period),
+                                s.display()
+                            ),
+                        };
                         None
                     }
                 },
@@ -68,10 +77,17 @@ impl Ledger {
                     dirs.remove_staged(s);
                 }
                 self.abandon_run(id)?;
-                let _ = writeln!(
-                    notes,
-                    "disburse: recovered: run {id} for {period} was interrupted before it was recorded; it was undone (nothing was paid) and can be run again"
-                );
+                let _ = match lang {
+                    Lang::En => writeln!(
+                        notes,
+                        "disburse: recovered: run {id} for {period} was interrupted before it was recorded; it was undone (nothing was paid) and can be run again"
+                    ),
+                    Lang::Zh => writeln!(
+                        notes,
+                        "disburse：已恢复：{}的批次{id}在记入台账前被中断，已撤销（未发放任何款项），可以重新运行",
+                        super::month_zh(&period)
+                    ),
+                };
                 continue;
             }
             let out_complete = out.as_deref().is_some_and(|o| dirs.is_complete(o));
@@ -84,17 +100,31 @@ impl Ledger {
             let now_complete = out.as_deref().is_some_and(|o| dirs.is_complete(o));
             if now_complete {
                 self.mark_live(id)?;
-                let _ = writeln!(
-                    notes,
-                    "disburse: recovered: run {id} for {period} was interrupted after it was recorded; its output is now complete in {}",
-                    out.as_ref().map(|o| o.display().to_string()).unwrap_or_default()
-                );
+                let shown = out.as_ref().map(|o| o.display().to_string()).unwrap_or_default();
+                let _ = match lang {
+                    Lang::En => writeln!(
+                        notes,
+                        "disburse: recovered: run {id} for {period} was interrupted after it was recorded; its output is now complete in {shown}"
+                    ),
+                    Lang::Zh => writeln!(
+                        notes,
+                        "disburse：已恢复：{}的批次{id}在记入台账后被中断，其输出现已完整，位于 {shown}",
+                        super::month_zh(&period)
+                    ),
+                };
             } else {
                 self.void_run(id, "output directory lost after an interrupted run")?;
-                let _ = writeln!(
-                    notes,
-                    "disburse: recovered: run {id} for {period} was interrupted and its output is gone; it was voided and can be run again"
-                );
+                let _ = match lang {
+                    Lang::En => writeln!(
+                        notes,
+                        "disburse: recovered: run {id} for {period} was interrupted and its output is gone; it was voided and can be run again"
+                    ),
+                    Lang::Zh => writeln!(
+                        notes,
+                        "disburse：已恢复：{}的批次{id}被中断且输出已丢失，已作废，可以重新运行",
+                        super::month_zh(&period)
+                    ),
+                };
             }
         }
         Ok(())
