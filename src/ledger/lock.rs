@@ -56,7 +56,8 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let ledger = dir.join("ledger.sqlite");
-        let held = acquire(&ledger, open_private(&ledger).unwrap(), &mut Vec::new()).unwrap();
+        let held =
+            acquire(&ledger, open_private(&ledger).unwrap(), crate::core::detail::Lang::En, &mut Vec::new()).unwrap();
         std::os::unix::fs::symlink(&ledger, dir.join("link.sqlite")).unwrap();
         std::fs::hard_link(&ledger, dir.join("hard.sqlite")).unwrap();
         for other in ["link.sqlite", "hard.sqlite", "./ledger.sqlite"] {
