@@ -350,3 +350,25 @@ fn verify_and_ledger_verify_speak_chinese() {
     let o = disburse_with(&ledger, with_lang("en", &["verify", &run_s]));
     assert!(stderr(&o).contains(": BROKEN: transfers.csv: SHA-256"), "{}", stderr(&o));
 }
+
+#[test]
+fn history_import_and_void_speak_chinese() {
+    let s = Scratch::new("screens-history");
+    let (ledger, _) = ledger_with_history(&s);
+    let child = csv_rows(&root().join(OLD_SYSTEM))[0]["身份证号"].clone();
+    let o = disburse_with(&ledger, with_lang("zh", &["ledger", "history", &child]));
+    ok(&o);
+    let text = normalise(&String::from_utf8(o.stdout).unwrap(), &s.0);
+    assert!(text.contains("2018年5月") && text.contains("当月") && text.contains("已作废"), "{text}");
+    assert!(!text.contains(&child), "the whole ID is never printed: {text}");
+    assert_no_english(&text);
+    let bad = s.write("bad.csv", "child_id,category,region_code,amount\n430102201003120016,scattered,430102,八百\n");
+    let o = disburse_with(&ledger, with_lang("zh", &["ledger", "import", "--period", "2018-07", &bad]));
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let said = normalise(&stderr(&o), &s.0);
+    assert!(said.contains("金额应写成普通数字") && said.contains("请更正该文件后重新导入"), "{said}");
+    let o = disburse_with(&ledger, with_lang("zh", &["ledger", "void", "2", "--reason", "重新导入"]));
+    ok(&o);
+    let said = normalise(&stderr(&o), &s.0);
+    assert_eq!(said, "批次2（历史导入，2018年5月，2900.00元）已作废，其发放记录不再计入\n");
+}
