@@ -223,7 +223,11 @@ pub fn history(
             month_text(&h.month, lang),
             glossary::say(Group::Kind, &h.kind, lang).to_owned(),
             money(&h.amount, lang),
-            glossary::say(Group::Category, &h.category, lang).to_owned(),
+            // In English the category's code, as the ledger and the CSV files hold it.
+            match lang {
+                Lang::En => h.category.clone(),
+                Lang::Zh => glossary::say(Group::Category, &h.category, lang).to_owned(),
+            },
             h.region_code.clone(),
             glossary::say(Group::LineStatus, h.status.as_str(), lang).to_owned(),
             h.transfer_id.clone().unwrap_or_else(|| "-".into()),
