@@ -10,7 +10,7 @@ mod io_words;
 #[cfg(test)]
 mod zh_everywhere;
 
-pub use io_words::{doing_zh, io_zh, thing_zh};
+pub use io_words::{doing_zh, io_zh, thing_zh, toml_zh};
 
 /// What kind of fatal error happened: SPEC section 6's list, each exit 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

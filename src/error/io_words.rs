@@ -108,6 +108,23 @@ pub fn thing_zh(what: &str) -> &'static str {
     THINGS.iter().find(|(en, _)| *en == what).map_or("文件", |(_, zh)| zh)
 }
 
+/// A TOML file (a profile) that does not parse, in Chinese: the line, and the key
+/// when the parser names an unknown one; the parser's English stays out.
+pub fn toml_zh(e: &toml::de::Error, text: &str) -> String {
+    let line = e.span().map(|r| text[..r.start.min(text.len())].matches('\n').count() + 1);
+    let at = line.map(|l| format!("第{l}行")).unwrap_or_default();
+    let message = e.message();
+    let key = message.strip_prefix("unknown field `").and_then(|rest| rest.split('`').next());
+    match key {
+        Some(k) => format!("{at}有无法识别的键“{k}”"),
+        None if message.starts_with("missing field `") => {
+            let k = message["missing field `".len()..].split('`').next().unwrap_or_default();
+            format!("缺少键“{k}”")
+        }
+        None => format!("{at}不符合TOML格式，或某个值的类型不对"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +141,22 @@ mod tests {
         assert_eq!(io_zh(&raw).0, "找不到该文件或文件夹");
         let odd = Error::other("strange");
         assert!(io_zh(&odd).0.contains("（strange）"));
+    }
+
+    #[test]
+    fn toml_errors_name_the_line_and_the_key() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct P {
+            name: Option<String>,
+        }
+        let text = "\nnmae = \"x\"\n";
+        let e = toml::from_str::<P>(text).unwrap_err();
+        assert_eq!(toml_zh(&e, text), "第2行有无法识别的键“nmae”");
+        let text = "name = = 1";
+        let e = toml::from_str::<P>(text).unwrap_err();
+        assert!(toml_zh(&e, text).starts_with("第1行不符合TOML格式"), "{}", toml_zh(&e, text));
     }
 
     #[test]

@@ -236,14 +236,8 @@ impl BankProfile {
     /// A profile from its TOML text (`source` names it in errors), checked as
     /// `load` checks a file.
     pub fn from_toml(text: &str, source: &str) -> Result<BankProfile, Fatal> {
-        let p = toml::from_str::<BankProfile>(text).map_err(|e| {
-            let at = e.span().map(|r| text[..r.start.min(text.len())].matches('\n').count() + 1);
-            let zh = match at {
-                Some(line) => format!("第{line}行不符合模板的格式（TOML）"),
-                None => "不符合模板的格式（TOML）".to_owned(),
-            };
-            bad_profile(source, (e.message().to_owned(), zh))
-        })?;
+        let p = toml::from_str::<BankProfile>(text)
+            .map_err(|e| bad_profile(source, (e.message().to_owned(), crate::error::toml_zh(&e, text))))?;
         if BUILT_INS.contains(&p.name.as_str()) {
             return Err(bad_profile(
                 source,
