@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use rust_decimal::Decimal;
 
 use crate::commands::run::{RunConfig, DEFAULT_CEILING};
@@ -19,6 +19,9 @@ use crate::output::bank::{BankProfile, Payer};
 use crate::output::report::ReportOptions;
 use crate::roster::profile::RosterProfile;
 use crate::roster::EncodingChoice;
+
+mod help_zh;
+mod usage_zh;
 
 /// The environment variable that names the ledger when `--ledger` is not given.
 pub const LEDGER_ENV: &str = "DISBURSE_LEDGER";
@@ -451,18 +454,79 @@ impl RunArgs {
 
 /// Parses the command line, runs the command, returns the exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
-    let lang = cli_lang(cli.lang);
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // The language is known before clap parses, so `--help` and argument errors
+    // speak it too.
+    let lang = lang_of_args(&args);
+    let gbk = crate::terminal::locale_wants_gbk();
     // Messages in the locale's encoding (GB18030 under a GBK locale), never raw UTF-8.
-    let mut stderr = crate::terminal::LocaleWriter::new(std::io::stderr(), crate::terminal::locale_wants_gbk());
+    let mut stderr = crate::terminal::LocaleWriter::new(std::io::stderr(), gbk);
+    let command = match lang {
+        Lang::Zh => help_zh::command_zh(Cli::command()),
+        Lang::En => Cli::command(),
+    };
+    let cli = match command.try_get_matches_from(&args).and_then(|m| Cli::from_arg_matches(&m)) {
+        Ok(cli) => cli,
+        Err(e) => return clap_failed(&e, lang, &mut stderr),
+    };
     match dispatch(cli, &mut stderr) {
         Ok(finish) => finish.code(),
         Err(fatal) => {
-            let _ = match lang {
-                Lang::En => writeln!(stderr, "disburse: error: {}", fatal.render(lang)),
-                Lang::Zh => writeln!(stderr, "disburse: 错误: {}", fatal.render(lang)),
-            };
+            let _ = writeln!(stderr, "{}{}", error_prefix(lang), fatal.render(lang));
             fatal.kind.exit_code()
+        }
+    }
+}
+
+/// What starts every fatal line on stderr.
+pub fn error_prefix(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "disburse: error: ",
+        Lang::Zh => "disburse: 错误：",
+    }
+}
+
+/// `--lang zh|en` (or `--lang=…`) among the raw arguments, else the locale.
+pub fn lang_of_args(args: &[std::ffi::OsString]) -> Lang {
+    let mut it = args.iter().skip(1).map(|a| a.to_string_lossy());
+    while let Some(a) = it.next() {
+        let value = match a.as_ref() {
+            "--" => break,
+            "--lang" => it.next().map(|v| v.into_owned()),
+            other => other.strip_prefix("--lang=").map(str::to_owned),
+        };
+        match value.as_deref() {
+            Some("zh") => return Lang::Zh,
+            Some("en") => return Lang::En,
+            _ => {}
+        }
+    }
+    Lang::from_env()
+}
+
+/// Help, version and argument errors. English: clap's own output. Chinese: the help
+/// with clap's words in Chinese, an error as one line with its fix; exit codes as
+/// clap's (0 for help and version, 2 for an error).
+fn clap_failed(e: &clap::Error, lang: Lang, stderr: &mut dyn Write) -> i32 {
+    use clap::error::ErrorKind;
+    if lang == Lang::En {
+        let _ = e.print();
+        return e.exit_code();
+    }
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let mut out = terminal_stdout(false);
+            let _ = write!(out, "{}", help_zh::clap_words_zh(&e.render().to_string()));
+            let _ = out.flush();
+            0
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = write!(stderr, "{}", help_zh::clap_words_zh(&e.render().to_string()));
+            crate::error::FATAL_EXIT
+        }
+        _ => {
+            let _ = writeln!(stderr, "{}{}", error_prefix(lang), usage_zh::clap_fatal(e).render(lang));
+            crate::error::FATAL_EXIT
         }
     }
 }
