@@ -520,10 +520,6 @@ fn clap_failed(e: &clap::Error, lang: Lang, stderr: &mut dyn Write) -> i32 {
             let _ = out.flush();
             0
         }
-        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = write!(stderr, "{}", help_zh::clap_words_zh(&e.render().to_string()));
-            crate::error::FATAL_EXIT
-        }
         _ => {
             let _ = writeln!(stderr, "{}{}", error_prefix(lang), usage_zh::clap_fatal(e).render(lang));
             crate::error::FATAL_EXIT

@@ -61,7 +61,10 @@ fn chinese(err: &clap::Error) -> (String, String) {
             (format!("{arg}后面缺少值"), format!("请在 {} 后面写上值", flag(&arg)))
         }
         ErrorKind::InvalidValue => {
-            let valid = said(err, ContextKind::ValidValue).unwrap_or_default();
+            let valid = match err.get(ContextKind::ValidValue) {
+                Some(ContextValue::Strings(v)) => v.iter().map(|v| format!("“{v}”")).collect::<Vec<_>>().join("、"),
+                _ => said(err, ContextKind::ValidValue).unwrap_or_default(),
+            };
             let fix = match suggested(ContextKind::SuggestedValue) {
                 Some(s) => format!("可选的值为：{valid}；{s}"),
                 None => format!("可选的值为：{valid}"),
@@ -110,7 +113,7 @@ mod tests {
             (&["disburse", "run", "--perod", "2018-06"], "无法识别的选项“--perod”。是否想写 --period？"),
             (&["disburse", "rnu"], "无法识别的命令“rnu”"),
             (&["disburse", "run", "--out", "o", "r.csv"], "缺少必需的参数：--period <年月>"),
-            (&["disburse", "--lang", "fr", "run"], "--lang <语言>的值“fr”无效"),
+            (&["disburse", "--lang", "fr", "ledger", "runs"], "--lang <语言>的值“fr”无效"),
             (&["disburse", "run", "--threads", "x", "--period", "p", "--out", "o", "r.csv"], "“x”无效"),
             (&["disburse", "ledger", "void", "1"], "缺少必需的参数：--reason <原因>"),
         ];
