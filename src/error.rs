@@ -105,12 +105,16 @@ impl Fatal {
         out
     }
 
-    /// `文件第N行：问题。办法。` with full-width punctuation.
+    /// `文件:N：问题。办法。` with full-width punctuation.
     fn render_zh(&self, message: &str, fix: &str) -> String {
         let mut out = String::new();
-        match (self.file_zh.as_ref().or(self.file.as_ref()), self.line) {
-            (Some(file), Some(line)) => out.push_str(&format!("{file}第{line}行：")),
-            (Some(file), None) => out.push_str(&format!("{file}：")),
+        // A file's line as everywhere else (`r.csv:7`, the `source` column), a
+        // workbook sheet's in words.
+        match (&self.file_zh, &self.file, self.line) {
+            (Some(sheet), _, Some(line)) => out.push_str(&format!("{sheet}第{line}行：")),
+            (Some(sheet), _, None) => out.push_str(&format!("{sheet}：")),
+            (None, Some(file), Some(line)) => out.push_str(&format!("{file}:{line}：")),
+            (None, Some(file), None) => out.push_str(&format!("{file}：")),
             _ => {}
         }
         for part in [message, fix] {
@@ -209,7 +213,10 @@ mod tests {
     fn a_fatal_line_names_the_file_and_line_then_the_fix() {
         let f = Fatal::new(FatalKind::Input, "bad\nrow", "fix it").in_file("r.csv").at_line(7).zh("坏行", "改正");
         assert_eq!(f.render(crate::core::detail::Lang::En), "r.csv:7: bad row — fix it");
-        assert_eq!(f.render(crate::core::detail::Lang::Zh), "r.csv第7行：坏行。改正。");
+        assert_eq!(f.render(crate::core::detail::Lang::Zh), "r.csv:7：坏行。改正。");
+        let s = Fatal::new(FatalKind::Input, "m", "f").zh("坏", "改").in_sheet("b.xlsx", "花名册").at_line(3);
+        assert_eq!(s.render(crate::core::detail::Lang::Zh), "b.xlsx的工作表“花名册”第3行：坏。改。");
+        assert_eq!(s.render(crate::core::detail::Lang::En), "b.xlsx sheet 花名册:3: m — f");
         let g = Fatal::new(FatalKind::Input, "m", "").in_file("p.csv").zh("问题：没有表头行。", "");
         assert_eq!(g.render(crate::core::detail::Lang::Zh), "p.csv：问题：没有表头行。");
         assert_eq!(f.to_string(), f.render(crate::core::detail::Lang::En));
