@@ -68,7 +68,7 @@ pub struct Fatal {
     /// The message and the fix in Chinese, for `--lang zh`.
     pub zh: Option<Box<(String, String)>>,
     /// How the Chinese names the file, when not by its path alone (a workbook's sheet).
-    pub file_zh: Option<String>,
+    pub file_zh: Option<Box<String>>,
 }
 
 impl Fatal {
@@ -139,7 +139,7 @@ impl Fatal {
     /// In sheet `sheet` of the workbook `path`.
     pub fn in_sheet(mut self, path: &str, sheet: &str) -> Fatal {
         self.file = Some(format!("{path} sheet {sheet}"));
-        self.file_zh = Some(format!("{path}的工作表“{sheet}”"));
+        self.file_zh = Some(Box::new(format!("{path}的工作表“{sheet}”")));
         self
     }
 
