@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use rust_decimal::Decimal;
 
 use crate::commands::run::{RunConfig, DEFAULT_CEILING};
@@ -19,6 +19,9 @@ use crate::output::bank::{BankProfile, Payer};
 use crate::output::report::ReportOptions;
 use crate::roster::profile::RosterProfile;
 use crate::roster::EncodingChoice;
+
+mod help_zh;
+mod usage_zh;
 
 /// The environment variable that names the ledger when `--ledger` is not given.
 pub const LEDGER_ENV: &str = "DISBURSE_LEDGER";
@@ -38,10 +41,10 @@ fn writable_ledger(flag: Option<PathBuf>) -> Result<PathBuf, Fatal> {
         None => Err(usage(
             "no ledger here: name the office's ledger with --ledger or DISBURSE_LEDGER",
             "a real run never starts a new ledger unless one is named (to start one, name the new file)",
-        )
-        .zh(
-            "此处没有台账：请用 --ledger 或 DISBURSE_LEDGER 指定本单位的台账",
-            "正式运行不会自行新建台账（如需新建，请指定新文件的路径）",
+            (
+                "此处没有台账，请用 --ledger 或 DISBURSE_LEDGER 指定本单位的台账",
+                "正式运行不会自行新建台账（如需新建，请指定新文件的路径）",
+            ),
         )),
     }
 }
@@ -278,8 +281,9 @@ pub enum EncodingArg {
     Gbk,
 }
 
-fn usage(message: impl Into<String>, fix: &str) -> Fatal {
-    Fatal::new(FatalKind::Usage, message, fix)
+/// A usage error, in English and in Chinese.
+fn usage(message: impl Into<String>, fix: &str, zh: (impl Into<String>, &str)) -> Fatal {
+    Fatal::new(FatalKind::Usage, message, fix).zh(zh.0, zh.1)
 }
 
 fn load_policy(path: Option<&str>) -> Result<Policy, Fatal> {
@@ -292,8 +296,8 @@ fn load_policy(path: Option<&str>) -> Result<Policy, Fatal> {
             "correct the policy file (columns effective_from,category,region_prefix,minimum)",
         )
         .zh(
-            format!("政策文件有误：{}", e.message),
-            "请更正政策文件（列为 effective_from,category,region_prefix,minimum）",
+            format!("政策文件有误：{}", e.message_zh),
+            "请更正政策文件（列为effective_from,category,region_prefix,minimum）",
         )
         .in_file(path);
         match e.line {
@@ -312,8 +316,11 @@ fn load_roster_profile(path: Option<&str>) -> Result<std::sync::Arc<RosterProfil
 
 fn parse_ceiling(text: &str) -> Result<Decimal, Fatal> {
     parse_amount(&fold_width(trim(text))).map_err(|_| {
-        usage(format!("--ceiling {text:?} is not an amount"), "write it as a plain number such as 5000 or 5000.00")
-            .zh(format!("--ceiling {text:?} 不是金额"), "请写成普通数字，如5000或5000.00")
+        usage(
+            format!("--ceiling {text:?} is not an amount"),
+            "write it as a plain number such as 5000 or 5000.00",
+            (format!("--ceiling 的值“{text}”不是金额"), "请写成普通数字，如5000或5000.00"),
+        )
     })
 }
 
@@ -329,8 +336,11 @@ impl EncodingArg {
 
 fn parse_period(text: &str) -> Result<Month, Fatal> {
     Month::parse(&fold_width(trim(text))).ok_or_else(|| {
-        usage(format!("--period {text:?} is not a month"), "write it as YYYY-MM, e.g. --period 2018-06")
-            .zh(format!("--period {text:?} 不是年月"), "请写成 YYYY-MM，例如 --period 2018-06")
+        usage(
+            format!("--period {text:?} is not a month"),
+            "write it as YYYY-MM, e.g. --period 2018-06",
+            (format!("--period 的值“{text}”不是年月"), "请写成“年-月”，例如 --period 2018-06"),
+        )
     })
 }
 
@@ -343,12 +353,20 @@ impl RunArgs {
         let period = parse_period(&self.period)?;
         let ceiling = parse_ceiling(&self.ceiling)?;
         if self.threads == Some(0) {
-            return Err(usage("--threads must be at least 1", "leave it out to use every core"));
+            return Err(usage(
+                "--threads must be at least 1",
+                "leave it out to use every core",
+                ("--threads 至少为1", "不写 --threads 即使用全部处理器核心"),
+            ));
         }
         if self.threads.is_some_and(|n| n > MAX_THREADS) {
             return Err(usage(
                 format!("--threads must be at most {MAX_THREADS}"),
                 "give a number up to the machine's cores, or leave it out to use every core",
+                (
+                    format!("--threads 至多为{MAX_THREADS}"),
+                    "请给出不超过本机核心数的数目，或不写 --threads 以使用全部核心",
+                ),
             ));
         }
         let policy = load_policy(self.policy.as_deref())?;
@@ -359,16 +377,17 @@ impl RunArgs {
                 usage(
                     format!("--execution-date {d:?} is not a date"),
                     "write it as YYYY-MM-DD, e.g. --execution-date 2018-06-10",
+                    (
+                        format!("--execution-date 的值“{d}”不是日期"),
+                        "请写成“年-月-日”，例如 --execution-date 2018-06-10",
+                    ),
                 )
             })?),
             None => None,
         };
         let pain = bank_profiles.iter().any(|p| p.format == crate::output::bank::Format::Pain001);
         if pain && execution_date.is_none() && !self.dry_run {
-            return Err(usage(
-                "the pain001 bank file needs --execution-date",
-                "give the date the bank should pay, e.g. --execution-date 2018-06-10",
-            ));
+            return Err(crate::output::bank::needs_execution_date());
         }
         let payer = match (&self.payer_account, &self.payer_name) {
             (Some(account), Some(name)) => Some(Payer {
@@ -383,23 +402,29 @@ impl RunArgs {
                 return Err(usage(
                     "--payer-bic and --payer-bank-code describe the paying account",
                     "give --payer-account and --payer-name with them",
+                    ("--payer-bic 和 --payer-bank-code 是付款账户的信息", "请同时给出 --payer-account 和 --payer-name"),
                 ))
             }
-            _ => return Err(usage("--payer-account and --payer-name go together", "give both, or neither")),
+            _ => {
+                return Err(usage(
+                    "--payer-account and --payer-name go together",
+                    "give both, or neither",
+                    ("--payer-account 和 --payer-name 须一起给出", "请两个都给，或都不给"),
+                ))
+            }
         };
         if let Some(p) = &payer {
-            crate::output::bank::check_payer_codes(p)
-                .map_err(|(k, m)| usage(format!("--payer-{}: {m}", k.replace('_', "-")), "correct it"))?;
+            crate::output::bank::check_payer_codes(p).map_err(|(k, en, zh)| {
+                let flag = format!("--payer-{}", k.replace('_', "-"));
+                usage(format!("{flag}: {en}"), "correct it", (format!("{flag}：{zh}"), "请更正"))
+            })?;
         }
         if pain
             && !self.dry_run
             && payer.is_none()
             && bank_profiles.iter().any(|p| p.format == crate::output::bank::Format::Pain001 && p.payer.is_none())
         {
-            return Err(usage(
-                "the pain001 bank file needs the paying account",
-                "give --payer-account and --payer-name (or a profile with a [payer] section)",
-            ));
+            return Err(crate::output::bank::needs_payer());
         }
         let encoding = self.encoding.choice();
         let config = RunConfig {
@@ -429,18 +454,75 @@ impl RunArgs {
 
 /// Parses the command line, runs the command, returns the exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
-    let lang = cli_lang(cli.lang);
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // The language is known before clap parses, so `--help` and argument errors
+    // speak it too.
+    let lang = lang_of_args(&args);
+    let gbk = crate::terminal::locale_wants_gbk();
     // Messages in the locale's encoding (GB18030 under a GBK locale), never raw UTF-8.
-    let mut stderr = crate::terminal::LocaleWriter::new(std::io::stderr(), crate::terminal::locale_wants_gbk());
+    let mut stderr = crate::terminal::LocaleWriter::new(std::io::stderr(), gbk);
+    let command = match lang {
+        Lang::Zh => help_zh::command_zh(Cli::command()),
+        Lang::En => Cli::command(),
+    };
+    let cli = match command.try_get_matches_from(&args).and_then(|m| Cli::from_arg_matches(&m)) {
+        Ok(cli) => cli,
+        Err(e) => return clap_failed(&e, lang, &mut stderr),
+    };
     match dispatch(cli, &mut stderr) {
         Ok(finish) => finish.code(),
         Err(fatal) => {
-            let _ = match lang {
-                Lang::En => writeln!(stderr, "disburse: error: {}", fatal.render(lang)),
-                Lang::Zh => writeln!(stderr, "disburse: 错误: {}", fatal.render(lang)),
-            };
+            let _ = writeln!(stderr, "{}{}", error_prefix(lang), fatal.render(lang));
             fatal.kind.exit_code()
+        }
+    }
+}
+
+/// What starts every fatal line on stderr.
+pub fn error_prefix(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "disburse: error: ",
+        Lang::Zh => "disburse: 错误：",
+    }
+}
+
+/// `--lang zh|en` (or `--lang=…`) among the raw arguments, else the locale.
+pub fn lang_of_args(args: &[std::ffi::OsString]) -> Lang {
+    let mut it = args.iter().skip(1).map(|a| a.to_string_lossy());
+    while let Some(a) = it.next() {
+        let value = match a.as_ref() {
+            "--" => break,
+            "--lang" => it.next().map(|v| v.into_owned()),
+            other => other.strip_prefix("--lang=").map(str::to_owned),
+        };
+        match value.as_deref() {
+            Some("zh") => return Lang::Zh,
+            Some("en") => return Lang::En,
+            _ => {}
+        }
+    }
+    Lang::from_env()
+}
+
+/// Help, version and argument errors. English: clap's own output. Chinese: the help
+/// with clap's words in Chinese, an error as one line with its fix; exit codes as
+/// clap's (0 for help and version, 2 for an error).
+fn clap_failed(e: &clap::Error, lang: Lang, stderr: &mut dyn Write) -> i32 {
+    use clap::error::ErrorKind;
+    if lang == Lang::En {
+        let _ = e.print();
+        return e.exit_code();
+    }
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let mut out = terminal_stdout(false);
+            let _ = write!(out, "{}", help_zh::clap_words_zh(&e.render().to_string()));
+            let _ = out.flush();
+            0
+        }
+        _ => {
+            let _ = writeln!(stderr, "{}{}", error_prefix(lang), usage_zh::clap_fatal(e).render(lang));
+            crate::error::FATAL_EXIT
         }
     }
 }
@@ -472,6 +554,7 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
             }
             let pool = pool.build().map_err(|e| {
                 Fatal::new(FatalKind::Usage, format!("cannot start worker threads: {e}"), "try a smaller --threads")
+                    .zh("无法启动工作线程", "请把 --threads 改小一些")
             })?;
             pool.install(|| crate::commands::run::run(&config, stderr))
         }
@@ -486,6 +569,10 @@ fn dispatch(cli: Cli, stderr: &mut (dyn Write + Send)) -> Result<Finish, Fatal> 
                         return Err(usage(
                             format!("the bank profile {p} has no [returns] section"),
                             "describe the bank's result file in the profile, or leave --returns-profile out",
+                            (
+                                format!("银行模板{p}中没有描述回盘文件的部分（[returns]）"),
+                                "请在模板中写明银行回盘文件的格式，或不用 --returns-profile",
+                            ),
                         ));
                     }
                     Some(profile)

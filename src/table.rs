@@ -32,6 +32,28 @@ pub struct Table {
     pub rows: Vec<TableRow>,
 }
 
+fn empty(path: &str, what: &str) -> Fatal {
+    Fatal::new(FatalKind::Input, format!("the {what} is empty"), "give the file with its header row")
+        .zh(format!("{}是空的", crate::error::thing_zh(what)), "请提供带表头行的文件")
+        .in_file(path)
+}
+
+/// A required column is missing: `names` are the header texts that would do.
+fn no_column(path: &str, what: &str, w: &Want<'_>, names: &[&str]) -> Fatal {
+    let message = if names.len() > 1 {
+        format!("the {what} has no column {} (any of: {})", w.name, names.join(", "))
+    } else {
+        format!("the {what} has no column {}", w.name)
+    };
+    let quoted: Vec<String> = names.iter().map(|n| format!("“{n}”")).collect();
+    Fatal::new(FatalKind::MissingColumn, message, "add the column to the header row, or fix its spelling")
+        .zh(
+            format!("{}的表头中没有{}列（可写作：{}）", crate::error::thing_zh(what), w.name, quoted.join("、")),
+            "请在表头行加上该列，或更正列名的拼写",
+        )
+        .in_file(path)
+}
+
 /// Reads `path` (`what` names it in messages), finding `wants` in its header.
 pub fn read_table(path: &str, what: &str, wants: &[Want<'_>]) -> Result<Table, Fatal> {
     let bytes = crate::roster::input_file::read_all(path, what)?;
@@ -45,6 +67,10 @@ pub fn read_table(path: &str, what: &str, wants: &[Want<'_>]) -> Result<Table, F
                     format!("the {what} is neither UTF-8 nor GBK text"),
                     "save it as CSV and try again",
                 )
+                .zh(
+                    format!("{}既不是UTF-8也不是GBK编码的文字", crate::error::thing_zh(what)),
+                    "请另存为CSV（UTF-8或GBK）后重试",
+                )
                 .in_file(path)
             })?
         }
@@ -54,8 +80,7 @@ pub fn read_table(path: &str, what: &str, wants: &[Want<'_>]) -> Result<Table, F
     let mut row = RawRow::default();
     let io = |e: std::io::Error| crate::csvsplit::read_error(path, what, &e);
     if !split.next(&mut row).map_err(io)? {
-        return Err(Fatal::new(FatalKind::Input, format!("the {what} is empty"), "give the file with its header row")
-            .in_file(path));
+        return Err(empty(path, what));
     }
     let cell = |b: &[u8]| trim(&String::from_utf8_lossy(b)).to_owned();
     let header: Vec<String> = row.iter().map(|b| cell(b).to_lowercase()).collect();
@@ -65,13 +90,7 @@ pub fn read_table(path: &str, what: &str, wants: &[Want<'_>]) -> Result<Table, F
         let at = header.iter().position(|h| !w.name.is_empty() && (h == w.name || w.aliases.contains(&h.as_str())));
         if at.is_none() && w.required {
             let names: Vec<&str> = std::iter::once(w.name).chain(w.aliases.iter().copied()).collect();
-            return Err(Fatal::new(
-                FatalKind::MissingColumn,
-                format!("the {what} has no column {} (any of: {})", w.name, names.join(", ")),
-                "add the column to the header row, or fix its spelling",
-            )
-            .in_file(path)
-            .at_line(1));
+            return Err(no_column(path, what, w, &names).at_line(1));
         }
         index.push(at);
     }
@@ -97,8 +116,7 @@ pub fn read_workbook_table(path: &str, what: &str, wants: &[Want<'_>]) -> Result
         .map(|(row, cells)| (u64::from(row) + 1, cells))
         .filter(|(_, cells)| cells.iter().any(|c| !text(c).is_empty()));
     let Some((_, header)) = rows.next() else {
-        return Err(Fatal::new(FatalKind::Input, format!("the {what} is empty"), "give the file with its header row")
-            .in_file(path));
+        return Err(empty(path, what));
     };
     let header: Vec<(u32, String)> = header.iter().map(|c| (c.1, text(c).to_lowercase())).collect();
     let mut index = Vec::new();
@@ -109,12 +127,7 @@ pub fn read_workbook_table(path: &str, what: &str, wants: &[Want<'_>]) -> Result
             .find(|(_, h)| !w.name.is_empty() && (h == w.name || w.aliases.contains(&h.as_str())))
             .map(|(col, _)| *col);
         if at.is_none() && w.required {
-            return Err(Fatal::new(
-                FatalKind::MissingColumn,
-                format!("the {what} has no column {}", w.name),
-                "add the column to the header row, or fix its spelling",
-            )
-            .in_file(path));
+            return Err(no_column(path, what, w, &[w.name]));
         }
         index.push(at);
     }

@@ -92,7 +92,7 @@ mod tests {
 
     #[test]
     fn text_is_reencoded_even_when_a_character_is_split_between_writes() {
-        let text = "disburse: 错误: 花名册第2行\n";
+        let text = "disburse: 错误：花名册第2行\n";
         let mut out = LocaleWriter::new(Vec::new(), true);
         let bytes = text.as_bytes();
         // Cut inside 错 (3 UTF-8 bytes).

@@ -39,11 +39,17 @@ pub struct Policy {
 pub struct PolicyError {
     pub line: Option<u64>,
     pub message: String,
+    /// The same in Chinese, for `--lang zh`.
+    pub message_zh: String,
 }
 
 impl PolicyError {
-    fn at(line: u64, message: impl Into<String>) -> PolicyError {
-        PolicyError { line: Some(line), message: message.into() }
+    fn at(line: u64, message: impl Into<String>, zh: impl Into<String>) -> PolicyError {
+        PolicyError { line: Some(line), message: message.into(), message_zh: zh.into() }
+    }
+
+    fn whole(message: &str, zh: &str) -> PolicyError {
+        PolicyError { line: None, message: message.to_owned(), message_zh: zh.to_owned() }
     }
 }
 
@@ -75,12 +81,23 @@ impl Policy {
     /// `name` is what the manifest calls it; the SHA-256 is of `bytes` exactly.
     pub fn from_csv(name: &str, bytes: &[u8]) -> Result<Policy, PolicyError> {
         let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
-            .map_err(|_| PolicyError { line: None, message: "the policy file is not UTF-8 text".into() })?;
+            .map_err(|_| PolicyError::whole("the policy file is not UTF-8 text", "政策文件不是UTF-8编码的文字"))?;
         let mut split = crate::csvsplit::Splitter::new(text.as_bytes());
         let mut header = crate::csvsplit::RawRow::default();
-        let read_err = |e: std::io::Error| PolicyError { line: None, message: format!("cannot read it: {e}") };
+        let read_err = |e: std::io::Error| match crate::csvsplit::unclosed_quote(&e) {
+            Some(q) => PolicyError::at(
+                q.line,
+                format!("cannot read it: {e}"),
+                format!("第{}行开始的引号（\"）没有闭合", q.line),
+            ),
+            None => PolicyError {
+                line: None,
+                message: format!("cannot read it: {e}"),
+                message_zh: format!("无法读取：{}", crate::error::io_zh(&e).0),
+            },
+        };
         if !split.next(&mut header).map_err(read_err)? {
-            return Err(PolicyError { line: None, message: "the policy file is empty".into() });
+            return Err(PolicyError::whole("the policy file is empty", "政策文件是空的"));
         }
         let cell = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
         let header: Vec<String> = header.iter().map(cell).collect();
@@ -90,18 +107,23 @@ impl Policy {
             let h = trim(h).to_ascii_lowercase();
             if let Some(k) = POLICY_HEADER.iter().position(|c| *c == h) {
                 if idx[k] != usize::MAX {
-                    return Err(PolicyError::at(1, format!("column {h} appears twice")));
+                    return Err(PolicyError::at(1, format!("column {h} appears twice"), format!("列“{h}”出现了两次")));
                 }
                 idx[k] = i;
             } else if h != "note" {
                 return Err(PolicyError::at(
                     1,
                     format!("unknown column {h:?}: the columns are effective_from,category,region_prefix,minimum and an optional note"),
+                    format!("无法识别的列“{h}”：列应为effective_from,category,region_prefix,minimum，另可有一列“note”（备注）"),
                 ));
             }
         }
         if let Some(k) = idx.iter().position(|i| *i == usize::MAX) {
-            return Err(PolicyError::at(1, format!("missing column {}", POLICY_HEADER[k])));
+            return Err(PolicyError::at(
+                1,
+                format!("missing column {}", POLICY_HEADER[k]),
+                format!("缺少列“{}”", POLICY_HEADER[k]),
+            ));
         }
         let mut rows = Vec::new();
         let mut seen: HashMap<(Month, Category, String), u64> = HashMap::new();
@@ -116,12 +138,17 @@ impl Policy {
                 return Err(PolicyError::at(
                     line,
                     format!("{} fields where the header has {}", rec.len(), header.len()),
+                    format!("这一行有{}个字段，而表头有{}个", rec.len(), header.len()),
                 ));
             }
             let get = |k: usize| fold_width(trim(&rec[idx[k]])).into_owned();
             let from = get(0);
             let effective_from = Month::parse(&from).ok_or_else(|| {
-                PolicyError::at(line, format!("effective_from {from:?} is not a month such as 2018-01"))
+                PolicyError::at(
+                    line,
+                    format!("effective_from {from:?} is not a month such as 2018-01"),
+                    format!("起始年月（effective_from）“{from}”不是年月，应写成2018-01这样"),
+                )
             })?;
             let cat = get(1);
             let category = Category::named(&cat).ok_or_else(|| {
@@ -130,15 +157,26 @@ impl Policy {
                     format!(
                         "unknown category {cat:?}: a category is lower-case ASCII letters, digits and _ (such as scattered, institutional, de_facto_unsupported)"
                     ),
+                    format!(
+                        "无法识别的供养方式（category）“{cat}”：应由小写英文字母、数字和_组成（如scattered、institutional、de_facto_unsupported）"
+                    ),
                 )
             })?;
             let region_prefix = get(2);
             if region_prefix.len() > 6 || !region_prefix.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(PolicyError::at(line, format!("region_prefix {region_prefix:?} must be 0 to 6 digits")));
+                return Err(PolicyError::at(
+                    line,
+                    format!("region_prefix {region_prefix:?} must be 0 to 6 digits"),
+                    format!("区划代码前缀（region_prefix）“{region_prefix}”应为0至6位数字"),
+                ));
             }
             let min = get(3);
             let minimum = parse_amount(&min).map_err(|_| {
-                PolicyError::at(line, format!("minimum {min:?} must be a non-negative amount such as 800 or 800.50"))
+                PolicyError::at(
+                    line,
+                    format!("minimum {min:?} must be a non-negative amount such as 800 or 800.50"),
+                    format!("最低标准（minimum）“{min}”应为不小于0的金额，如800或800.50"),
+                )
             })?;
             let key = (effective_from, category, region_prefix.clone());
             if let Some(first) = seen.insert(key, line) {
@@ -148,12 +186,21 @@ impl Policy {
                         "a second row for {effective_from}, {}, prefix {region_prefix:?} (first on line {first})",
                         category.as_str()
                     ),
+                    format!(
+                        "{}、{}、前缀“{region_prefix}”的标准重复了（第一次在第{first}行）",
+                        crate::core::glossary::month(effective_from, crate::core::detail::Lang::Zh),
+                        crate::core::glossary::say(
+                            crate::core::glossary::Group::Category,
+                            category.as_str(),
+                            crate::core::detail::Lang::Zh
+                        )
+                    ),
                 ));
             }
             rows.push(PolicyRow { effective_from, category, region_prefix, minimum, line });
         }
         if rows.is_empty() {
-            return Err(PolicyError { line: None, message: "the policy file has no rows".into() });
+            return Err(PolicyError::whole("the policy file has no rows", "政策文件中没有任何标准"));
         }
         Ok(Policy { name: name.to_owned(), sha256: crate::sha256_hex(bytes), rows })
     }

@@ -75,8 +75,11 @@ impl Ledger {
             format!("if that run must be replaced, void it first: disburse ledger void {id} --reason \"...\""),
         )
         .zh(
-            format!("{period}已由批次{id}发放过：每个月只能发放一次"),
-            format!("如需重新发放，请先作废该批次：disburse ledger void {id} --reason \"原因\""),
+            format!(
+                "{}已由批次{id}发放过，每个月只能发放一次",
+                crate::core::glossary::month(period, crate::core::detail::Lang::Zh)
+            ),
+            format!("如需重新发放，请先作废该批次：“disburse ledger void {id} --reason 作废原因”"),
         )
         .in_file(self.path.display().to_string())
     }
@@ -188,12 +191,14 @@ impl Ledger {
     /// Voids a run: its payments no longer count.
     pub fn void_run(&mut self, run: i64, reason: &str) -> Result<RunInfo, Fatal> {
         let path = self.path.clone();
-        let info = self.runs()?.into_iter().find(|r| r.id == run).ok_or_else(|| {
-            Fatal::new(FatalKind::Usage, format!("there is no run {run} in the ledger"), "see `disburse ledger runs`")
-                .in_file(path.display().to_string())
-        })?;
+        let info = self
+            .runs()?
+            .into_iter()
+            .find(|r| r.id == run)
+            .ok_or_else(|| no_run(run).in_file(path.display().to_string()))?;
         if info.status == RunStatus::Void {
             return Err(Fatal::new(FatalKind::Usage, format!("run {run} is already void"), "nothing to do")
+                .zh(format!("批次{run}已经作废"), "无需再作废")
                 .in_file(path.display().to_string()));
         }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| db_err(&path, e))?;
@@ -229,6 +234,12 @@ fn journal_now(
 
 fn gone(run: i64) -> Fatal {
     Fatal::new(FatalKind::Io, format!("run {run} vanished from the ledger while it was being written"), "run again")
+        .zh(format!("写入时批次{run}从台账中消失了"), "请重新运行")
+}
+
+fn no_run(run: i64) -> Fatal {
+    Fatal::new(FatalKind::Usage, format!("there is no run {run} in the ledger"), "see `disburse ledger runs`")
+        .zh(format!("台账中没有批次{run}"), "请用“disburse ledger runs”查看所有批次")
 }
 
 /// Refuses to change a run whose tables no longer agree with the journal's last word
@@ -238,16 +249,15 @@ pub(super) fn guard(tx: &rusqlite::Transaction<'_>, path: &Path, run: i64) -> Re
     let said = journal::last_state(tx, run).map_err(|e| db_err(path, e))?;
     match (now, said) {
         (Some(now), Some(said)) if now == said => Ok(()),
-        (None, _) => Err(Fatal::new(
-            FatalKind::Usage,
-            format!("there is no run {run} in the ledger"),
-            "see `disburse ledger runs`",
-        )
-        .in_file(path.display().to_string())),
+        (None, _) => Err(no_run(run).in_file(path.display().to_string())),
         _ => Err(Fatal::new(
             FatalKind::Input,
             format!("run {run} in the ledger does not agree with the ledger's journal: the ledger was changed by hand"),
             "run `disburse ledger verify` to see what differs, and restore the ledger from its backup",
+        )
+        .zh(
+            format!("台账中批次{run}的记录与台账日志不一致：台账被人手工改动过"),
+            "请运行“disburse ledger verify”查看哪里不同，并从备份恢复台账",
         )
         .in_file(path.display().to_string())),
     }
@@ -291,11 +301,20 @@ fn insert_lines(
                     l.month
                 ),
                 "this is a fault in disburse: nothing was recorded; report it with the roster",
+            )
+            .zh(
+                format!(
+                    "身份证号码为{}的儿童{}的发放记录没有对应的转账",
+                    crate::core::text::mask(l.child_id.as_str()),
+                    crate::core::glossary::month(l.month, crate::core::detail::Lang::Zh)
+                ),
+                "这是disburse程序的错误，台账未作任何记录；请连同花名册一起报告",
             ));
         }
         let transfer = l.transfer.map(|n| transfer_ids.get(u64::from(n)));
         let region = std::str::from_utf8(&l.region_code).map_err(|_| {
             Fatal::new(FatalKind::Input, "a payment line has a region code that is not text", "check the roster")
+                .zh("有一条发放记录的行政区划代码不是文字", "请检查花名册")
         })?;
         let (amount_fen, standard_fen) = (to_fen(l.amount)?, l.standard.map(to_fen).transpose()?);
         // The journal's digest of the run's lines, in the order of their ids.
@@ -334,6 +353,14 @@ fn insert_lines(
                             l.month
                         ),
                         "see `disburse ledger history` for that child; void the run that paid it if it was wrong",
+                    )
+                    .zh(
+                        format!(
+                            "身份证号码为{}的儿童{}已有有效的当月发放，不能重复发放",
+                            crate::core::text::mask(l.child_id.as_str()),
+                            crate::core::glossary::month(l.month, crate::core::detail::Lang::Zh)
+                        ),
+                        "请用“disburse ledger history”查看该儿童的发放记录；如那次发放有误，请作废那个批次",
                     )
                     .in_file(path.display().to_string())
                 } else {

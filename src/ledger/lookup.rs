@@ -37,10 +37,12 @@ impl Ledger {
                 "no ledger here",
                 "name the office's ledger with --ledger (it is never created by verify)",
             )
+            .zh("此处没有台账", "请用 --ledger 指定本单位的台账（核验时不会新建台账）")
             .in_file(path.display().to_string()));
         }
         Ledger::open_read_only(path, notes)?.ok_or_else(|| {
             Fatal::new(FatalKind::Usage, "this file holds no disburse ledger", "name the office's ledger with --ledger")
+                .zh("该文件里没有disburse台账", "请用 --ledger 指定本单位的台账")
                 .in_file(path.display().to_string())
         })
     }

@@ -97,11 +97,13 @@ pub struct Ledger {
 }
 
 fn db_err(path: &Path, e: rusqlite::Error) -> Fatal {
+    let (what, fix) = db_err_zh(&e);
     Fatal::new(
         FatalKind::Io,
         format!("ledger error: {e}"),
         "check that the ledger file is a disburse ledger and the disk is not full; restore it from its backup if it is damaged",
     )
+    .zh(what, fix)
     .in_file(path.display().to_string())
 }
 
@@ -110,6 +112,25 @@ fn month_zh(period: &str) -> String {
     crate::core::month::Month::parse(period)
         .map(|m| crate::core::glossary::month(m, Lang::Zh))
         .unwrap_or_else(|| period.to_owned())
+}
+
+/// A database failure in the clerk's words: SQLite's English text only for a kind
+/// not named here.
+fn db_err_zh(e: &rusqlite::Error) -> (String, &'static str) {
+    use rusqlite::ErrorCode as C;
+    const RESTORE: &str = "请确认这是本单位的台账文件、磁盘未满；如台账已损坏，请从备份恢复";
+    let said = |what: &str, fix: &'static str| (format!("台账出错：{what}"), fix);
+    match e.sqlite_error_code() {
+        Some(C::NotADatabase) => said("该文件不是台账（不是SQLite数据库）", "请用 --ledger 指定本单位的台账文件"),
+        Some(C::DatabaseCorrupt) => said("台账文件已损坏", "请从备份恢复台账"),
+        Some(C::DiskFull) => said("磁盘已满", "请腾出磁盘空间后重新运行"),
+        Some(C::DatabaseBusy | C::DatabaseLocked) => said("台账正被其他程序占用", "请等其他程序用完后重新运行"),
+        Some(C::ReadOnly) => said("台账是只读的", "请检查台账文件及其文件夹的写权限"),
+        Some(C::CannotOpen) => said("无法打开台账文件", "请检查路径是否正确、是否有读写权限"),
+        Some(C::PermissionDenied) => said("没有读写台账的权限", "请检查台账文件的权限"),
+        Some(C::SystemIoFailure) => said("读写台账时磁盘出错", RESTORE),
+        _ => (format!("台账出错（{e}）"), RESTORE),
+    }
 }
 
 /// Amounts are stored as whole fen (cents); one that does not fit is an error naming
@@ -123,6 +144,7 @@ fn to_fen(d: Decimal) -> Result<i64, Fatal> {
             format!("the amount {d} yuan does not fit in the ledger (whole fen up to 92233720368547758.07)"),
             "check the amounts of the roster and the policy",
         )
+        .zh(format!("金额{d}元超出台账能记录的范围"), "请检查花名册和政策文件中的金额")
     })
 }
 
@@ -153,6 +175,7 @@ impl Ledger {
                     "the ledger's folder does not exist",
                     "create it or give another --ledger",
                 )
+                .zh("台账所在的文件夹不存在", "请先建立该文件夹，或用 --ledger 指定别的台账")
                 .in_file(path.display().to_string()));
             }
         }
@@ -219,6 +242,13 @@ impl Ledger {
                     schema::LATEST
                 ),
                 "install the disburse the office uses now; the ledger was left unchanged",
+            )
+            .zh(
+                format!(
+                    "该台账由更新版本的disburse建立（结构版本{version}，本程序只认识到{}）",
+                    schema::LATEST
+                ),
+                "请安装本单位现在使用的disburse版本；台账未作任何改动",
             )
             .in_file(self.path.display().to_string()));
         }

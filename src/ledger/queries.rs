@@ -97,8 +97,12 @@ impl Ledger {
             let texts: Vec<(i64, String)> = rows.collect::<Result<_, _>>().map_err(|e| db_err(&self.path, e))?;
             let mut months = Vec::with_capacity(texts.len());
             for (run, text) in &texts {
-                let month = Month::parse(text)
-                    .ok_or_else(|| self.unreadable(format!("run {run} has the period {text:?}, not a month")))?;
+                let month = Month::parse(text).ok_or_else(|| {
+                    self.unreadable(
+                        format!("run {run} has the period {text:?}, not a month"),
+                        format!("批次{run}的发放年月“{text}”不是年月"),
+                    )
+                })?;
                 if !months.contains(&month) {
                     months.push(month);
                 }
@@ -118,17 +122,28 @@ impl Ledger {
             let row: i64 = r.get(0).map_err(|e| db_err(&self.path, e))?;
             // Back pay is computed from these rows: one that cannot be read stops the
             // run (skipping it would pay its month again), naming the row.
-            let bad = |what: &str| self.unreadable(format!("payment row {row}: {what}"));
-            let get_text = |i: usize| r.get::<_, String>(i).map_err(|e| bad(&e.to_string()));
+            let bad = |what: &str, zh: &str| {
+                self.unreadable(format!("payment row {row}: {what}"), format!("发放记录第{row}条{zh}"))
+            };
+            let unreadable_field = |e: rusqlite::Error| bad(&e.to_string(), "有一项无法读取");
+            let get_text = |i: usize| r.get::<_, String>(i).map_err(unreadable_field);
             let (child, month, kind, category) = (get_text(1)?, get_text(2)?, get_text(3)?, get_text(6)?);
-            let id = ChildId::parse(&child).map_err(|_| bad("its child_id is not a valid ID number"))?;
-            let month = Month::parse(&month).ok_or_else(|| bad(&format!("its month {month:?} is not a month")))?;
-            let kind =
-                Kind::parse(&kind).ok_or_else(|| bad(&format!("its kind {kind:?} is not regular or arrears")))?;
-            let category =
-                Category::named(&category).ok_or_else(|| bad(&format!("its category {category:?} is unknown")))?;
-            let status: LineStatus = r.get(5).map_err(|e| bad(&e.to_string()))?;
-            let amount: i64 = r.get(4).map_err(|e| bad(&e.to_string()))?;
+            let id =
+                ChildId::parse(&child).map_err(|_| bad("its child_id is not a valid ID number", "的身份证号码无效"))?;
+            let month = Month::parse(&month).ok_or_else(|| {
+                bad(&format!("its month {month:?} is not a month"), &format!("的年月“{month}”不是年月"))
+            })?;
+            let kind = Kind::parse(&kind).ok_or_else(|| {
+                bad(
+                    &format!("its kind {kind:?} is not regular or arrears"),
+                    &format!("的类型“{kind}”既不是当月也不是补发"),
+                )
+            })?;
+            let category = Category::named(&category).ok_or_else(|| {
+                bad(&format!("its category {category:?} is unknown"), &format!("的供养方式“{category}”无法识别"))
+            })?;
+            let status: LineStatus = r.get(5).map_err(unreadable_field)?;
+            let amount: i64 = r.get(4).map_err(unreadable_field)?;
             history.push(
                 id,
                 PastPayment {
@@ -145,12 +160,13 @@ impl Ledger {
     }
 
     /// A ledger row the money path cannot read: fatal, naming it.
-    fn unreadable(&self, what: String) -> Fatal {
+    fn unreadable(&self, what: String, zh: String) -> Fatal {
         Fatal::new(
             FatalKind::Input,
             format!("the ledger cannot be read: {what}"),
             "run `disburse ledger verify`, and restore the ledger from its backup",
         )
+        .zh(format!("台账无法读取：{zh}"), "请运行“disburse ledger verify”查看详情，并从备份恢复台账")
         .in_file(self.path.display().to_string())
     }
 
@@ -166,7 +182,12 @@ impl Ledger {
             .map_err(|e| db_err(&self.path, e))?;
         found
             .map(|m| {
-                Month::parse(&m).ok_or_else(|| self.unreadable(format!("a run has the period {m:?}, not a month")))
+                Month::parse(&m).ok_or_else(|| {
+                    self.unreadable(
+                        format!("a run has the period {m:?}, not a month"),
+                        format!("有一个批次的发放年月“{m}”不是年月"),
+                    )
+                })
             })
             .transpose()
     }

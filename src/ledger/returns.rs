@@ -108,9 +108,10 @@ impl Ledger {
             *n = tx.execute(super::schema::APPLY_RETURNS, params![run, status]).map_err(e)? as u64;
         }
         tx.execute_batch("DELETE FROM temp.returned").map_err(e)?;
-        let state = journal::state_from_tables(&tx, run)
-            .map_err(e)?
-            .ok_or_else(|| Fatal::new(FatalKind::Io, format!("run {run} vanished from the ledger"), "run again"))?;
+        let state = journal::state_from_tables(&tx, run).map_err(e)?.ok_or_else(|| {
+            Fatal::new(FatalKind::Io, format!("run {run} vanished from the ledger"), "run again")
+                .zh(format!("批次{run}从台账中消失了"), "请重新运行")
+        })?;
         let marks =
             Marks { settled: applied.settled, failed: applied.failed, conflicts: applied.conflicts.len() as u64 };
         let head = journal::append(&tx, EntryKind::Reconcile, state, Some(marks)).map_err(e)?;

@@ -75,6 +75,7 @@ impl SpilledLines {
             input.read_exact(&mut record).map_err(|e| err(&e))?;
             let (mut line, account) = decode(&record).ok_or_else(|| {
                 Fatal::new(crate::error::FatalKind::Io, "the parked ledger lines are damaged", "run again")
+                    .zh("暂存的台账记录已损坏", "请重新运行")
                     .in_file(self.path.display().to_string())
             })?;
             // A paid line always has its transfer: a missing one is never guessed.
@@ -84,6 +85,7 @@ impl SpilledLines {
                     "internal error: a paid line without its transfer; nothing was recorded",
                     "report this with the rosters that caused it",
                 )
+                .zh("程序内部错误：有一条发放记录没有对应的转账，台账未作任何记录", "请连同引起问题的花名册一起报告")
             })?);
             lines.push(line);
         }

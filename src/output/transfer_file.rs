@@ -58,6 +58,7 @@ pub fn read(path: &Path) -> Result<Vec<Transfer>, Fatal> {
     let file = path.display().to_string();
     let err = |line: u64, message: String| {
         Fatal::new(FatalKind::Input, format!("transfers.csv: {message}"), "give the output directory of a real run")
+            .zh("transfers.csv无法读取或不完整", "请给出正式运行的输出目录")
             .in_file(file.clone())
             .at_line(line)
     };

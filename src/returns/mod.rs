@@ -114,12 +114,17 @@ pub fn read<'a>(
         return Err(fatal(
             "the bank return file is UTF-16 text, which this reader does not take for a table",
             "save it as CSV UTF-8 (or as the bank's XML file as it was sent) and try again",
+            (
+                "银行回盘文件是UTF-16编码的文字，无法作为表格读取".to_owned(),
+                "请另存为“CSV UTF-8”（或使用银行发来的原始XML文件）后重试",
+            ),
         )
         .in_file(path));
     }
     tabular::read(path, layout)
 }
 
-fn fatal(message: impl Into<String>, fix: &str) -> Fatal {
-    Fatal::new(FatalKind::Input, message, fix)
+/// A bank return file that cannot be used, in English and in Chinese.
+fn fatal(message: impl Into<String>, fix: &str, zh: (String, &str)) -> Fatal {
+    Fatal::new(FatalKind::Input, message, fix).zh(zh.0, zh.1)
 }

@@ -69,6 +69,7 @@ pub struct Report {
 }
 
 const FIX: &str = "give the bank's pain.002 file as it was sent";
+const FIX_ZH: &str = "请提供银行发来的原始pain.002文件";
 
 /// The pain.002 version a namespace names, if it is one this reader takes: the ISO
 /// `urn:iso:std:iso:20022:tech:xsd:pain.002.001.NN`, or a bank's `urn:`/`http(s):`
@@ -100,15 +101,31 @@ pub fn namespace_version(ns: &str) -> Option<u8> {
 /// Parses a pain.002 report (`path` names it in messages).
 pub fn parse(path: &str, bytes: &[u8]) -> Result<Report, Fatal> {
     let text = decode(bytes).map_err(|why| {
-        fatal(format!("the status report is not readable XML text: {why}"), "save it as UTF-8 XML and try again")
-            .in_file(path)
+        fatal(
+            format!("the status report is not readable XML text: {why}"),
+            "save it as UTF-8 XML and try again",
+            ("银行状态报告不是可以读取的XML文字".to_owned(), "请保存为UTF-8编码的XML后重试"),
+        )
+        .in_file(path)
     })?;
     check_shape(&text, MAX_DEPTH).map_err(|(line, why)| {
-        fatal(format!("the status report cannot be read safely: {why}"), FIX).in_file(path).at_line(line)
+        fatal(
+            format!("the status report cannot be read safely: {why}"),
+            FIX,
+            ("银行状态报告含有不安全的结构（文档类型声明或嵌套过深），不予读取".to_owned(), FIX_ZH),
+        )
+        .in_file(path)
+        .at_line(line)
     })?;
     let opts = roxmltree::ParsingOptions { allow_dtd: false, nodes_limit: u32::MAX };
     let doc = roxmltree::Document::parse_with_options(&text, opts).map_err(|e| {
-        fatal(format!("the status report is not well-formed XML: {e}"), FIX).in_file(path).at_line(e.pos().row.into())
+        fatal(
+            format!("the status report is not well-formed XML: {e}"),
+            FIX,
+            ("银行状态报告不是格式正确的XML".to_owned(), FIX_ZH),
+        )
+        .in_file(path)
+        .at_line(e.pos().row.into())
     })?;
     let root = doc.root_element();
     let version = match root.tag_name().namespace() {
@@ -117,6 +134,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Report, Fatal> {
             fatal(
                 format!("the XML namespace {ns:?} is not a pain.002 status report (versions 03 to 14)"),
                 "give the bank's pain.002 status report",
+                (format!("XML命名空间“{ns}”不是pain.002状态报告（版本03至14）"), "请提供银行的pain.002状态报告"),
             )
             .in_file(path)
         })?),
@@ -131,6 +149,10 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Report, Fatal> {
         return Err(fatal(
             format!("this XML is not a pain.002 payment status report ({what}; expected CstmrPmtStsRpt in a Document)"),
             "give the bank's pain.002 file itself (take the Document out of any envelope)",
+            (
+                "该XML不是pain.002付款状态报告（其中没有CstmrPmtStsRpt）".to_owned(),
+                "请提供银行的pain.002文件本身（如有外层封装，请去掉）",
+            ),
         )
         .in_file(path));
     };

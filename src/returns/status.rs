@@ -68,11 +68,15 @@ fn apply(r: &mut ReturnLine, level: &Level, code: &str) {
 
 /// One return line per transfer the report decides (or cannot be read for).
 pub fn resolve(path: &str, report: &Report, sent: &[SentMessage]) -> Result<Vec<ReturnLine>, Fatal> {
-    let refuse = |m: String, fix: &str| Err(fatal(m, fix).in_file(path));
+    let refuse = |m: String, fix: &str, zh: (String, &str)| Err(fatal(m, fix, zh).in_file(path));
     if sent.is_empty() {
         return refuse(
             "this run sent no pain.001 file, so a pain.002 status report cannot be about it".to_owned(),
             "reconcile the run whose pain.001 the bank answered, or give the bank's result as CSV",
+            (
+                "本批次没有发出pain.001文件，pain.002状态报告不可能是针对它的".to_owned(),
+                "请对银行所答复的那个pain.001所属的批次对账，或提供CSV格式的银行回盘",
+            ),
         );
     }
     let id = report.orgnl_msg_id.as_deref().unwrap_or_default();
@@ -85,15 +89,25 @@ pub fn resolve(path: &str, report: &Report, sent: &[SentMessage]) -> Result<Vec<
             None => String::new(),
         };
         let ids: Vec<&str> = sent.iter().map(|m| m.msg_id.as_str()).collect();
+        let about_zh =
+            if id.is_empty() { "未注明报文（缺少OrgnlMsgId）".to_owned() } else { format!("报文{id}") };
         return refuse(
             format!("this report is about {about}{group}; this run sent {}", ids.join(", ")),
             "give the bank's status report for this run's pain.001 file (or reconcile the run it answers)",
+            (
+                format!("该状态报告针对的是{about_zh}，而本批次发出的是{}", ids.join("、")),
+                "请提供针对本批次pain.001文件的银行状态报告（或对它所答复的批次对账）",
+            ),
         );
     };
     if let Some(name) = report.orgnl_msg_nm_id.as_deref().filter(|n| !n.starts_with("pain.001")) {
         return refuse(
             format!("this report answers a {name:?} message (OrgnlMsgNmId), not a pain.001 payment file"),
             "give the bank's status report for this run's pain.001 file",
+            (
+                format!("该状态报告答复的是“{name}”报文（OrgnlMsgNmId），不是pain.001付款文件"),
+                "请提供针对本批次pain.001文件的银行状态报告",
+            ),
         );
     }
     let group = report.group.status.is_some().then_some(&report.group);

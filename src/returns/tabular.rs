@@ -49,16 +49,20 @@ impl Columns {
 
     /// A bank profile's `[returns]` layout: its own names, no aliases.
     fn of(l: &ReturnLayout, path: &str) -> Result<Columns, Fatal> {
-        let bad = |m: &str| {
+        let bad = |m: &str, zh: &str| {
             Err(Fatal::new(
                 FatalKind::Usage,
                 format!("bad bank profile: [returns] {m}"),
                 "correct the profile (see docs/bank-profiles.md)",
             )
+            .zh(format!("银行模板有误：[returns]部分{zh}"), "请更正银行模板（见 docs/bank-profiles.md）")
             .in_file(path))
         };
         if l.transfer_id.is_none() && l.payee_account.is_none() {
-            return bad("needs `transfer_id` or `payee_account` to match lines to transfers");
+            return bad(
+                "needs `transfer_id` or `payee_account` to match lines to transfers",
+                "须写明“transfer_id”或“payee_account”，才能把回盘的行与转账对应起来",
+            );
         }
         let cols = Columns {
             names: [
@@ -75,12 +79,15 @@ impl Columns {
             pending: lower(&l.pending),
         };
         if cols.success.is_empty() || cols.failed.is_empty() {
-            return bad("`success` and `failed` each need at least one value");
+            return bad("`success` and `failed` each need at least one value", "的“success”和“failed”各须至少有一个值");
         }
         let lists = [&cols.success, &cols.failed, &cols.pending];
         for (i, a) in lists.iter().enumerate() {
             if let Some(w) = a.iter().find(|w| lists[i + 1..].iter().any(|b| b.contains(w))) {
-                return bad(&format!("the status value {w:?} is in two of `success`, `failed`, `pending`"));
+                return bad(
+                    &format!("the status value {w:?} is in two of `success`, `failed`, `pending`"),
+                    &format!("中状态值“{w}”同时出现在“success”“failed”“pending”中的两处"),
+                );
             }
         }
         Ok(cols)

@@ -246,6 +246,11 @@ impl<'p> HeaderSearch<'p> {
 }
 
 impl HeaderProblem {
+    /// No required column was found at all (not a roster's header).
+    pub fn found_nothing(&self) -> bool {
+        matches!(self, HeaderProblem::Missing(cols) if cols.len() == Column::ALL.iter().filter(|c| c.required()).count())
+    }
+
     pub fn describe_zh(&self) -> String {
         match self {
             HeaderProblem::Missing(cols) => {
@@ -253,16 +258,13 @@ impl HeaderProblem {
                 format!("表头缺少列：{}", list.join("、"))
             }
             HeaderProblem::Twice { column, first, second } => {
-                format!(
-                    "表头中列{}出现了两次（{first:?}和{second:?}），无法确定用哪一列；请用--roster-profile指定",
-                    column.name()
-                )
+                format!("表头中“{first}”和“{second}”都是{}（{}）列，无法确定用哪一列", column.names()[1], column.name())
             }
             HeaderProblem::Ambiguous { column, candidates } => format!(
-                "表头没有{}（{}）列；{}可能是，也可能指别人：请用--roster-profile指定",
+                "表头没有{}（{}）列；{}可能是，也可能指别人",
                 column.names()[1],
                 column.name(),
-                candidates.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join("、")
+                candidates.iter().map(|c| format!("“{c}”")).collect::<Vec<_>>().join("、")
             ),
         }
     }
@@ -275,13 +277,36 @@ impl HeaderProblem {
                 format!("the header has no column {}", list.join(", "))
             }
             HeaderProblem::Twice { column, first, second } => format!(
-                "the header names column {} twice ({first:?} and {second:?}): which one is meant is ambiguous; say so with --roster-profile",
+                "the header names column {} twice ({first:?} and {second:?}): which one is meant is ambiguous",
                 column.name()
             ),
             HeaderProblem::Ambiguous { column, candidates } => format!(
-                "the header has no column {}; {} could be it but may name someone else (the candidates): say which with --roster-profile",
+                "the header has no column {}; {} could be it but may name someone else",
                 column.name(),
                 candidates.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(" or ")
+            ),
+        }
+    }
+
+    /// What to do about it, in English and in Chinese (`workbook`: the roster is a
+    /// workbook, where the wrong sheet is the likelier cause of a missing column).
+    fn fix(&self, workbook: bool) -> (&'static str, &'static str) {
+        match self {
+            HeaderProblem::Missing(_) if workbook => (
+                "add the column (English name or Chinese alias) to the header row within the first 20 rows, or name the roster sheet with --sheet",
+                "请在前20行内的表头加上该列（英文名或中文名），或用 --sheet 指定花名册所在的工作表",
+            ),
+            HeaderProblem::Missing(_) => (
+                "add the column (English name or Chinese alias) to the header row, or fix its spelling; the header must be within the first 20 rows",
+                "请在表头加上该列（英文名或中文名），或更正拼写；表头须在前20行内",
+            ),
+            HeaderProblem::Twice { .. } => (
+                "keep one of the two: delete or rename the other column, or name the column to use in a roster profile given with --roster-profile",
+                "请只保留其中一列：删除另一列或给它改名，或在 --roster-profile 指定的配置文件中写明用哪一列",
+            ),
+            HeaderProblem::Ambiguous { .. } => (
+                "if that column is the one meant, say so in a roster profile given with --roster-profile; otherwise add the column",
+                "如果该列就是所需的列，请在 --roster-profile 指定的配置文件中写明；否则请在表头加上该列",
             ),
         }
     }
@@ -289,17 +314,7 @@ impl HeaderProblem {
 
 /// The fatal error for a header that cannot be used (or was not found).
 pub fn header_fatal(path: &str, p: &HeaderProblem, line: u64, workbook: bool) -> Fatal {
-    let (fix, fix_zh) = if workbook {
-        (
-            "add the column (English name or Chinese alias) to the header row within the first 20 rows, or name the roster sheet with --sheet",
-            "请在前20行内的表头加上该列（英文名或中文名），或用--sheet指定花名册所在的工作表",
-        )
-    } else {
-        (
-            "add the column (English name or Chinese alias) to the header row, or fix its spelling; the header must be within the first 20 rows",
-            "请在表头加上该列（英文名或中文名），或更正拼写；表头须在前20行内",
-        )
-    };
+    let (fix, fix_zh) = p.fix(workbook);
     Fatal::new(FatalKind::MissingColumn, p.describe(), fix).zh(p.describe_zh(), fix_zh).in_file(path).at_line(line)
 }
 

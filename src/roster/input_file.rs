@@ -34,8 +34,9 @@ fn id_of(path: &str, _meta: &Metadata) -> Option<FileId> {
 }
 
 fn cannot_open(path: &str, what: &str, e: &std::io::Error) -> Fatal {
+    let (why, fix) = crate::error::io_zh(e);
     Fatal::new(FatalKind::Input, format!("cannot open the {what}: {e}"), "check the file name and that you may read it")
-        .zh(format!("无法打开文件：{e}"), "请检查文件名以及是否有读取权限")
+        .zh(format!("无法打开{}：{why}", crate::error::thing_zh(what)), fix)
         .in_file(path)
 }
 
@@ -49,7 +50,7 @@ pub fn check_regular(path: &str, what: &str) -> Result<Metadata, Fatal> {
             format!("this is a folder, not a {what} file"),
             "name the files themselves",
         )
-        .zh("这是文件夹，不是文件", "请给出文件本身")
+        .zh(format!("这是文件夹，不是{}文件", crate::error::thing_zh(what)), "请给出文件本身，而不是它所在的文件夹")
         .in_file(path));
     }
     if !meta.is_file() {
@@ -95,7 +96,7 @@ pub fn refuse_same_file_twice(paths: &[String], what: &str) -> Result<(), Fatal>
                 format!("{what} {first:?} and {p:?} are the same file (given twice, or through a link)"),
                 "give each file once",
             )
-            .zh(format!("{first:?} 与 {p:?} 是同一个文件（重复给出或经由链接）"), "每个文件只给一次"));
+            .zh(format!("“{first}”与“{p}”是同一个文件（重复给出，或经由链接）"), "每个文件只给一次"));
         }
         seen.push((id, i));
     }
@@ -107,11 +108,13 @@ pub fn read_all(path: &str, what: &str) -> Result<Vec<u8>, Fatal> {
     check_regular(path, what)?;
     let mut bytes = Vec::new();
     File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(|e| {
+        let (why, fix) = crate::error::io_zh(&e);
         Fatal::new(
             FatalKind::Input,
             format!("cannot read the {what}: {e}"),
             "check the file name and that you may read it",
         )
+        .zh(format!("无法读取{}：{why}", crate::error::thing_zh(what)), fix)
         .in_file(path)
     })?;
     Ok(bytes)

@@ -49,36 +49,44 @@ impl RosterProfile {
     /// Reads a profile file; anything it cannot use is a usage error naming the file.
     pub fn load(path: &str) -> Result<RosterProfile, Fatal> {
         let bytes = super::input_file::read_all(path, "roster profile")?;
-        let mut p = RosterProfile::parse(&bytes).map_err(|m| {
+        let mut p = RosterProfile::parse(&bytes).map_err(|(m, zh)| {
             Fatal::new(
                 FatalKind::Usage,
                 format!("bad roster profile: {m}"),
                 "correct the roster profile (see docs/formats.md)",
             )
-            .zh(format!("花名册配置文件有误：{m}"), "请更正花名册配置文件（见 docs/formats.md）")
+            .zh(format!("花名册配置文件有误：{zh}"), "请更正花名册配置文件（见 docs/formats.md）")
             .in_file(path)
         })?;
         p.source = Some((path.to_owned(), crate::sha256_hex(&bytes)));
         Ok(p)
     }
 
-    /// Parses the TOML text of a profile.
-    pub fn parse(bytes: &[u8]) -> Result<RosterProfile, String> {
+    /// Parses the TOML text of a profile; `Err` says why in English and in Chinese.
+    pub fn parse(bytes: &[u8]) -> Result<RosterProfile, (String, String)> {
+        let said = |en: String, zh: String| (en, zh);
         let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
-            .map_err(|_| "the file is not UTF-8 text".to_owned())?;
-        let file: ProfileFile = toml::from_str(text).map_err(|e| e.message().to_owned())?;
+            .map_err(|_| said("the file is not UTF-8 text".to_owned(), "文件不是UTF-8编码的文字".to_owned()))?;
+        let file: ProfileFile =
+            toml::from_str(text).map_err(|e| said(e.message().to_owned(), crate::error::toml_zh(&e, text)))?;
         let mut columns = Vec::new();
         for (key, names) in file.columns {
             let column = Column::ALL.into_iter().find(|c| c.name() == key).ok_or_else(|| {
                 let known: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
-                format!("unknown key {key:?} in [columns]: the columns are {}", known.join(", "))
+                said(
+                    format!("unknown key {key:?} in [columns]: the columns are {}", known.join(", ")),
+                    format!("[columns]中的键“{key}”无法识别，可用的列为{}", known.join(",")),
+                )
             })?;
             let names = match names {
                 OneOrMany::One(n) => vec![n],
                 OneOrMany::Many(v) => v,
             };
             if names.is_empty() || names.iter().any(|n| normalize_word(n).is_empty()) {
-                return Err(format!("[columns] {key} names no header text"));
+                return Err(said(
+                    format!("[columns] {key} names no header text"),
+                    format!("[columns]中的“{key}”没有写表头文字"),
+                ));
             }
             columns.push((column, names));
         }
@@ -86,18 +94,23 @@ impl RosterProfile {
         for (word, name) in file.categories {
             // Declared here, so a row of a category the policy lacks is a coverage gap.
             if crate::core::category::Category::named(&name).is_none() {
-                return Err(format!(
-                    "[categories] {word:?} = {name:?}: a category is lower-case ASCII letters, digits and _ (such as scattered, institutional)"
+                return Err(said(
+                    format!(
+                        "[categories] {word:?} = {name:?}: a category is lower-case ASCII letters, digits and _ (such as scattered, institutional)"
+                    ),
+                    format!(
+                        "[categories]中“{word}”对应的“{name}”不是供养方式代码：应由小写英文字母、数字和_组成（如scattered、institutional）"
+                    ),
                 ));
             }
             let w = normalize_word(&word);
             if w.is_empty() {
-                return Err("[categories] has an empty word".into());
+                return Err(said("[categories] has an empty word".into(), "[categories]中有一个空的词".into()));
             }
             categories.push((w, name));
         }
         if file.header_row == Some(0) {
-            return Err("header_row counts from 1".into());
+            return Err(said("header_row counts from 1".into(), "“header_row”从1开始计数".into()));
         }
         Ok(RosterProfile { columns, categories, sheet: file.sheet, header_row: file.header_row, source: None })
     }
@@ -130,7 +143,7 @@ mod tests {
             ("header_row = 0", "header_row"),
         ] {
             let e = RosterProfile::parse(text.as_bytes()).unwrap_err();
-            assert!(e.contains(key), "{text}: {e}");
+            assert!(e.0.contains(key) && e.1.contains(key), "{text}: {e:?}");
         }
     }
 }

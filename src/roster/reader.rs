@@ -85,18 +85,18 @@ impl RosterFile {
                 path,
                 "the file is empty: there is no header row",
                 "export the roster again with its header row",
-            )
-            .zh("文件是空的：没有表头行", "请连同表头重新导出花名册"));
+                ("文件是空的，没有表头行", "请连同表头重新导出花名册"),
+            ));
         }
         if first.starts_with(b"PK\x03\x04") || first.starts_with(b"\xD0\xCF\x11\xE0") {
             return Err(input(
                 path,
                 "this is an Excel workbook (or another zip file), not CSV",
                 "open it in Excel and save as \"CSV UTF-8\", then run again with the .csv file",
-            )
-            .zh(
-                "这是Excel工作簿（或其他zip文件），不是CSV",
-                "请用.xlsx扩展名提供该文件，或在Excel中另存为“CSV UTF-8”后重新运行",
+                (
+                    "这是Excel工作簿（或其他zip文件），不是CSV",
+                    "请用.xlsx扩展名提供该文件，或在Excel中另存为“CSV UTF-8”后重新运行",
+                ),
             ));
         }
         let detected = match choice {
@@ -184,8 +184,8 @@ impl RosterReader {
                         &self.path,
                         "the file is empty: there is no header row",
                         "export the roster again with its header row",
-                    )
-                    .zh("文件是空的：没有表头行", "请连同表头重新导出花名册"));
+                        ("文件是空的，没有表头行", "请连同表头重新导出花名册"),
+                    ));
                 }
                 let (p, line) = search.give_up(last_line);
                 return Err(self.no_header(p, line, unreadable, named_any));
@@ -228,8 +228,8 @@ impl RosterReader {
                 &self.path,
                 "the header row is not readable text",
                 "save the file as CSV (UTF-8 or GBK) and run again",
+                ("表头不是可识别的文字", "请另存为CSV（UTF-8或GBK）后重新运行"),
             )
-            .zh("表头不是可识别的文字", "请另存为CSV（UTF-8或GBK）后重新运行")
             .at_line(at),
             _ => header_fatal(&self.path, &p, line, false),
         }
@@ -312,7 +312,8 @@ impl RosterReader {
                 let _ = empty_tx.send(batch);
             }
             let produced = producer.join().unwrap_or_else(|_| {
-                Err(Fatal::new(crate::FatalKind::Io, "the roster reader stopped unexpectedly", "run again"))
+                Err(Fatal::new(crate::FatalKind::Io, "the roster reader stopped unexpectedly", "run again")
+                    .zh("读取花名册的线程意外中止", "请重新运行"))
             });
             match failed {
                 Some(e) => Err(e),
@@ -341,6 +342,7 @@ fn open(path: &str) -> Result<File, Fatal> {
     super::input_file::open_regular(path, "roster")
 }
 
-fn input(path: &str, message: impl Into<String>, fix: &str) -> Fatal {
-    Fatal::new(FatalKind::Input, message, fix).in_file(path)
+/// A fatal input error on `path`, in English and in Chinese.
+fn input(path: &str, message: &str, fix: &str, zh: (&str, &str)) -> Fatal {
+    Fatal::new(FatalKind::Input, message, fix).zh(zh.0, zh.1).in_file(path)
 }

@@ -23,6 +23,8 @@ pub type SparseCell = (u32, u32, Data);
 pub struct SparseSheet {
     pub name: String,
     pub cells: Vec<SparseCell>,
+    /// The workbook's other sheets, in order (named when the roster is not found).
+    pub others: Vec<String>,
 }
 
 impl SparseSheet {
@@ -32,12 +34,21 @@ impl SparseSheet {
     }
 }
 
-fn fatal(path: &str, message: impl Into<String>, fix: &str) -> Fatal {
-    Fatal::new(FatalKind::Input, message, fix).in_file(path)
+/// A fatal input error on `path`, in English and in Chinese.
+fn fatal(path: &str, message: impl Into<String>, fix: &str, zh: (String, &str)) -> Fatal {
+    Fatal::new(FatalKind::Input, message, fix).zh(zh.0, zh.1).in_file(path)
 }
 
 fn unreadable(path: &str, what: &str, e: impl std::fmt::Display) -> Fatal {
-    fatal(path, format!("cannot read the {what}: {e}"), "open it in Excel, save it again (or as CSV), and run again")
+    fatal(
+        path,
+        format!("cannot read the {what}: {e}"),
+        "open it in Excel, save it again (or as CSV), and run again",
+        (
+            format!("无法读取该{}：文件已损坏，或不是扩展名所示的格式", crate::error::thing_zh(what)),
+            "请用Excel打开后重新保存（或另存为CSV），然后重新运行",
+        ),
+    )
 }
 
 /// Reads the non-empty cells of sheet `sheet` (the first when None) of the workbook
@@ -54,10 +65,10 @@ pub fn read_sparse(path: &str, sheet: Option<&str>, what: &str) -> Result<Sparse
                     MAX_EVENT >> 20
                 ),
                 "open it in Excel, save it again (or as CSV), and run again",
-            )
-            .zh(
-                format!("该工作簿的{part}部分含有超过{}MB的无数据内容（填充）", MAX_EVENT >> 20),
-                "请用Excel打开后重新保存（或另存为CSV），然后重新运行",
+                (
+                    format!("该工作簿的{part}部分含有超过{}MB的无数据内容（填充）", MAX_EVENT >> 20),
+                    "请用Excel打开后重新保存（或另存为CSV），然后重新运行",
+                ),
             ),
             Unbounded::Zip(e) => unreadable(path, what, e),
         })?;
@@ -65,23 +76,23 @@ pub fn read_sparse(path: &str, sheet: Option<&str>, what: &str) -> Result<Sparse
     let mut cells = match ext {
         "xlsx" | "xlsm" => {
             let mut book: Xlsx<_> = calamine::open_workbook(path).map_err(|e| unreadable(path, what, e))?;
-            let name = pick(path, book.sheet_names(), sheet)?;
+            let (name, others) = pick(path, book.sheet_names(), sheet)?;
             let mut reader = book.worksheet_cells_reader(&name).map_err(|e| unreadable(path, what, e))?;
             let mut cells = Vec::new();
             while let Some(cell) = reader.next_cell().map_err(|e| unreadable(path, what, e))? {
                 keep(&mut cells, cell.get_position(), Data::from(cell.get_value().clone()));
             }
-            SparseSheet { name, cells }
+            SparseSheet { name, cells, others }
         }
         "xlsb" => {
             let mut book: Xlsb<_> = calamine::open_workbook(path).map_err(|e| unreadable(path, what, e))?;
-            let name = pick(path, book.sheet_names(), sheet)?;
+            let (name, others) = pick(path, book.sheet_names(), sheet)?;
             let mut reader = book.worksheet_cells_reader(&name).map_err(|e| unreadable(path, what, e))?;
             let mut cells = Vec::new();
             while let Some(cell) = reader.next_cell().map_err(|e| unreadable(path, what, e))? {
                 keep(&mut cells, cell.get_position(), Data::from(cell.get_value().clone()));
             }
-            SparseSheet { name, cells }
+            SparseSheet { name, cells, others }
         }
         "ods" => {
             check_ods_area(path, what)?;
@@ -111,10 +122,10 @@ fn check_ods_area(path: &str, what: &str) -> Result<(), Fatal> {
                 est.present, est.made
             ),
             "delete the stray cells (Ctrl+End shows the last one), save it again (or as CSV), and run again",
-        )
-        .zh(
-            format!("该工作簿只有{}个单元格，但重复的行列占用了{}个（远处有零散单元格？）", est.present, est.made),
-            "请删除零散的单元格（Ctrl+End可定位最后一个），重新保存（或另存为CSV）后重新运行",
+            (
+                format!("该工作簿只有{}个单元格，但重复的行列占用了{}个（远处有零散单元格？）", est.present, est.made),
+                "请删除零散的单元格（Ctrl+End可定位最后一个），重新保存（或另存为CSV）后重新运行",
+            ),
         ));
     }
     Ok(())
@@ -135,28 +146,40 @@ fn from_range<R: Reader<std::io::BufReader<std::fs::File>>>(
 where
     R::Error: std::fmt::Display,
 {
-    let name = pick(path, book.sheet_names(), sheet)?;
+    let (name, others) = pick(path, book.sheet_names(), sheet)?;
     let range = book.worksheet_range(&name).map_err(|e| unreadable(path, what, e))?;
     let (top, left) = range.start().unwrap_or((0, 0));
     let mut cells = Vec::new();
     for (r, c, v) in range.used_cells() {
         keep(&mut cells, (top + r as u32, left + c as u32), v.clone());
     }
-    Ok(SparseSheet { name, cells })
+    Ok(SparseSheet { name, cells, others })
 }
 
-/// The sheet wanted, by name, or the first.
-fn pick(path: &str, names: Vec<String>, sheet: Option<&str>) -> Result<String, Fatal> {
-    match sheet {
+/// The sheet wanted, by name, or the first; and the names of the others.
+fn pick(path: &str, names: Vec<String>, sheet: Option<&str>) -> Result<(String, Vec<String>), Fatal> {
+    let name = match sheet {
         Some(wanted) => names.iter().find(|n| n.as_str() == wanted).cloned().ok_or_else(|| {
+            let quoted: Vec<String> = names.iter().map(|n| format!("“{n}”")).collect();
             fatal(
                 path,
                 format!("the workbook has no sheet {wanted:?} (it has: {})", names.join(", ")),
                 "give --sheet one of those names",
+                (
+                    format!("工作簿中没有名为“{wanted}”的工作表（现有：{}）", quoted.join("、")),
+                    "请在 --sheet 后写其中一个工作表的名称",
+                ),
             )
         }),
-        None => {
-            names.first().cloned().ok_or_else(|| fatal(path, "the workbook has no sheet", "export the roster again"))
-        }
-    }
+        None => names.first().cloned().ok_or_else(|| {
+            fatal(
+                path,
+                "the workbook has no sheet",
+                "export the roster again",
+                ("工作簿中没有任何工作表".to_owned(), "请重新导出花名册"),
+            )
+        }),
+    }?;
+    let others = names.into_iter().filter(|n| *n != name).collect();
+    Ok((name, others))
 }

@@ -30,8 +30,26 @@ pub struct Sheet {
     pub preamble_rows: u64,
 }
 
-fn fatal(path: &str, message: impl Into<String>, fix: &str) -> Fatal {
-    Fatal::new(FatalKind::Input, message, fix).in_file(path)
+/// The first sheet names none of the roster's columns (an instructions sheet, 说明),
+/// and the workbook has others: the clerk is told their names and the flag.
+fn not_the_roster_sheet(path: &str, first: &str, others: &[String]) -> Fatal {
+    let quoted: Vec<String> = others.iter().map(|n| format!("“{n}”")).collect();
+    Fatal::new(
+        FatalKind::MissingColumn,
+        format!(
+            "the first sheet {first:?} names none of the roster's columns, so it is not the roster (the workbook also has: {})",
+            others.join(", ")
+        ),
+        format!("name the roster's sheet with --sheet, e.g. --sheet {:?}", others[0]),
+    )
+    .zh(
+        format!(
+            "第一个工作表“{first}”中找不到花名册的任何列，它不是花名册（该工作簿还有：{}）",
+            quoted.join("、")
+        ),
+        format!("请用 --sheet 指定花名册所在的工作表，例如 --sheet {}", others[0]),
+    )
+    .in_file(path)
 }
 
 /// Reads the roster sheet of a workbook.
@@ -44,7 +62,6 @@ fn fatal(path: &str, message: impl Into<String>, fix: &str) -> Fatal {
 pub fn read_sheet(path: &str, sheet: Option<&str>, profile: &RosterProfile) -> Result<Sheet, Fatal> {
     let sparse = super::sparse::read_sparse(path, sheet, "workbook")?;
     let name = sparse.name.clone();
-    let where_ = format!("{path} sheet {name}");
     let mut rows = sparse.rows();
     let mut search = HeaderSearch::new(&profile.columns, profile.header_row);
     let mut any = false;
@@ -52,14 +69,22 @@ pub fn read_sheet(path: &str, sheet: Option<&str>, profile: &RosterProfile) -> R
     let (header_row, header, full, width) = loop {
         let Some((row, cells)) = rows.next() else {
             if !any {
-                return Err(fatal(
-                    path,
+                return Err(Fatal::new(
+                    FatalKind::Input,
                     format!("sheet {name:?} is empty: there is no header row"),
                     "put the roster with its header row on the first sheet, or give --sheet",
-                ));
+                )
+                .zh(
+                    format!("工作表“{name}”是空的，没有表头行"),
+                    "请把花名册连同表头放在第一个工作表，或用 --sheet 指定花名册所在的工作表",
+                )
+                .in_file(path));
             }
             let (p, at) = search.give_up(1);
-            return Err(super::columns::header_fatal(&where_, &p, at, true));
+            if sheet.is_none() && !sparse.others.is_empty() && p.found_nothing() {
+                return Err(not_the_roster_sheet(path, &name, &sparse.others));
+            }
+            return Err(super::columns::header_fatal(path, &p, at, true).in_sheet(path, &name));
         };
         let texts: Vec<(usize, String)> = cells.iter().map(|c| (c.1 as usize, text(&c.2, false))).collect();
         let width = texts.iter().rev().find(|(_, h)| !h.trim().is_empty()).map_or(0, |(col, _)| col + 1);
@@ -77,7 +102,7 @@ pub fn read_sheet(path: &str, sheet: Option<&str>, profile: &RosterProfile) -> R
         match search.offer(line, line, Some(&header)) {
             None => continue,
             Some(Ok(full)) => break (row, header, full, width),
-            Some(Err((p, at))) => return Err(super::columns::header_fatal(&where_, &p, at, true)),
+            Some(Err((p, at))) => return Err(super::columns::header_fatal(path, &p, at, true).in_sheet(path, &name)),
         }
     };
     let header_line = u64::from(header_row) + 1;
@@ -87,7 +112,7 @@ pub fn read_sheet(path: &str, sheet: Option<&str>, profile: &RosterProfile) -> R
     let compact: Vec<&str> =
         known.iter().map(|&i| header[i].as_str()).chain(std::iter::repeat_n("", width - known.len())).collect();
     let columns = ColumnMap::from_header_with(compact, &profile.columns)
-        .map_err(|p| super::columns::header_fatal(&where_, &p, header_line, true))?
+        .map_err(|p| super::columns::header_fatal(path, &p, header_line, true).in_sheet(path, &name))?
         .with_categories(&profile.categories);
     drop(header);
     let months: Vec<bool> = (0..known.len())

@@ -243,3 +243,6 @@ pub fn adapt_pain002(s: &Scratch, fixture: &str, run: &Path) -> String {
     let name = Path::new(fixture).file_name().unwrap().to_string_lossy().into_owned();
     s.write(&format!("adapted-{name}"), text)
 }
+
+/// Is a text in the clerk's language? (SPEC section 17.)
+pub mod lang;

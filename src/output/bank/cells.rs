@@ -114,15 +114,25 @@ pub(super) fn constant(
             if !col.truncate {
                 return Err(bad_profile(
                     source,
-                    format!("key `columns[{i}].value` becomes {:?}, more than its max_bytes {max}", text),
+                    (
+                        format!("key `columns[{i}].value` becomes {:?}, more than its max_bytes {max}", text),
+                        format!("“columns[{i}].value”填入后为“{text}”，超过了它的“max_bytes”（{max}）"),
+                    ),
                 ));
             }
             cut(&text, max, profile.encoding)
         }
         _ => text,
     };
-    typed(col, text.clone())
-        .ok_or_else(|| bad_profile(source, format!("key `columns[{i}].value`: {text:?} is not a number")))
+    typed(col, text.clone()).ok_or_else(|| {
+        bad_profile(
+            source,
+            (
+                format!("key `columns[{i}].value`: {text:?} is not a number"),
+                format!("“columns[{i}].value”的值“{text}”不是数字"),
+            ),
+        )
+    })
 }
 
 /// The cell of a column's text, with the column's type (`None`: not a number).

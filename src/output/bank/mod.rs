@@ -32,6 +32,7 @@ use crate::core::month::Month;
 use crate::error::{Fatal, FatalKind};
 pub use names::check_for_run;
 use names::Values;
+pub use pain001::{needs_execution_date, needs_payer};
 pub use profile::{
     check_payer_codes, BankProfile, CellType, Format, LocalInstrument, Payer, ProfileColumn, TextEncoding,
 };
@@ -218,7 +219,8 @@ fn store(
             FatalKind::Usage,
             format!("a bank file would leave bank/: {rel:?}"),
             "correct the profile",
-        ));
+        )
+        .zh(format!("银行文件“{rel}”会写到 bank/ 文件夹之外"), "请更正银行模板"));
     }
     let mut f = staged.create(&rel)?;
     f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| Fatal::io(&out.join(&rel), "writing a bank file", &e))?;

@@ -91,11 +91,12 @@ pub(super) fn file_name(profile: &BankProfile, v: &Values<'_>, source: &str) -> 
     };
     let template = profile.file_name.as_deref().unwrap_or(default);
     let name = v.fill(template);
-    check_file_name(&name).map_err(|m| {
+    check_file_name(&name).map_err(|(en, zh)| {
         let culprit =
             v.used(template).into_iter().find(|(_, value)| check_file_name(value).is_err() || value.is_empty());
-        let by = culprit.map(|(k, _)| format!(" (filled in from {{{k}}})")).unwrap_or_default();
-        bad_profile(source, format!("key `file_name`: {m}{by}"))
+        let by = culprit.as_ref().map(|(k, _)| format!(" (filled in from {{{k}}})")).unwrap_or_default();
+        let by_zh = culprit.map(|(k, _)| format!("（由{{{k}}}填入）")).unwrap_or_default();
+        bad_profile(source, (format!("key `file_name`: {en}{by}"), format!("“file_name”：{zh}{by_zh}")))
     })?;
     Ok(name)
 }
@@ -107,8 +108,11 @@ pub(super) fn line(key: &str, template: &str, v: &Values<'_>, source: &str) -> R
         if value.contains(['\r', '\n', ',', '"']) || value.chars().any(char::is_control) {
             return Err(bad_profile(
                 source,
-                format!(
-                    "key `{key}`: the value of {{{k}}} holds a line break, a comma or a quote, which would break the line"
+                (
+                    format!(
+                        "key `{key}`: the value of {{{k}}} holds a line break, a comma or a quote, which would break the line"
+                    ),
+                    format!("“{key}”：{{{k}}}的值含有换行、逗号或引号，会把这一行拆乱"),
                 ),
             ));
         }
@@ -126,7 +130,10 @@ pub fn check_for_run(profiles: &[BankProfile], period: Month, payer: Option<&Pay
         if !seen.insert(p.name.as_str()) {
             return Err(bad_profile(
                 &source,
-                format!("two bank profiles are named {:?}: their files would mix in bank/{}/", p.name, p.name),
+                (
+                    format!("two bank profiles are named {:?}: their files would mix in bank/{}/", p.name, p.name),
+                    format!("有两个银行模板都叫“{}”，它们的文件会混在 bank/{}/ 中", p.name, p.name),
+                ),
             ));
         }
         let payer = p.payer.as_ref().or(payer);
@@ -152,7 +159,10 @@ pub fn check_for_run(profiles: &[BankProfile], period: Month, payer: Option<&Pay
                     if len > max {
                         return Err(bad_profile(
                             &source,
-                            format!("key `columns[{i}].value` takes {len} bytes, more than its max_bytes {max}"),
+                            (
+                                format!("key `columns[{i}].value` takes {len} bytes, more than its max_bytes {max}"),
+                                format!("“columns[{i}].value”占{len}字节，超过了它的“max_bytes”（{max}）"),
+                            ),
                         ));
                     }
                 }
@@ -164,8 +174,11 @@ pub fn check_for_run(profiles: &[BankProfile], period: Month, payer: Option<&Pay
                 if let Some(bad) = unwritable(text, p.encoding) {
                     return Err(bad_profile(
                         &source,
-                        format!(
-                            "key `{key}`: the character {bad:?} cannot be written in GBK, which this profile asks for"
+                        (
+                            format!(
+                                "key `{key}`: the character {bad:?} cannot be written in GBK, which this profile asks for"
+                            ),
+                            format!("“{key}”：字符“{bad}”无法用该模板要求的GBK编码写出"),
                         ),
                     ));
                 }

@@ -97,6 +97,26 @@ fn payment_type(p: &BankProfile) -> String {
     x
 }
 
+/// A pain.001 file without `--execution-date`.
+pub fn needs_execution_date() -> Fatal {
+    Fatal::new(
+        FatalKind::Usage,
+        "the pain001 bank file needs --execution-date",
+        "give the date the bank should pay, e.g. --execution-date 2018-06-10",
+    )
+    .zh("pain001银行文件需要 --execution-date", "请给出银行付款的日期，例如 --execution-date 2018-06-10")
+}
+
+/// A pain.001 file without the paying account.
+pub fn needs_payer() -> Fatal {
+    Fatal::new(
+        FatalKind::Usage,
+        "the pain001 bank file needs the paying account",
+        "give --payer-account and --payer-name (or a profile with a [payer] section)",
+    )
+    .zh("pain001银行文件需要付款账户", "请给出 --payer-account 和 --payer-name（或使用含有付款账户信息的银行模板）")
+}
+
 /// The whole run as one pain.001 message.
 pub(super) fn render(
     profile: &BankProfile,
@@ -104,19 +124,8 @@ pub(super) fn render(
     ctx: &BankContext<'_>,
     payer: Option<&Payer>,
 ) -> Result<Vec<u8>, Fatal> {
-    let usage = |m: &str, fix: &str| Fatal::new(FatalKind::Usage, m.to_owned(), fix.to_owned());
-    let date = ctx.execution_date.ok_or_else(|| {
-        usage(
-            "the pain001 bank file needs --execution-date",
-            "give the date the bank should pay, e.g. --execution-date 2018-06-10",
-        )
-    })?;
-    let payer = payer.ok_or_else(|| {
-        usage(
-            "the pain001 bank file needs the paying account",
-            "give --payer-account and --payer-name (or a profile with a [payer] section)",
-        )
-    })?;
+    let date = ctx.execution_date.ok_or_else(needs_execution_date)?;
+    let payer = payer.ok_or_else(needs_payer)?;
     let created = match ctx.source_date_epoch {
         Some(epoch) => iso_datetime(epoch),
         None => format!("{date}T00:00:00"),

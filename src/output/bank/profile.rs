@@ -162,12 +162,17 @@ fn yes() -> bool {
     true
 }
 
-pub(super) fn bad_profile(source: &str, message: impl Into<String>) -> Fatal {
+/// What is wrong, in English and in Chinese.
+pub(super) type Said = (String, String);
+
+/// A bank profile that cannot be used: `said` in English and in Chinese.
+pub(super) fn bad_profile(source: &str, said: Said) -> Fatal {
     Fatal::new(
         FatalKind::Usage,
-        format!("bad bank profile: {}", message.into()),
+        format!("bad bank profile: {}", said.0),
         "correct the profile (see docs/bank-profiles.md)",
     )
+    .zh(format!("银行模板有误：{}", said.1), "请更正银行模板（见 docs/bank-profiles.md）")
     .in_file(source)
 }
 
@@ -215,6 +220,10 @@ impl BankProfile {
                         format!("cannot read the bank profile: {e}"),
                         "give a profile file or generic-csv or pain001",
                     )
+                    .zh(
+                        format!("无法读取银行模板：{}", crate::error::io_zh(&e).0),
+                        "请给出银行模板文件（UTF-8编码的TOML），或 generic-csv、pain001",
+                    )
                     .in_file(path)
                 })?;
                 return BankProfile::from_toml(&text, path);
@@ -227,11 +236,15 @@ impl BankProfile {
     /// A profile from its TOML text (`source` names it in errors), checked as
     /// `load` checks a file.
     pub fn from_toml(text: &str, source: &str) -> Result<BankProfile, Fatal> {
-        let p = toml::from_str::<BankProfile>(text).map_err(|e| bad_profile(source, e.message().to_owned()))?;
+        let p = toml::from_str::<BankProfile>(text)
+            .map_err(|e| bad_profile(source, (e.message().to_owned(), crate::error::toml_zh(&e, text))))?;
         if BUILT_INS.contains(&p.name.as_str()) {
             return Err(bad_profile(
                 source,
-                format!("key `name`: {:?} is a built-in profile's name; give this profile its own", p.name),
+                (
+                    format!("key `name`: {:?} is a built-in profile's name; give this profile its own", p.name),
+                    format!("“name”的值“{}”是内置模板的名称，请另起一个名称", p.name),
+                ),
             ));
         }
         p.check(source)?;
@@ -239,57 +252,70 @@ impl BankProfile {
     }
 
     fn check(&self, source: &str) -> Result<(), Fatal> {
-        let bad = |m: String| Err(bad_profile(source, m));
+        let bad = |en: &str, zh: &str| Err(bad_profile(source, (en.to_owned(), zh.to_owned())));
         if self.name.is_empty() || !self.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            return bad("key `name` must be letters, digits, - or _".into());
+            return bad("key `name` must be letters, digits, - or _", "“name”只能由字母、数字、“-”或“_”组成");
         }
         if self.max_rows == Some(0) {
-            return bad("key `max_rows` must be at least 1".into());
+            return bad("key `max_rows` must be at least 1", "“max_rows”至少为1");
         }
         let template = self.format != Format::Pain001;
         if template && self.columns.is_empty() {
-            return bad("key `columns` is empty: list the template's columns".into());
+            return bad("key `columns` is empty: list the template's columns", "“columns”是空的，请列出模板的各列");
         }
         for (i, c) in self.columns.iter().enumerate() {
             self.check_column(i, c).map_err(|m| bad_profile(source, m))?;
         }
         if let Some(l) = &self.line_end {
             if l != "lf" && l != "crlf" {
-                return bad("key `line_end` must be lf or crlf".into());
+                return bad("key `line_end` must be lf or crlf", "“line_end”只能是“lf”或“crlf”");
             }
         }
         if let Some(f) = &self.file_name {
-            if let Err(m) = check_file_name(f) {
-                return bad(format!("key `file_name`: {m}"));
+            if let Err((en, zh)) = check_file_name(f) {
+                return bad(&format!("key `file_name`: {en}"), &format!("“file_name”：{zh}"));
             }
         }
         if let Some(s) = &self.sheet_name {
             if self.format != Format::Xlsx {
-                return bad("key `sheet_name` is for xlsx profiles".into());
+                return bad("key `sheet_name` is for xlsx profiles", "“sheet_name”只用于xlsx模板");
             }
             let forbidden = |c: char| "[]:*?/\\".contains(c) || c.is_control();
             if s.is_empty() || s.chars().count() > 31 || s.chars().any(forbidden) || s.starts_with('\'') {
-                return bad("key `sheet_name` must be 1 to 31 characters, none of [ ] : * ? / \\".into());
+                return bad(
+                    "key `sheet_name` must be 1 to 31 characters, none of [ ] : * ? / \\",
+                    "“sheet_name”须为1至31个字符，且不含 [ ] : * ? / \\",
+                );
             }
         }
         if !self.preamble.is_empty() && !template {
-            return bad("key `preamble` is for csv and xlsx profiles".into());
+            return bad("key `preamble` is for csv and xlsx profiles", "“preamble”只用于csv和xlsx模板");
         }
         self.check_pain001_keys().map_err(|m| bad_profile(source, m))?;
         if let Some(p) = &self.payer {
-            check_payer_codes(p).map_err(|(k, m)| bad_profile(source, format!("key `payer.{k}`: {m}")))?;
+            check_payer_codes(p).map_err(|(k, en, zh)| {
+                bad_profile(source, (format!("key `payer.{k}`: {en}"), format!("“payer.{k}”：{zh}")))
+            })?;
         }
         Ok(())
     }
 
-    fn check_column(&self, i: usize, c: &ProfileColumn) -> Result<(), String> {
+    fn check_column(&self, i: usize, c: &ProfileColumn) -> Result<(), Said> {
         match (&c.field, &c.value) {
             (Some(f), None) if FIELDS.contains(&f.as_str()) => {}
             (Some(f), None) => {
-                return Err(format!("key `columns[{i}].field`: {f:?} is not one of {}", FIELDS.join(", ")));
+                return Err((
+                    format!("key `columns[{i}].field`: {f:?} is not one of {}", FIELDS.join(", ")),
+                    format!("“columns[{i}].field”的值“{f}”不在可用的字段中（{}）", FIELDS.join("、")),
+                ));
             }
             (None, Some(_)) => {}
-            _ => return Err(format!("key `columns[{i}]` needs exactly one of `field` or `value`")),
+            _ => {
+                return Err((
+                    format!("key `columns[{i}]` needs exactly one of `field` or `value`"),
+                    format!("“columns[{i}]”须在“field”和“value”中恰好写一个"),
+                ))
+            }
         }
         let field = c.field.as_deref();
         if c.cell_type == Some(CellType::Number)
@@ -298,24 +324,38 @@ impl BankProfile {
                 Some("transfer_id" | "period" | "payee_account" | "payee_bank_code" | "payee_name" | "payee_bank")
             )
         {
-            return Err(format!(
-                "key `columns[{i}].type`: {} must be text (a number cell loses digits and leading zeros)",
-                field.unwrap_or_default()
+            return Err((
+                format!(
+                    "key `columns[{i}].type`: {} must be text (a number cell loses digits and leading zeros)",
+                    field.unwrap_or_default()
+                ),
+                format!(
+                    "“columns[{i}].type”：{}必须是文本（数字单元格会丢失位数和开头的0）",
+                    field.unwrap_or_default()
+                ),
             ));
         }
         if c.max_bytes == Some(0) {
-            return Err(format!("key `columns[{i}].max_bytes` must be at least 1"));
+            return Err((
+                format!("key `columns[{i}].max_bytes` must be at least 1"),
+                format!("“columns[{i}].max_bytes”至少为1"),
+            ));
         }
         if c.truncate && (field.is_some() || c.max_bytes.is_none()) {
-            return Err(format!(
-                "key `columns[{i}].truncate`: only a constant (`value`) column with `max_bytes` may be cut; \
-                 a transfer's name, account or amount never is"
+            return Err((
+                format!(
+                    "key `columns[{i}].truncate`: only a constant (`value`) column with `max_bytes` may be cut; \
+                     a transfer's name, account or amount never is"
+                ),
+                format!(
+                    "“columns[{i}].truncate”：只有写了“max_bytes”的固定值（“value”）列可以截断，户名、账号和金额决不截断"
+                ),
             ));
         }
         Ok(())
     }
 
-    fn check_pain001_keys(&self) -> Result<(), String> {
+    fn check_pain001_keys(&self) -> Result<(), Said> {
         let keys = [
             ("category_purpose", self.category_purpose.is_some()),
             ("service_level", self.service_level.is_some()),
@@ -326,14 +366,17 @@ impl BankProfile {
         ];
         if self.format != Format::Pain001 {
             return match keys.iter().find(|(_, set)| *set) {
-                Some((key, _)) => Err(format!("key `{key}` is for pain001 profiles")),
+                Some((key, _)) => {
+                    Err((format!("key `{key}` is for pain001 profiles"), format!("“{key}”只用于pain001模板")))
+                }
                 None => Ok(()),
             };
         }
         let code = |key: &str, v: &Option<String>, max: usize| match v {
-            Some(v) if v.is_empty() || v.len() > max || !v.bytes().all(|b| b.is_ascii_alphanumeric()) => {
-                Err(format!("key `{key}`: {v:?} must be a code of 1 to {max} letters or digits"))
-            }
+            Some(v) if v.is_empty() || v.len() > max || !v.bytes().all(|b| b.is_ascii_alphanumeric()) => Err((
+                format!("key `{key}`: {v:?} must be a code of 1 to {max} letters or digits"),
+                format!("“{key}”的值“{v}”须为1至{max}位字母或数字的代码"),
+            )),
             _ => Ok(()),
         };
         code("category_purpose", &self.category_purpose, 4)?;
@@ -341,21 +384,28 @@ impl BankProfile {
         match &self.local_instrument {
             Some(LocalInstrument::Code(c)) => code("local_instrument", &Some(c.clone()), 35)?,
             Some(LocalInstrument::Proprietary { proprietary: p }) if p.trim().is_empty() || p.chars().count() > 35 => {
-                return Err("key `local_instrument.proprietary` must be 1 to 35 characters".into());
+                return Err((
+                    "key `local_instrument.proprietary` must be 1 to 35 characters".into(),
+                    "“local_instrument.proprietary”须为1至35个字符".into(),
+                ));
             }
             _ => {}
         }
         let one_of = |key: &str, v: &Option<String>, allowed: &[&str]| match v {
-            Some(v) if !allowed.contains(&v.as_str()) => {
-                Err(format!("key `{key}`: {v:?} is not one of {}", allowed.join(", ")))
-            }
+            Some(v) if !allowed.contains(&v.as_str()) => Err((
+                format!("key `{key}`: {v:?} is not one of {}", allowed.join(", ")),
+                format!("“{key}”的值“{v}”不是{}之一", allowed.join("、")),
+            )),
             _ => Ok(()),
         };
         one_of("charge_bearer", &self.charge_bearer, &["DEBT", "CRED", "SHAR", "SLEV"])?;
         one_of("instruction_priority", &self.instruction_priority, &["HIGH", "NORM"])?;
         if let Some(u) = &self.ultimate_debtor {
             if u.trim().is_empty() || u.chars().any(char::is_control) {
-                return Err("key `ultimate_debtor` must be a name on one line".into());
+                return Err((
+                    "key `ultimate_debtor` must be a name on one line".into(),
+                    "“ultimate_debtor”须为写在一行内的名称".into(),
+                ));
             }
         }
         Ok(())
@@ -363,8 +413,8 @@ impl BankProfile {
 }
 
 /// The payer's BIC and bank code, when given: `Err` is the key (`bic` or
-/// `bank_code`) and what is wrong.
-pub fn check_payer_codes(p: &Payer) -> Result<(), (&'static str, String)> {
+/// `bank_code`) and what is wrong, in English and in Chinese.
+pub fn check_payer_codes(p: &Payer) -> Result<(), (&'static str, String, String)> {
     if let Some(bic) = &p.bic {
         let b = bic.as_bytes();
         let alnum = |c: &u8| c.is_ascii_uppercase() || c.is_ascii_digit();
@@ -375,31 +425,45 @@ pub fn check_payer_codes(p: &Payer) -> Result<(), (&'static str, String)> {
             && b[4..6].iter().all(u8::is_ascii_uppercase)
             && b[6..].iter().all(alnum);
         if !ok {
-            return Err(("bic", format!("{bic:?} is not a BIC (8 or 11 letters and digits, e.g. ICBKCNBJHUN)")));
+            return Err((
+                "bic",
+                format!("{bic:?} is not a BIC (8 or 11 letters and digits, e.g. ICBKCNBJHUN)"),
+                format!("“{bic}”不是BIC代码（8或11位字母和数字，如ICBKCNBJHUN）"),
+            ));
         }
     }
     if let Some(code) = &p.bank_code {
         if code.len() != 12 || !code.bytes().all(|c| c.is_ascii_digit()) {
-            return Err(("bank_code", format!("{code:?} is not a 12-digit CNAPS bank code (联行号)")));
+            return Err((
+                "bank_code",
+                format!("{code:?} is not a 12-digit CNAPS bank code (联行号)"),
+                format!("“{code}”不是12位的联行号"),
+            ));
         }
     }
     Ok(())
 }
 
 /// A file name as it will be created: one plain name, kept inside the profile's
-/// folder. `Err` says what is wrong.
-pub(super) fn check_file_name(name: &str) -> Result<(), String> {
+/// folder. `Err` says what is wrong, in English and in Chinese.
+pub(super) fn check_file_name(name: &str) -> Result<(), Said> {
     if name.is_empty() {
-        return Err("the file name is empty".into());
+        return Err(("the file name is empty".into(), "文件名是空的".into()));
     }
     if name.contains(['/', '\\']) || name.contains("..") || name.starts_with('.') {
-        return Err(format!("{name:?} is not a plain file name (no / or \\, no .., not starting with .)"));
+        return Err((
+            format!("{name:?} is not a plain file name (no / or \\, no .., not starting with .)"),
+            format!("“{name}”不是单纯的文件名（不能含 / 或 \\ 或 ..，不能以 . 开头）"),
+        ));
     }
     if name.chars().any(char::is_control) {
-        return Err(format!("{name:?} holds a line break or another control character"));
+        return Err((
+            format!("{name:?} holds a line break or another control character"),
+            format!("文件名“{}”含有换行或其他控制字符", name.escape_debug()),
+        ));
     }
     if name.len() > 255 {
-        return Err("the file name is longer than 255 bytes".into());
+        return Err(("the file name is longer than 255 bytes".into(), "文件名超过255字节".into()));
     }
     Ok(())
 }

@@ -88,6 +88,10 @@ fn encode(text: Vec<u8>, profile: &BankProfile) -> Result<Vec<u8>, Fatal> {
                     format!("the character {bad:?} cannot be written in GBK, which this bank profile asks for"),
                     "ask the bank whether it takes GB18030 or UTF-8, or correct the name on the roster",
                 )
+                .zh(
+                    format!("字符“{bad}”无法用该银行模板要求的GBK编码写出"),
+                    "请向银行确认是否接受GB18030或UTF-8，或更正花名册上的姓名",
+                )
                 .in_file(format!("bank profile {}", profile.name)));
             }
             Ok(encoding_rs::GBK.encode(&s).0.into_owned())

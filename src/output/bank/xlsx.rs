@@ -22,6 +22,7 @@ pub(super) fn render(
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
     let e = |e: rust_xlsxwriter::XlsxError| {
         Fatal::new(FatalKind::Io, format!("writing a bank workbook: {e}"), "run again")
+            .zh("写入银行工作簿失败", "请重新运行")
             .in_file(out.join(rel).display().to_string())
     };
     let period = v.period;
