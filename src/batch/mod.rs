@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::core::arrears::{arrears_due, ArrearsMonth};
-use crate::core::decision::{decide, Decision, Entitlement, Outcome};
+use crate::core::decision::{decide, Decision, Entitlement, Outcome, RosterFlags};
 use crate::core::detail::Detail;
 use crate::core::month::Month;
 use crate::core::payment::History;
@@ -53,6 +53,8 @@ pub struct RowOutcome<'a> {
     pub reason: Option<Reason>,
     /// A sentence for the clerk (`Detail::None` when paid).
     pub detail: Detail,
+    /// What the whole roster says about the row (valid rows; none otherwise).
+    pub flags: RosterFlags,
     pub subject: Subject<'a>,
     /// The standard for the child in the period (valid rows).
     pub standard: Option<Decimal>,
@@ -196,7 +198,7 @@ impl Roster {
             })?;
         }
         self.progress.deciding(checked);
-        Ok(builder.finish())
+        Ok(builder.finish(self.files.iter().map(|f| std::sync::Arc::from(f.path.as_str())).collect()))
     }
 
     /// Every valid row's category and region must have a standard in the period.
@@ -245,15 +247,17 @@ impl Roster {
     ) -> Result<Vec<InputSummary>, Fatal> {
         let mut summaries = Vec::with_capacity(self.files.len());
         let mut seq = 0u64;
-        for (file, stamp_before) in self.files.iter().zip(&self.stamps) {
+        for (file_no, (file, stamp_before)) in self.files.iter().zip(&self.stamps).enumerate() {
             let reader = file.rows()?.for_each_batch(BATCH_ROWS, |batch| {
                 let shared: &S = sink;
                 let chunks: Vec<S::Chunk> = batch
                     .par_chunks(CHUNK_ROWS)
                     .enumerate()
                     .map(|(k, raws)| {
-                        let outcomes: Vec<RowOutcome<'_>> =
-                            raws.iter().map(|raw| decide_row(raw, file, index, rules)).collect::<Result<_, _>>()?;
+                        let outcomes: Vec<RowOutcome<'_>> = raws
+                            .iter()
+                            .map(|raw| decide_row(raw, (file_no, file), index, rules))
+                            .collect::<Result<_, _>>()?;
                         Ok(shared.render(&file.path, seq + (k * CHUNK_ROWS) as u64 + 1, &outcomes))
                     })
                     .collect::<Result<_, Fatal>>()?;
@@ -285,7 +289,7 @@ impl Roster {
 
 fn decide_row<'a>(
     raw: &'a RawRow,
-    file: &RosterFile,
+    (file_no, file): (usize, &RosterFile),
     index: &RosterIndex,
     rules: &Rules<'_>,
 ) -> Result<RowOutcome<'a>, Fatal> {
@@ -295,6 +299,7 @@ fn decide_row<'a>(
             decision: Decision::Rejected,
             reason: Some(rejection.reason),
             detail: rejection.detail,
+            flags: RosterFlags::default(),
             subject: Subject::AsFound { child_id, name },
             standard: None,
             entitlement: None,
@@ -317,7 +322,8 @@ fn decide_row<'a>(
                 .in_file(file.path.clone())
                 .at_line(raw.line)
             })?;
-            let outcome = decide(&rec, rules.period, standard, index.flags(&rec), rules.ceiling);
+            let flags = index.flags(&rec, file_no, raw.line);
+            let outcome = decide(&rec, rules.period, standard, flags.clone(), rules.ceiling);
             let (decision, reason, detail, entitlement) = match outcome {
                 Outcome::Paid(e) => (Decision::Paid, None, Detail::None, Some(e)),
                 Outcome::NotPaid { decision, reason, detail } => (decision, Some(reason), detail, None),
@@ -349,6 +355,7 @@ fn decide_row<'a>(
                 decision,
                 reason,
                 detail,
+                flags,
                 subject: Subject::Valid(rec),
                 standard: Some(standard),
                 entitlement,

@@ -228,9 +228,9 @@ impl Matcher<'_> {
         }
         // Every check the decision makes, through the functions that make it: each
         // is shown passed or failed, not only the first that failed.
-        let flags = self.index.flags(rec);
+        let flags = r.flags.clone();
         if let Some(standard) = r.standard {
-            for check in hold_checks(rec, standard, flags, cfg.ceiling) {
+            for check in hold_checks(rec, standard, flags.clone(), cfg.ceiling) {
                 steps.push(self.check_step(check, rec, Some(standard)));
             }
         }

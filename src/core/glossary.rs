@@ -93,11 +93,8 @@ pub const RUN_STATUSES: &[Term] = &[
 ];
 
 /// A payment line's status.
-pub const LINE_STATUSES: &[Term] = &[
-    t("issued", "issued", "已发出"),
-    t("settled", "settled", "已到账"),
-    t("failed", "failed", "失败"),
-];
+pub const LINE_STATUSES: &[Term] =
+    &[t("issued", "issued", "已发出"), t("settled", "settled", "已到账"), t("failed", "failed", "失败")];
 
 /// `reconcile` outcomes (SPEC sections 9 and 14).
 pub const OUTCOMES: &[Term] = &[
@@ -148,11 +145,8 @@ pub const REASONS: &[Term] = &[
 ];
 
 /// `changes.csv` change words.
-pub const CHANGES: &[Term] = &[
-    t("added", "added", "新增"),
-    t("removed", "removed", "停发"),
-    t("amount_changed", "amount changed", "金额变动"),
-];
+pub const CHANGES: &[Term] =
+    &[t("added", "added", "新增"), t("removed", "removed", "停发"), t("amount_changed", "amount changed", "金额变动")];
 
 /// Labels used on more than one screen or sheet.
 pub const LABELS: &[Term] = &[
@@ -188,6 +182,14 @@ pub const LABELS: &[Term] = &[
     t("time", "time", "时间"),
     t("change", "change", "变动"),
     t("previous_amount", "previous amount", "上月金额"),
+    t("approved_from", "approved_from", "保障起始年月"),
+    t("ended_after", "ended_after", "保障截止年月"),
+    t("monthly_amount", "monthly_amount", "月发放金额"),
+    t("standard", "standard", "标准"),
+    t("policy", "policy", "政策"),
+    t("ceiling", "ceiling", "上限"),
+    t("arrears", "back pay", "补发"),
+    t("history", "ledger history", "台账记录"),
 ];
 
 /// Every group with its list: the whole glossary, for tests and lookups.
