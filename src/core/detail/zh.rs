@@ -181,7 +181,7 @@ pub(super) fn sentence(d: &Detail) -> String {
         NotStarted { from } => {
             format!("保障起始年月为{}，晚于本月：本月不发放；如起始年月填错，请更正", month(*from))
         }
-        Ended { end } => format!("保障截止年月为{}，本月已过截止：如保障仍在继续，请更正截止年月", month(*end)),
+        Ended { end } => format!("保障截止年月为{}，本月已过截止年月：如保障仍在继续，请更正截止年月", month(*end)),
         EndedStatus { word } => format!("花名册状态为“{word}”：保障已终止；如有误，请更正状态"),
         AgedOut { last } => format!(
             "该儿童已于{}年满18周岁，发放到该月为止：如出生日期有误，请更正身份证号码",
