@@ -76,6 +76,11 @@ impl Matcher<'_> {
         let said = match (amount, r.reason) {
             (Some(a), _) if l == Lang::Zh => format!("{decision}{}", yuan(a, l)),
             (Some(a), _) => format!("{decision} {}", yuan(a, l)),
+            // A rejected row's sentence is the fields step just above: not said twice.
+            (None, Some(reason)) if r.decision == Decision::Rejected => match l {
+                Lang::En => format!("{decision}, {} (see the fields above)", reason.code()),
+                Lang::Zh => format!("{decision}；原因：{}（见上一项）", reason_name(reason, l)),
+            },
             (None, Some(reason)) => match l {
                 Lang::En => format!("{decision}, {}: {}", reason.code(), r.detail.render(l)),
                 Lang::Zh => format!("{decision}；原因：{}；{}", reason_name(reason, l), r.detail.render(l)),

@@ -107,7 +107,7 @@ pub(super) fn sentence(d: &Detail) -> String {
             q(f)
         ),
         FormulaText(c, first) => format!(
-            "{} begins with {}, which a spreadsheet treats as the start of a formula: delete that first character",
+            "{} begins with a character a spreadsheet treats as a formula ({}): delete that first character",
             c.name(),
             match first {
                 '\t' => "a tab".to_owned(),
