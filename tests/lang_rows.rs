@@ -271,3 +271,14 @@ fn the_summary_speaks_the_glossary() {
         assert!(left.is_empty(), "{line} keeps {left:?}");
     }
 }
+
+/// docs/reasons.md lists every reason code with the glossary's Chinese name.
+#[test]
+fn the_reasons_document_names_every_code_in_chinese() {
+    use disburse::core::glossary::REASONS;
+    let doc = std::fs::read_to_string(root().join("docs/reasons.md")).unwrap();
+    for term in REASONS {
+        let row = format!("| `{}` | {} |", term.code, term.zh);
+        assert!(doc.contains(&row), "docs/reasons.md lacks the row {row}");
+    }
+}
