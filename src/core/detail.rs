@@ -219,6 +219,16 @@ mod tests {
     }
 
     #[test]
+    fn a_category_a_policy_declared_is_named_too() {
+        let name = "declared_for_detail_test";
+        assert!(crate::core::category::Category::named(name).is_some());
+        for lang in [Lang::En, Lang::Zh] {
+            let said = Detail::Category(Found::new("x")).render(lang);
+            assert!(said.contains(name), "{said}");
+        }
+    }
+
+    #[test]
     fn row_refs_read_as_sources() {
         let r = RowRef { path: "a.csv".into(), line: 7 };
         assert_eq!(r.to_string(), "a.csv:7");

@@ -20,6 +20,8 @@ fn category_words() -> String {
             format!("{name} ({})", zh.join(", "))
         })
         .collect();
+    let mut parts = parts;
+    parts.extend(super::words::declared().into_iter().map(|name| format!("\"{name}\"")));
     or_list(&parts)
 }
 
@@ -137,7 +139,7 @@ pub(super) fn sentence(d: &Detail) -> String {
             }
         ),
         DuplicateId { other } => format!(
-            "this ID is also on the valid row at {other}: keep one row per child; until then neither row is paid"
+            "this ID is also on the valid row at {other}: keep one row per child; until then none of its rows is paid"
         ),
         PayeeConflict { other, field } => format!(
             "the row at {other} has the same payee_account but a different {}: the rows of one account must agree on payee_name, payee_bank and payee_bank_code; correct them",

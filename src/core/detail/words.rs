@@ -1,6 +1,7 @@
 //! The accepted roster words a sentence lists, read from the vocabulary table (so a
 //! word added there is named in the sentences too), grouped by what they mean.
 
+use crate::core::category::Category;
 use crate::core::vocabulary::{StatusKind, CATEGORY_WORDS, STATUS_WORDS};
 
 /// The category names of the vocabulary, in table order, each with its roster words.
@@ -13,6 +14,16 @@ pub fn categories() -> Vec<(&'static str, Vec<&'static str>)> {
         }
     }
     out
+}
+
+/// Category names a policy file or roster profile declared in this run, beyond the
+/// vocabulary's (a roster may write the name itself).
+pub fn declared() -> Vec<&'static str> {
+    (0..=u8::MAX)
+        .map_while(Category::from_index)
+        .map(Category::as_str)
+        .filter(|name| !CATEGORY_WORDS.iter().any(|(_, c)| c == name))
+        .collect()
 }
 
 /// The status kinds in table order, each with its roster words.

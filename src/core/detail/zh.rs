@@ -42,6 +42,8 @@ fn category_words() -> String {
             }
         })
         .collect();
+    let mut parts = parts;
+    parts.extend(super::words::declared().into_iter().map(|name| format!("“{name}”")));
     match parts.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{}或{last}", rest.join("、")),
         Some((last, _)) => last.clone(),
@@ -114,7 +116,7 @@ pub(super) fn sentence(d: &Detail) -> String {
             q(f)
         ),
         Amount(AmountProblem::TooPrecise, f) => {
-            format!("月发放金额{}的小数超过2位：金额只到角分，如800.50，请更正", q(f))
+            format!("月发放金额{}的小数超过2位：金额最多精确到分（如800.50），请更正", q(f))
         }
         Amount(AmountProblem::TooLarge, f) => {
             format!("月发放金额{}过大，不可能是每月的发放金额：请核对后更正", q(f))
@@ -164,7 +166,7 @@ pub(super) fn sentence(d: &Detail) -> String {
             }
         ),
         DuplicateId { other } => format!(
-            "该身份证号码在{}也有一行有效记录：每名儿童只能保留一行，删去重复的一行之前两行都暂缓发放",
+            "该身份证号码在{}也有一行有效记录：每名儿童只能保留一行，删去重复的行之前，这些行都暂缓发放",
             row_ref(other)
         ),
         PayeeConflict { other, field } => format!(
