@@ -147,6 +147,7 @@ fn render(c: &mut Criterion) {
         decision: Decision::Paid,
         reason: None,
         detail: Detail::None,
+        flags: Default::default(),
         standard: Some(standard),
         entitlement: Some(Entitlement::new(record.monthly_amount, standard)),
         subject: Subject::Valid(record.clone()),

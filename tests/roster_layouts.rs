@@ -16,12 +16,24 @@ fn dry(out: &Path, extra: &[&str], rosters: &[&str]) -> std::process::Output {
     disburse(args)
 }
 
-/// The rows of an output file with `source` reduced to its line number minus `shift`.
+/// The rows of an output file with `source` reduced to its line number minus `shift`;
+/// a `detail` naming another row of the same file (`path:line`) is reduced the same way.
 fn shifted(out: &Path, file: &str, shift: u64) -> Vec<String> {
     csv_rows(&out.join(file))
         .into_iter()
         .map(|mut r| {
-            let line: u64 = r.remove("source").unwrap().rsplit(':').next().unwrap().parse().unwrap();
+            let source = r.remove("source").unwrap();
+            let (path, line) = source.rsplit_once(':').unwrap();
+            let line: u64 = line.parse().unwrap();
+            if let Some(detail) = r.get_mut("detail") {
+                let at = format!("{path}:");
+                if let Some(i) = detail.find(&at) {
+                    let rest = &detail[i + at.len()..];
+                    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+                    let other: u64 = digits.parse().unwrap();
+                    *detail = format!("{}line {}{}", &detail[..i], other - shift, &rest[digits.len()..]);
+                }
+            }
             format!("{} {r:?}", line - shift)
         })
         .collect()

@@ -17,13 +17,13 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::core::arrears::{arrears_due, ArrearsMonth};
-use crate::core::decision::{decide, Decision, Entitlement, Outcome};
+use crate::core::decision::{decide, Decision, Entitlement, Outcome, RosterFlags};
 use crate::core::detail::Detail;
 use crate::core::month::Month;
 use crate::core::payment::History;
 use crate::core::policy::{PeriodStandards, Policy};
 use crate::core::reason::Reason;
-use crate::core::record::Record;
+use crate::core::record::{Category, Record};
 use crate::error::{Fatal, FatalKind};
 use crate::roster::{EncodingChoice, RawRow, RosterFile};
 pub use index::RosterIndex;
@@ -53,6 +53,8 @@ pub struct RowOutcome<'a> {
     pub reason: Option<Reason>,
     /// A sentence for the clerk (`Detail::None` when paid).
     pub detail: Detail,
+    /// What the whole roster says about the row (valid rows; none otherwise).
+    pub flags: RosterFlags,
     pub subject: Subject<'a>,
     /// The standard for the child in the period (valid rows).
     pub standard: Option<Decimal>,
@@ -196,7 +198,7 @@ impl Roster {
             })?;
         }
         self.progress.deciding(checked);
-        Ok(builder.finish())
+        Ok(builder.finish(self.files.iter().map(|f| std::sync::Arc::from(f.path.as_str())).collect()))
     }
 
     /// Every valid row's category and region must have a standard in the period.
@@ -210,28 +212,11 @@ impl Roster {
             .min_by_key(|(_, at)| **at);
         match first_gap {
             None => Ok(()),
-            Some(((region, category), (file, line))) => Err(Fatal::new(
-                FatalKind::PolicyGap,
-                format!(
-                    "the policy has no standard for {} children in region {} in {}",
-                    category.as_str(),
-                    String::from_utf8_lossy(region),
-                    rules.period
-                ),
-                "add a policy row for this category and region (or an empty prefix) effective on or before the period",
-            )
-            .zh(
-                format!(
-                    "政策中没有{}年{}月区划{}的{}儿童标准",
-                    rules.period.year(),
-                    rules.period.month(),
-                    String::from_utf8_lossy(region),
-                    category.zh()
-                ),
-                "请在政策文件中为该供养方式和区划（或空前缀）加一行，生效月份不晚于发放月份",
-            )
-            .in_file(self.files[*file].path.clone())
-            .at_line(*line)),
+            Some(((region, category), (file, line))) => {
+                Err(policy_gap(*category, &String::from_utf8_lossy(region), rules.period, false)
+                    .in_file(self.files[*file].path.clone())
+                    .at_line(*line))
+            }
         }
     }
 
@@ -245,15 +230,17 @@ impl Roster {
     ) -> Result<Vec<InputSummary>, Fatal> {
         let mut summaries = Vec::with_capacity(self.files.len());
         let mut seq = 0u64;
-        for (file, stamp_before) in self.files.iter().zip(&self.stamps) {
+        for (file_no, (file, stamp_before)) in self.files.iter().zip(&self.stamps).enumerate() {
             let reader = file.rows()?.for_each_batch(BATCH_ROWS, |batch| {
                 let shared: &S = sink;
                 let chunks: Vec<S::Chunk> = batch
                     .par_chunks(CHUNK_ROWS)
                     .enumerate()
                     .map(|(k, raws)| {
-                        let outcomes: Vec<RowOutcome<'_>> =
-                            raws.iter().map(|raw| decide_row(raw, file, index, rules)).collect::<Result<_, _>>()?;
+                        let outcomes: Vec<RowOutcome<'_>> = raws
+                            .iter()
+                            .map(|raw| decide_row(raw, (file_no, file), index, rules))
+                            .collect::<Result<_, _>>()?;
                         Ok(shared.render(&file.path, seq + (k * CHUNK_ROWS) as u64 + 1, &outcomes))
                     })
                     .collect::<Result<_, Fatal>>()?;
@@ -285,7 +272,7 @@ impl Roster {
 
 fn decide_row<'a>(
     raw: &'a RawRow,
-    file: &RosterFile,
+    (file_no, file): (usize, &RosterFile),
     index: &RosterIndex,
     rules: &Rules<'_>,
 ) -> Result<RowOutcome<'a>, Fatal> {
@@ -295,6 +282,7 @@ fn decide_row<'a>(
             decision: Decision::Rejected,
             reason: Some(rejection.reason),
             detail: rejection.detail,
+            flags: RosterFlags::default(),
             subject: Subject::AsFound { child_id, name },
             standard: None,
             entitlement: None,
@@ -304,20 +292,12 @@ fn decide_row<'a>(
             // Coverage was checked in pass 1, so every valid row has a standard; a row
             // without one (the file changed in between?) is fatal, never paid 0.
             let standard = rules.standards.standard(rec.category, &rec.region_code).ok_or_else(|| {
-                Fatal::new(
-                    FatalKind::PolicyGap,
-                    format!(
-                        "the policy has no standard for {} children in region {} in {}",
-                        rec.category.as_str(),
-                        rec.region_code,
-                        rules.period
-                    ),
-                    "add a policy row for this category and region (or an empty prefix) effective on or before the period",
-                )
-                .in_file(file.path.clone())
-                .at_line(raw.line)
+                policy_gap(rec.category, &rec.region_code, rules.period, false)
+                    .in_file(file.path.clone())
+                    .at_line(raw.line)
             })?;
-            let outcome = decide(&rec, rules.period, standard, index.flags(&rec), rules.ceiling);
+            let flags = index.flags(&rec, file_no, raw.line);
+            let outcome = decide(&rec, rules.period, standard, flags.clone(), rules.ceiling);
             let (decision, reason, detail, entitlement) = match outcome {
                 Outcome::Paid(e) => (Decision::Paid, None, Detail::None, Some(e)),
                 Outcome::NotPaid { decision, reason, detail } => (decision, Some(reason), detail, None),
@@ -328,18 +308,9 @@ fn decide_row<'a>(
                         policy.standard(c, r, m)
                     })
                     .map_err(|gap| {
-                        Fatal::new(
-                            FatalKind::PolicyGap,
-                            format!(
-                                "for back pay, the policy has no standard for {} children in region {} in {}",
-                                gap.category.as_str(),
-                                gap.region_code,
-                                gap.month
-                            ),
-                            "add policy rows covering the months already in the ledger, or run without --arrears",
-                        )
-                        .in_file(file.path.clone())
-                        .at_line(raw.line)
+                        policy_gap(gap.category, &gap.region_code, gap.month, true)
+                            .in_file(file.path.clone())
+                            .at_line(raw.line)
                     })?
                 }
                 _ => Vec::new(),
@@ -349,6 +320,7 @@ fn decide_row<'a>(
                 decision,
                 reason,
                 detail,
+                flags,
                 subject: Subject::Valid(rec),
                 standard: Some(standard),
                 entitlement,
@@ -356,6 +328,41 @@ fn decide_row<'a>(
             }
         }
     })
+}
+
+/// The policy has no standard for a child's category and region in a month (of the
+/// period, or with `back_pay` a month already in the ledger).
+fn policy_gap(category: Category, region: &str, month: Month, back_pay: bool) -> Fatal {
+    use crate::core::detail::Lang;
+    use crate::core::glossary::{self, Group};
+    let (en_pre, en_fix, zh_pre, zh_fix) = if back_pay {
+        (
+            "for back pay, ",
+            "add policy rows covering the months already in the ledger, or run without --arrears",
+            "补发时，",
+            "请在政策文件中补上台账中已有月份的标准，或去掉 --arrears 再运行",
+        )
+    } else {
+        (
+            "",
+            "add a policy row for this category and region (or an empty prefix) effective on or before the period",
+            "",
+            "请在政策文件中为该供养方式和行政区划代码（或空前缀）加一行，生效年月不晚于发放年月",
+        )
+    };
+    Fatal::new(
+        FatalKind::PolicyGap,
+        format!("{en_pre}the policy has no standard for {} children in region {region} in {month}", category.as_str()),
+        en_fix,
+    )
+    .zh(
+        format!(
+            "{zh_pre}政策中没有{}行政区划代码{region}的{}标准",
+            glossary::month(month, Lang::Zh),
+            glossary::say(Group::Category, category.as_str(), Lang::Zh)
+        ),
+        zh_fix,
+    )
 }
 
 fn stamp(path: &str) -> Option<(u64, SystemTime)> {

@@ -78,7 +78,12 @@ pub fn check_row<'a>(row: &'a RawRow, columns: &ColumnMap, encoding: Encoding) -
             Err(bad) => {
                 return reject(Rejection::new(
                     Reason::InvalidText,
-                    Detail::BadBytes { field: i + 1, byte: bad.byte, position: bad.offset + 1 },
+                    Detail::BadBytes {
+                        column: columns.column_at(i),
+                        field: i + 1,
+                        byte: bad.byte,
+                        position: bad.offset + 1,
+                    },
                 ))
             }
         }

@@ -1,5 +1,9 @@
 //! `disburse run`: the monthly payroll run (and its dry run).
 
+mod summary;
+
+use summary::print_summary;
+
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -14,7 +18,7 @@ use crate::core::policy::Policy;
 use crate::error::{Fatal, FatalKind, Finish};
 use crate::ledger::{Ledger, RunMode, RunRecord};
 use crate::output::bank::{BankContext, BankProfile, Destination, Payer};
-use crate::output::manifest::{InputInfo, Manifest, PolicyInfo, ProfileInfo, MANIFEST_FILE};
+use crate::output::manifest::{InputInfo, Manifest, PolicyInfo, ProfileInfo};
 use crate::output::monthly::{MonthlyWriter, RunTotals};
 use crate::output::report::ReportOptions;
 use crate::output::staged::StagedDir;
@@ -122,7 +126,10 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
     };
     if clear_stale {
         for name in crate::output::out_path::remove_stale_staged(&cfg.out) {
-            let _ = writeln!(summary, "disburse: removed {name}, the temporary folder of an interrupted run");
+            let _ = match cfg.lang {
+                Lang::En => writeln!(summary, "disburse: removed {name}, the temporary folder of an interrupted run"),
+                Lang::Zh => writeln!(summary, "disburse：已删除 {name}，这是上次中断的运行留下的临时文件夹"),
+            };
         }
     }
     let outcome = decide_run(cfg, &roster, &index, standards, &staged, ledger.as_ref(), run_id, &mut clock);
@@ -144,11 +151,18 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
         }
         drop(staged);
         print_summary(summary, cfg, &totals, None);
-        let _ = writeln!(
-            summary,
-            "--strict: {} rejected and {} held rows; nothing was written. Fix them (see exceptions in a dry run) or run without --strict.",
-            totals.totals.rejected, totals.totals.held
-        );
+        let _ = match cfg.lang {
+            Lang::En => writeln!(
+                summary,
+                "--strict: {} rejected and {} held rows; nothing was written. Fix them (see exceptions in a dry run) or run without --strict.",
+                totals.totals.rejected, totals.totals.held
+            ),
+            Lang::Zh => writeln!(
+                summary,
+                "--strict：{}行数据有误，{}行暂缓发放；没有写出任何文件。请先更正（试算后见 exceptions.csv），或去掉 --strict 再运行。",
+                totals.totals.rejected, totals.totals.held
+            ),
+        };
         return Ok(Finish::StrictFailed);
     }
 
@@ -196,9 +210,7 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
         }
         drop(record_tx);
         let committed = match committing {
-            Some(h) => {
-                h.join().unwrap_or_else(|_| Err(Fatal::new(FatalKind::Io, "the ledger writer stopped", "run again")))
-            }
+            Some(h) => h.join().unwrap_or_else(|_| Err(writer_stopped())),
             None => Ok(true),
         };
         (written, committed)
@@ -210,10 +222,7 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
                 let _ = l.abandon_run(id);
             }
             // The outputs' error first; a ledger that kept nothing without one stopped.
-            return Err(written
-                .err()
-                .or(committed.err())
-                .unwrap_or_else(|| Fatal::new(FatalKind::Io, "the ledger writer stopped", "run again")));
+            return Err(written.err().or(committed.err()).unwrap_or_else(writer_stopped));
         }
     };
     if ledger.is_some() {
@@ -235,7 +244,7 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
     if let Some(id) = run_id {
         let _ = match cfg.lang {
             Lang::En => writeln!(summary, "  recorded in the ledger {} as run {id}", cfg.ledger.display()),
-            Lang::Zh => writeln!(summary, "  已记入台账 {}，批次号 {id}", cfg.ledger.display()),
+            Lang::Zh => writeln!(summary, "  已记入台账 {}，批次{id}", cfg.ledger.display()),
         };
     }
     if new_ledger {
@@ -249,13 +258,12 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
         );
     }
     if let Some(head) = ledger.as_ref().map(Ledger::journal_head).transpose()?.flatten() {
-        let _ = writeln!(
-            summary,
-            "  {} seq {} {}",
-            cfg.lang.pick("ledger journal head (write it in the register):", "台账日志头（请记入登记簿）："),
-            head.seq,
-            head.hash
-        );
+        let _ = match cfg.lang {
+            Lang::En => {
+                writeln!(summary, "  ledger journal head (write it in the register): seq {} {}", head.seq, head.hash)
+            }
+            Lang::Zh => writeln!(summary, "  台账日志头（请记入登记簿）：第{}条，{}", head.seq, head.hash),
+        };
     }
     if strict_failed {
         let _ = writeln!(
@@ -263,7 +271,7 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
             "{}",
             cfg.lang.pick(
                 "--strict: some rows were rejected or held (exit 3); the report was written.",
-                "--strict：有数据有误或暂缓的行（退出码3）；报告已写出。"
+                "--strict：有数据有误或暂缓发放的行（退出码3）；报告已写出。"
             )
         );
         return Ok(Finish::StrictFailed);
@@ -412,90 +420,10 @@ fn report_and_manifest(
     Ok((manifest, crate::sha256_hex(&bytes)))
 }
 
-fn print_summary(w: &mut dyn Write, cfg: &RunConfig, t: &RunTotals, manifest: Option<&Manifest>) {
-    let l = cfg.lang;
-    let tt = &t.totals;
-    let mode = match (cfg.dry_run, l) {
-        (true, Lang::En) => "dry run",
-        (false, Lang::En) => "run",
-        (true, Lang::Zh) => "试算",
-        (false, Lang::Zh) => "发放",
-    };
-    let _ = match l {
-        Lang::En => writeln!(w, "disburse {mode} for {}: {} rows", cfg.period, tt.rows),
-        Lang::Zh => writeln!(w, "disburse {} {mode}：共{}行", cfg.period, tt.rows),
-    };
-    let _ = writeln!(
-        w,
-        "  {}{:>8}   {} {}",
-        l.pick("paid      ", "发放      "),
-        tt.paid,
-        l.pick("amount", "金额"),
-        fmt_amount(t.amount)
-    );
-    if !t.arrears_amount.is_zero() {
-        let _ =
-            writeln!(w, "  {} {}", l.pick("of which back pay (arrears):", "其中补发："), fmt_amount(t.arrears_amount));
-    }
-    let _ = writeln!(w, "  {}{:>8}", l.pick("held      ", "暂缓      "), tt.held);
-    let _ = writeln!(w, "  {}{:>8}", l.pick("excluded  ", "不予发放  "), tt.excluded);
-    let _ = writeln!(w, "  {}{:>8}", l.pick("rejected  ", "数据有误  "), tt.rejected);
-    let transfers = match (cfg.dry_run, l) {
-        (true, Lang::En) => "bank transfers (not written on a dry run)",
-        (false, Lang::En) => "bank transfers",
-        (true, Lang::Zh) => "银行转账笔数（试算不生成银行文件）",
-        (false, Lang::Zh) => "银行转账笔数",
-    };
-    let _ = writeln!(w, "  {transfers}: {}", tt.transfers);
-    if let Some(m) = manifest {
-        let blank: u64 = m.inputs.iter().map(|i| i.blank_rows).sum();
-        if blank > 0 {
-            let _ = writeln!(w, "  {} {blank}", l.pick("blank rows ignored:", "忽略空行："));
-        }
-    }
-    if !t.reasons.is_empty() {
-        let mut reasons: Vec<_> = t.reasons.iter().collect();
-        reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-        let top: Vec<String> = reasons.iter().take(5).map(|(r, n)| format!("{} {n}", r.code())).collect();
-        let _ = writeln!(w, "  {} {}", l.pick("top reasons:", "主要原因："), top.join(", "));
-    }
-    match (&t.changes, cfg.lang) {
-        (Some((m, c)), Lang::En) => {
-            let _ = writeln!(
-                w,
-                "  changes since {m}: {} added, {} removed, {} amount changed (changes.csv)",
-                c[0], c[1], c[2]
-            );
-        }
-        (Some((m, c)), Lang::Zh) => {
-            let _ = writeln!(w, "  与{m}相比：新增{}人，停发{}人，金额变动{}人（见 changes.csv）", c[0], c[1], c[2]);
-        }
-        (None, l) => {
-            let _ = writeln!(
-                w,
-                "  {}",
-                l.pick("no earlier month in the ledger: no changes.csv", "台账中没有上月记录：不生成 changes.csv")
-            );
-        }
-    }
-    if let Some(m) = manifest {
-        let files: Vec<&str> = m.outputs.iter().map(|o| o.file.as_str()).collect();
-        let _ = writeln!(
-            w,
-            "  {} {}: {}, {MANIFEST_FILE}",
-            l.pick("files in", "文件目录"),
-            cfg.out.display(),
-            files.join(", ")
-        );
-        let _ = writeln!(
-            w,
-            "  {}",
-            l.pick(
-                "rows not paid are listed with their reasons in exceptions.csv",
-                "未发放的行及原因见 exceptions.csv"
-            )
-        );
-    }
+/// The ledger's writing thread ended without an answer.
+fn writer_stopped() -> Fatal {
+    Fatal::new(FatalKind::Io, "the ledger writer stopped", "run again")
+        .zh("写台账的过程意外中止了", "请重新运行；台账不会记下本次发放")
 }
 
 /// Phase timings on stderr when `DISBURSE_TIMINGS` is set (for profiling only; never

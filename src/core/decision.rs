@@ -8,7 +8,7 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
-use super::detail::Detail;
+use super::detail::{Detail, PayeeField, RowRef};
 use super::month::Month;
 use super::reason::Reason;
 use super::record::{Record, Status};
@@ -119,13 +119,15 @@ impl Entitlement {
     }
 }
 
-/// Facts about a valid row that only the whole roster can tell.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Facts about a valid row that only the whole roster can tell, each naming the
+/// other row involved (so the sentence can send the clerk to it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RosterFlags {
-    /// Another valid row has the same child_id.
-    pub duplicate_id: bool,
-    /// Valid rows on the same payee_account disagree on payee_name or payee_bank.
-    pub payee_conflict: bool,
+    /// Another valid row has the same child_id: that row.
+    pub duplicate_id: Option<RowRef>,
+    /// Valid rows on the same payee_account disagree on payee_name, payee_bank or
+    /// payee_bank_code: a row that disagrees with this one, and on which field.
+    pub payee_conflict: Option<(RowRef, PayeeField)>,
 }
 
 /// The decision for a valid row.
@@ -171,8 +173,8 @@ pub fn decide(rec: &Record, period: Month, standard: Decimal, flags: RosterFlags
 pub fn hold_checks(rec: &Record, standard: Decimal, flags: RosterFlags, ceiling: Decimal) -> [Check; 3] {
     let amount = Entitlement::new(rec.monthly_amount, standard).amount;
     [
-        (Reason::DuplicateId, flags.duplicate_id.then_some(Detail::DuplicateId)),
-        (Reason::PayeeConflict, flags.payee_conflict.then_some(Detail::PayeeConflict)),
+        (Reason::DuplicateId, flags.duplicate_id.map(|other| Detail::DuplicateId { other })),
+        (Reason::PayeeConflict, flags.payee_conflict.map(|(other, field)| Detail::PayeeConflict { other, field })),
         (Reason::ExceedsCeiling, (amount > ceiling).then_some(Detail::AboveCeiling { amount, ceiling })),
     ]
 }
@@ -257,6 +259,11 @@ mod tests {
 
     const CEILING: i64 = 500000;
 
+    fn both_flags() -> RosterFlags {
+        let other = RowRef { path: "a.csv".into(), line: 9 };
+        RosterFlags { duplicate_id: Some(other.clone()), payee_conflict: Some((other, PayeeField::Bank)) }
+    }
+
     fn decide_plain(r: &Record, p: &str) -> Outcome {
         decide(r, m(p), d("800"), RosterFlags::default(), Decimal::new(CEILING, 2))
     }
@@ -309,10 +316,10 @@ mod tests {
     #[test]
     fn held_before_excluded_in_contract_order() {
         let r = record("20100101", "2018-01", "", "suspended", "6000");
-        let all = RosterFlags { duplicate_id: true, payee_conflict: true };
+        let all = both_flags();
         let c = Decimal::new(CEILING, 2);
         assert_eq!(reason(&decide(&r, m("2018-06"), d("800"), all, c)), Some(Reason::DuplicateId));
-        let payee = RosterFlags { duplicate_id: false, payee_conflict: true };
+        let payee = RosterFlags { duplicate_id: None, ..both_flags() };
         assert_eq!(reason(&decide(&r, m("2018-06"), d("800"), payee, c)), Some(Reason::PayeeConflict));
         assert_eq!(reason(&decide_plain(&r, "2018-06")), Some(Reason::ExceedsCeiling));
         assert_eq!(decide_plain(&r, "2018-06").decision(), Decision::Held);
@@ -344,7 +351,7 @@ mod tests {
     #[test]
     fn every_check_is_reported_not_only_the_first() {
         let r = record("20000315", "2010-01", "", "suspended", "6000");
-        let all = RosterFlags { duplicate_id: true, payee_conflict: true };
+        let all = both_flags();
         let held = hold_checks(&r, d("800"), all, Decimal::new(CEILING, 2));
         assert!(held.iter().all(|(_, f)| f.is_some()), "{held:?}");
         let r = record("20000315", "2019-01", "", "suspended", "");

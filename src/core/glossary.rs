@@ -202,6 +202,14 @@ pub const LABELS: &[Term] = &[
     t("findings", "Findings", "审核结果"),
     t("audit_status", "status", "审核结论"),
     t("lines", "lines", "笔数"),
+    t("approved_from", "approved_from", "保障起始年月"),
+    t("ended_after", "ended_after", "保障截止年月"),
+    t("monthly_amount", "monthly_amount", "月发放金额"),
+    t("standard", "standard", "标准"),
+    t("policy", "policy", "政策"),
+    t("ceiling", "ceiling", "上限"),
+    t("arrears", "back pay", "补发"),
+    t("history", "ledger history", "台账记录"),
 ];
 
 /// Every group with its list: the whole glossary, for tests and lookups.

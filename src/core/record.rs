@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use rust_decimal::Decimal;
 
 use super::column::Column;
-use super::detail::Detail;
+use super::detail::{Detail, Found};
 use super::id::{ChildId, IdProblem};
 use super::money::{parse_amount, AmountProblem};
 use super::month::Month;
@@ -117,11 +117,12 @@ impl<'a> Record<'a> {
 
         text_field(Column::Name, field(Column::Name))?;
 
-        let category = Category::parse(field(Column::Category))
-            .ok_or_else(|| Rejection::new(Reason::InvalidCategory, Detail::Category))?;
+        let category = Category::parse(field(Column::Category)).ok_or_else(|| {
+            Rejection::new(Reason::InvalidCategory, Detail::Category(Found::new(field(Column::Category))))
+        })?;
 
         if !valid_region(&fold_width(field(Column::RegionCode))) {
-            return Err(Rejection::new(Reason::InvalidRegion, Detail::Region));
+            return Err(Rejection::new(Reason::InvalidRegion, Detail::Region(Found::new(field(Column::RegionCode)))));
         }
 
         let approved_from = month_field(Column::ApprovedFrom, field(Column::ApprovedFrom))?;
@@ -129,11 +130,14 @@ impl<'a> Record<'a> {
         let ended_after = if ended_text.is_empty() { None } else { Some(month_field(Column::EndedAfter, ended_text)?) };
 
         let status = Status::parse(field(Column::Status))
-            .ok_or_else(|| Rejection::new(Reason::InvalidStatus, Detail::Status))?;
+            .ok_or_else(|| Rejection::new(Reason::InvalidStatus, Detail::Status(Found::new(field(Column::Status)))))?;
 
         let amount_text = fold_width(field(Column::MonthlyAmount));
-        let monthly_amount =
-            if amount_text.is_empty() { None } else { Some(parse_amount(&amount_text).map_err(amount_rejection)?) };
+        let monthly_amount = if amount_text.is_empty() {
+            None
+        } else {
+            Some(parse_amount(&amount_text).map_err(|p| amount_rejection(p, field(Column::MonthlyAmount)))?)
+        };
 
         let account_text = fold_width(field(Column::PayeeAccount));
         let account_ok = {
@@ -142,7 +146,7 @@ impl<'a> Record<'a> {
             (8..=32).contains(&n) && digits.clone().all(|b| b.is_ascii_digit())
         };
         if !account_ok {
-            return Err(Rejection::new(Reason::InvalidAccount, Detail::Account));
+            return Err(account_rejection(&account_text));
         }
 
         text_field(Column::PayeeName, field(Column::PayeeName))?;
@@ -237,7 +241,7 @@ fn bank_code(s: &str) -> Result<Option<String>, Rejection> {
     if code.len() == 12 && code.bytes().all(|b| b.is_ascii_digit()) {
         Ok(Some(code))
     } else {
-        Err(Rejection::new(Reason::InvalidBankCode, Detail::BankCode))
+        Err(Rejection::new(Reason::InvalidBankCode, Detail::BankCode(Found::new(s))))
     }
 }
 
@@ -245,18 +249,29 @@ fn id_rejection(p: IdProblem) -> Rejection {
     Rejection::new(Reason::InvalidId, Detail::Id(p))
 }
 
-fn amount_rejection(p: AmountProblem) -> Rejection {
-    Rejection::new(Reason::InvalidAmount, Detail::Amount(p))
+fn amount_rejection(p: AmountProblem, found: &str) -> Rejection {
+    Rejection::new(Reason::InvalidAmount, Detail::Amount(p, Found::new(found)))
+}
+
+/// The account is never quoted: the sentence says how many digits it has and the
+/// first character that does not belong.
+fn account_rejection(account: &str) -> Rejection {
+    let kept = || account.chars().filter(|c| *c != ' ' && *c != '-');
+    let digits = kept().filter(char::is_ascii_digit).count();
+    let stray = kept().find(|c| !c.is_ascii_digit()).map(|c| if c.is_control() { '\u{fffd}' } else { c });
+    Rejection::new(Reason::InvalidAccount, Detail::Account { digits, stray })
 }
 
 fn month_field(c: Column, s: &str) -> Result<Month, Rejection> {
-    Month::parse(&fold_width(s)).ok_or_else(|| Rejection::new(Reason::InvalidMonth, Detail::Month(c)))
+    Month::parse(&fold_width(s)).ok_or_else(|| Rejection::new(Reason::InvalidMonth, Detail::Month(c, Found::new(s))))
 }
 
 fn text_field(c: Column, s: &str) -> Result<&str, Rejection> {
     match check_text(s) {
         Ok(()) => Ok(s),
-        Err(TextProblem::FormulaStart(_)) => Err(Rejection::new(Reason::InvalidText, Detail::FormulaText(c))),
+        Err(TextProblem::FormulaStart(first)) => {
+            Err(Rejection::new(Reason::InvalidText, Detail::FormulaText(c, first)))
+        }
         Err(TextProblem::Control(code)) => Err(Rejection::new(Reason::InvalidText, Detail::ControlText(c, code))),
     }
 }

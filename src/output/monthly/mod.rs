@@ -175,6 +175,10 @@ impl MonthlyWriter {
                         "internal error: a paid line without its transfer; nothing was written",
                         "report this with the rosters that caused it",
                     )
+                    .zh(
+                        "内部错误：有一条发放记录找不到对应的转账；没有写出任何文件",
+                        "请把引起此问题的花名册一并报告给维护人员",
+                    )
                 })?;
                 spill.push(line, index)?;
             }

@@ -96,6 +96,7 @@ fn writer_gone() -> Fatal {
         "the output writer stopped unexpectedly",
         "run again; if it repeats, check the disk",
     )
+    .zh("写出文件的过程意外中止了", "请重新运行；如果再次出现，请检查磁盘")
 }
 
 /// The writer thread: appends rendered bytes and extends the audit chain.
