@@ -182,6 +182,7 @@ pub const LABELS: &[Term] = &[
     t("time", "time", "时间"),
     t("change", "change", "变动"),
     t("previous_amount", "previous amount", "上月金额"),
+    t("NOT_ON_ROSTER", "NOT_ON_ROSTER", "本月花名册无此人"),
 ];
 
 /// Every group with its list: the whole glossary, for tests and lookups.

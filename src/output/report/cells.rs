@@ -8,6 +8,9 @@
 use csv::ByteRecord;
 use rust_xlsxwriter::utility::column_number_to_name;
 
+use super::columns::{word, Column, Show};
+use crate::core::divisions;
+
 /// Rows rendered by one task of a parallel batch (the data sheets and the payroll list).
 pub const CHUNK: usize = 1024;
 
@@ -34,20 +37,20 @@ pub struct Styles {
     pub excluded: u32,
 }
 
-/// What a sheet's columns are: which hold money, which holds the decision.
+/// A sheet's columns (`columns::plan`) with their letters and the style indexes.
 pub struct Layout {
     letters: Vec<Vec<u8>>,
-    money: Vec<bool>,
+    shows: Vec<Show>,
     decision: Option<usize>,
     /// The style indexes as text: money, rejected, held, excluded.
     style_text: [Vec<u8>; 4],
 }
 
 impl Layout {
-    pub fn new(headers: &ByteRecord, styles: Styles) -> Layout {
+    pub fn new(headers: &ByteRecord, columns: &[Column], styles: Styles) -> Layout {
         Layout {
-            letters: (0..headers.len()).map(|c| column_number_to_name(c as u16).into_bytes()).collect(),
-            money: headers.iter().map(|h| matches!(h, b"standard" | b"recorded_amount" | b"amount")).collect(),
+            letters: (0..columns.len()).map(|c| column_number_to_name(c as u16).into_bytes()).collect(),
+            shows: columns.iter().map(|c| c.show).collect(),
             decision: headers.iter().position(|h| h == b"decision"),
             style_text: [styles.money, styles.rejected, styles.held, styles.excluded]
                 .map(|n| itoa::Buffer::new().format(n).as_bytes().to_vec()),
@@ -67,16 +70,22 @@ impl Layout {
         out.extend_from_slice(b"<row r=\"");
         out.extend_from_slice(row_text);
         out.extend_from_slice(b"\">");
-        for (c, field) in rec.iter().enumerate() {
-            if field.is_empty() {
+        for (show, col) in self.shows.iter().zip(&self.letters) {
+            let field = |c: usize| rec.get(c).unwrap_or_default();
+            let (value, number, style): (&[u8], bool, Option<&[u8]>) = match *show {
+                Show::Text(c) => (field(c), false, fill),
+                Show::Money(c) => (field(c), is_number(field(c)), Some(fill.unwrap_or(&self.style_text[0]))),
+                Show::Count(c) => (field(c), is_number(field(c)), fill),
+                Show::Word(c, lists) => (word(lists, field(c)).map_or(field(c), str::as_bytes), false, fill),
+                Show::County(c) => (divisions::name_bytes(field(c)).unwrap_or_default().as_bytes(), false, fill),
+            };
+            if value.is_empty() {
                 continue;
             }
-            let col = self.letters.get(c).map(Vec::as_slice).unwrap_or(b"A");
-            let number = self.money.get(c).copied().unwrap_or(false) && is_number(field);
             if number {
-                push_number(out, col, row_text, Some(fill.unwrap_or(&self.style_text[0])), field);
+                push_number(out, col, row_text, style, value);
             } else {
-                push_string(out, col, row_text, fill, field);
+                push_string(out, col, row_text, fill, value);
             }
         }
         out.extend_from_slice(b"</row>");
@@ -179,11 +188,18 @@ fn push_escaped(out: &mut Vec<u8>, b: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::detail::Lang;
+    use crate::output::report::columns::plan;
 
     const STYLES: Styles = Styles { money: 2, rejected: 3, held: 4, excluded: 5 };
 
     fn row(headers: &[&str], fields: &[&str]) -> String {
-        let layout = Layout::new(&ByteRecord::from(headers.to_vec()), STYLES);
+        row_in(Lang::En, headers, fields)
+    }
+
+    fn row_in(lang: Lang, headers: &[&str], fields: &[&str]) -> String {
+        let headers = ByteRecord::from(headers.to_vec());
+        let layout = Layout::new(&headers, &plan(&headers, lang), STYLES);
         let mut out = Vec::new();
         layout.push_row(&mut out, 7, &ByteRecord::from(fields.to_vec()));
         String::from_utf8(out).unwrap()
@@ -211,6 +227,37 @@ mod tests {
             "{r}"
         );
         assert!(row(&["decision"], &["paid"]).contains("<c r=\"A7\" t=\"inlineStr\">"));
+    }
+
+    #[test]
+    fn counts_are_numbers() {
+        assert!(row(&["children"], &["2"]).contains("<c r=\"A7\"><v>2</v></c>"));
+        assert!(row(&["children"], &["two"]).contains("<t>two</t>"));
+    }
+
+    #[test]
+    fn chinese_rows_say_the_glossarys_words_and_county_names() {
+        let r = row_in(
+            Lang::Zh,
+            &["kind", "category", "region_code", "basis", "decision", "reason"],
+            &["arrears", "de_facto_unsupported", "430102", "raised_to_minimum", "held", "AGED_OUT"],
+        );
+        for cell in [
+            "<c r=\"A7\" s=\"4\" t=\"inlineStr\"><is><t>补发</t>",
+            "<c r=\"B7\" s=\"4\" t=\"inlineStr\"><is><t>事实无人抚养儿童</t>",
+            "<c r=\"C7\" s=\"4\" t=\"inlineStr\"><is><t>430102</t>",
+            "<c r=\"D7\" s=\"4\" t=\"inlineStr\"><is><t>芙蓉区</t>",
+            "<c r=\"E7\" s=\"4\" t=\"inlineStr\"><is><t>低于标准按标准补足</t>",
+            "<c r=\"F7\" s=\"4\" t=\"inlineStr\"><is><t>暂缓发放</t>",
+            "<c r=\"G7\" s=\"4\" t=\"inlineStr\"><is><t>AGED_OUT</t>",
+            "<c r=\"H7\" s=\"4\" t=\"inlineStr\"><is><t>已满18周岁</t>",
+        ] {
+            assert!(r.contains(cell), "{cell} not in {r}");
+        }
+        // An unknown code shows alone; a word the glossary lacks as it is.
+        let r = row_in(Lang::Zh, &["region_code", "category"], &["430199", "orphan_with_hiv"]);
+        assert!(r.contains("<t>430199</t>") && !r.contains("r=\"B7\""), "{r}");
+        assert!(r.contains("<c r=\"C7\" t=\"inlineStr\"><is><t>orphan_with_hiv</t>"), "{r}");
     }
 
     #[test]
