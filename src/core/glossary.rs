@@ -82,6 +82,7 @@ pub const BASES: &[Term] = &[
     t("standard", "standard", "按标准"),
     t("recorded", "recorded", "按花名册金额"),
     t("raised_to_minimum", "raised to minimum", "低于标准按标准补足"),
+    t("arrears", "arrears", "补发各月合计"),
 ];
 
 /// A ledger run's status.
