@@ -113,13 +113,11 @@ pub fn write(
     ws.set_name(name).map_err(|e| xlsx(e, out))?;
     page.apply(ws, None).map_err(|e| xlsx(e, out))?;
     let e = |r: Result<&mut Worksheet, XlsxError>| r.map(|_| ()).map_err(|e| xlsx(e, out));
-    let mode = lang.pick(mode, if mode == "run" { "发放" } else { "试算" });
-    e(ws.write_string_with_format(
-        0,
-        0,
-        format!("disburse {} — {mode}", glossary::month(period, lang)),
-        &formats.bold,
-    ))?;
+    let title = match lang {
+        Lang::En => format!("disburse {period} — {mode}"),
+        Lang::Zh => format!("{}{}汇总", glossary::month(period, lang), if mode == "run" { "发放" } else { "试算" }),
+    };
+    e(ws.write_string_with_format(0, 0, title, &formats.bold))?;
     for (i, (label, v)) in facts(totals, lang).iter().enumerate() {
         let r = (i + 2) as u32;
         e(ws.write_string(r, 0, label))?;
