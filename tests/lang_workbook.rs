@@ -114,6 +114,17 @@ fn reason_zh(code: &str) -> &'static str {
         .zh
 }
 
+/// `2018-04;2018-05` as a clerk writes it: `2018年4月、2018年5月`.
+fn months_zh(v: &str) -> String {
+    v.split(';')
+        .map(|m| {
+            let (y, mm) = m.split_once('-').unwrap_or_else(|| panic!("not a month: {m}"));
+            format!("{y}年{}月", mm.parse::<u32>().unwrap())
+        })
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
 fn is_number_column(header: &str) -> bool {
     matches!(header, "standard" | "recorded_amount" | "amount" | "previous_amount" | "children")
 }
@@ -155,6 +166,10 @@ fn assert_zh_sheet(book: &mut Book, sheet: &str, csv: &Path) -> BTreeMap<String,
                 (None, Data::Float(f)) => {
                     assert!(is_number_column(h), "{sheet} row {n}: {h} is a number");
                     assert_eq!(*f, v.parse::<f64>().unwrap(), "{sheet} row {n} {h}");
+                }
+                (None, Data::String(s)) if matches!(h.as_str(), "period" | "months") => {
+                    assert_eq!(*s, months_zh(v), "{sheet} row {n} {h}");
+                    *seen.entry(format!("Month {h}")).or_default() += 1;
                 }
                 (None, Data::String(s)) => {
                     assert!(!is_number_column(h), "{sheet} row {n}: {h} {s} is text, not a number");
@@ -214,6 +229,8 @@ fn the_chinese_workbook_says_the_glossarys_words() {
         "Change added",
         "Change removed",
         "Change amount_changed",
+        "Month period",
+        "Month months",
     ] {
         assert!(seen.contains_key(key), "no {key} in the run: {seen:?}");
     }
@@ -265,6 +282,7 @@ fn the_chinese_workbook_says_the_glossarys_words() {
     assert!(lines.iter().any(|r| text(&r[9]) == "补发"), "no back pay remark");
     assert!(lines.iter().any(|r| text(&r[9]) == "低于标准按标准补足"), "no raised remark");
     assert!(lines.iter().all(|r| matches!(r[5], Data::Float(_))));
+    assert!(lines.iter().all(|r| text(&r[4]).starts_with("2018年")), "月份 as a clerk writes it");
 }
 
 #[test]

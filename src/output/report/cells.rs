@@ -72,12 +72,18 @@ impl Layout {
         out.extend_from_slice(b"\">");
         for (show, col) in self.shows.iter().zip(&self.letters) {
             let field = |c: usize| rec.get(c).unwrap_or_default();
+            if let Show::Months(c) = *show {
+                if push_months(out, col, row_text, fill, field(c)) {
+                    continue;
+                }
+            }
             let (value, number, style): (&[u8], bool, Option<&[u8]>) = match *show {
                 Show::Text(c) => (field(c), false, fill),
                 Show::Money(c) => (field(c), is_number(field(c)), Some(fill.unwrap_or(&self.style_text[0]))),
                 Show::Count(c) => (field(c), is_number(field(c)), fill),
                 Show::Word(c, lists) => (word(lists, field(c)).map_or(field(c), str::as_bytes), false, fill),
                 Show::County(c) => (divisions::name_bytes(field(c)).unwrap_or_default().as_bytes(), false, fill),
+                Show::Months(c) => (field(c), false, fill),
             };
             if value.is_empty() {
                 continue;
@@ -90,6 +96,34 @@ impl Layout {
         }
         out.extend_from_slice(b"</row>");
     }
+}
+
+/// Appends months (`2018-04;2018-05`) as a clerk writes them (`2018年4月、2018年5月`),
+/// straight into the sheet; false (and nothing written) when `field` is anything
+/// else, to be shown as it is.
+pub fn push_months(out: &mut Vec<u8>, col: &[u8], row: &[u8], style: Option<&[u8]>, field: &[u8]) -> bool {
+    let month = |m: &[u8]| {
+        m.len() == 7
+            && m[4] == b'-'
+            && m[..4].iter().chain(&m[5..]).all(u8::is_ascii_digit)
+            && (1..=12).contains(&((m[5] - b'0') * 10 + m[6] - b'0'))
+    };
+    if field.is_empty() || !field.split(|&b| b == b';').all(month) {
+        return false;
+    }
+    push_ref(out, col, row, style);
+    out.extend_from_slice(b"\" t=\"inlineStr\"><is><t>");
+    for (i, m) in field.split(|&b| b == b';').enumerate() {
+        if i > 0 {
+            out.extend_from_slice("、".as_bytes());
+        }
+        out.extend_from_slice(&m[..4]);
+        out.extend_from_slice("年".as_bytes());
+        out.extend_from_slice(if m[5] == b'0' { &m[6..] } else { &m[5..] });
+        out.extend_from_slice("月".as_bytes());
+    }
+    out.extend_from_slice(b"</t></is></c>");
+    true
 }
 
 /// Appends a number cell: `<c r="B7" s="2"><v>800.00</v></c>`.
@@ -254,6 +288,12 @@ mod tests {
         ] {
             assert!(r.contains(cell), "{cell} not in {r}");
         }
+        // Months as a clerk writes them; anything else as it is.
+        let r = row_in(Lang::Zh, &["period", "months", "months"], &["2018-06", "2018-04;2018-10", "2018-4"]);
+        assert!(r.contains("<c r=\"A7\" t=\"inlineStr\"><is><t>2018年6月</t>"), "{r}");
+        assert!(r.contains("<c r=\"B7\" t=\"inlineStr\"><is><t>2018年4月、2018年10月</t>"), "{r}");
+        assert!(r.contains("<c r=\"C7\" t=\"inlineStr\"><is><t>2018-4</t>"), "{r}");
+        assert!(row(&["period"], &["2018-06"]).contains("<t>2018-06</t>"));
         // An unknown code shows alone; a word the glossary lacks as it is.
         let r = row_in(Lang::Zh, &["region_code", "category"], &["430199", "orphan_with_hiv"]);
         assert!(r.contains("<t>430199</t>") && !r.contains("r=\"B7\""), "{r}");

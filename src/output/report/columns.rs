@@ -3,8 +3,8 @@
 //! Under `--lang en` a data sheet is its CSV file cell for cell (the files' own
 //! English words). Under `--lang zh` the clerk reads the glossary's words (SPEC
 //! section 17): 处理结果, 类型, 供养方式, 依据 and 变动 in Chinese, a 原因 column with the
-//! reason's name beside the code, and a 县（市、区） column with the county's name
-//! beside the region code. Amounts and counts are numbers in both. The plan is
+//! reason's name beside the code, a 县（市、区） column with the county's name
+//! beside the region code, and months as 2018年6月. Amounts and counts are numbers in both. The plan is
 //! made once per sheet; rendering a row then only follows it (`cells`).
 
 use csv::ByteRecord;
@@ -26,6 +26,9 @@ pub enum Show {
     Word(usize, &'static [&'static [Term]]),
     /// The name of the division a region code names; nothing for an unknown code.
     County(usize),
+    /// Months (`2018-04;2018-05`) as a clerk writes them (`2018年4月、2018年5月`);
+    /// anything else as it is.
+    Months(usize),
 }
 
 /// One column of a data sheet.
@@ -55,6 +58,7 @@ pub fn plan(headers: &ByteRecord, lang: Lang) -> Vec<Column> {
             (b"category", true) => out.push(col(Show::Word(c, &[glossary::CATEGORIES]))),
             (b"basis", true) => out.push(col(Show::Word(c, &[glossary::BASES]))),
             (b"change", true) => out.push(col(Show::Word(c, &[glossary::CHANGES]))),
+            (b"period" | b"months", true) => out.push(col(Show::Months(c))),
             (b"reason", true) => {
                 out.push(col(Show::Text(c)));
                 out.push(Column { show: Show::Word(c, REASON_WORDS), heading: label(lang, "reason"), width: 18 });
@@ -137,6 +141,7 @@ mod tests {
         assert_eq!(cols[1].show, Show::Word(1, &[glossary::DECISIONS]));
         assert_eq!(cols[3].show, Show::Word(2, REASON_WORDS));
         assert_eq!(cols[5].show, Show::County(3));
+        assert_eq!(cols[0].show, Show::Months(0));
         assert_eq!(word(&[glossary::DECISIONS], b"held"), Some("暂缓发放"));
         assert_eq!(word(REASON_WORDS, b"AGED_OUT"), Some("已满18周岁"));
         assert_eq!(word(REASON_WORDS, b"NOT_ON_ROSTER"), Some("本月花名册无此人"));

@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
-use super::cells::{is_number, push_number, push_string, PackageError, CHUNK};
+use super::cells::{is_number, push_months, push_number, push_string, PackageError, CHUNK};
 use crate::core::detail::Lang;
 use crate::core::divisions;
 use crate::core::glossary::{self, Group};
@@ -295,6 +295,7 @@ impl List {
             match k {
                 1 | 6 if self.mask_ids => push_string(out, col, row_text, None, mask_bytes(value).as_bytes()),
                 2 => push_string(out, col, row_text, None, glossary::say_bytes(Group::Category, value, self.lang)),
+                3 if self.lang == Lang::Zh && push_months(out, col, row_text, None, value) => {}
                 4 if is_number(value) => push_number(out, col, row_text, Some(&styles.money), value),
                 _ => push_string(out, col, row_text, None, value),
             }
@@ -486,6 +487,7 @@ mod tests {
             assert!(rows[9].contains(word), "{word}");
         }
         assert!(rows[1].contains("<t>社会散居孤儿</t>") && rows[1].contains("<c r=\"F3\" s=\"2\"><v>800.00</v>"));
+        assert!(rows[1].contains("<c r=\"E3\" t=\"inlineStr\"><is><t>2018年6月</t>"), "{}", rows[1]);
         std::fs::remove_dir_all(d).unwrap();
     }
 
