@@ -9,6 +9,7 @@ use csv::ByteRecord;
 use rust_xlsxwriter::utility::column_number_to_name;
 
 use super::columns::{word, Column, Show};
+use crate::core::detail::Lang;
 use crate::core::divisions;
 
 /// Rows rendered by one task of a parallel batch (the data sheets and the payroll list).
@@ -26,7 +27,10 @@ impl<E: std::fmt::Display> From<E> for PackageError {
 
 /// Excel holds at most this many characters in a cell.
 const CELL_CHARS: usize = 32_767;
-const CUT_MARK: &str = " …(cut; see the CSV)";
+/// The mark at the end of a cut cell, in the reader's language.
+fn cut_mark(lang: Lang) -> &'static str {
+    lang.pick(" …(cut; see the CSV)", "…（过长已截断，全文见 CSV 文件）")
+}
 
 /// The cell formats (indexes into the workbook's `cellXfs`) a data row may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,16 +48,18 @@ pub struct Layout {
     decision: Option<usize>,
     /// The style indexes as text: money, rejected, held, excluded.
     style_text: [Vec<u8>; 4],
+    lang: Lang,
 }
 
 impl Layout {
-    pub fn new(headers: &ByteRecord, columns: &[Column], styles: Styles) -> Layout {
+    pub fn new(headers: &ByteRecord, columns: &[Column], styles: Styles, lang: Lang) -> Layout {
         Layout {
             letters: (0..columns.len()).map(|c| column_number_to_name(c as u16).into_bytes()).collect(),
             shows: columns.iter().map(|c| c.show).collect(),
             decision: headers.iter().position(|h| h == b"decision"),
             style_text: [styles.money, styles.rejected, styles.held, styles.excluded]
                 .map(|n| itoa::Buffer::new().format(n).as_bytes().to_vec()),
+            lang,
         }
     }
 
@@ -91,7 +97,7 @@ impl Layout {
             if number {
                 push_number(out, col, row_text, style, value);
             } else {
-                push_string(out, col, row_text, fill, value);
+                push_string_in(out, col, row_text, fill, value, self.lang);
             }
         }
         out.extend_from_slice(b"</row>");
@@ -134,15 +140,21 @@ pub fn push_number(out: &mut Vec<u8>, col: &[u8], row: &[u8], style: Option<&[u8
     out.extend_from_slice(b"</v></c>");
 }
 
-/// Appends a text cell (an inline string, escaped and cut at Excel's cell limit).
+/// Appends a text cell of our own words (an inline string, escaped).
 pub fn push_string(out: &mut Vec<u8>, col: &[u8], row: &[u8], style: Option<&[u8]>, text: &[u8]) {
+    push_string_in(out, col, row, style, text, Lang::En);
+}
+
+/// Appends a text cell from a file (an inline string, escaped and cut at Excel's
+/// cell limit, with a mark in `lang`).
+pub fn push_string_in(out: &mut Vec<u8>, col: &[u8], row: &[u8], style: Option<&[u8]>, text: &[u8], lang: Lang) {
     push_ref(out, col, row, style);
     out.extend_from_slice(b"\" t=\"inlineStr\"><is><t");
     if needs_preserve(text) {
         out.extend_from_slice(b" xml:space=\"preserve\"");
     }
     out.push(b'>');
-    push_text(out, text);
+    push_text(out, text, cut_mark(lang));
     out.extend_from_slice(b"</t></is></c>");
 }
 
@@ -175,14 +187,14 @@ fn needs_preserve(b: &[u8]) -> bool {
 
 /// XML text content: `& < >` escaped; characters XML 1.0 cannot hold written the way
 /// Excel writes them (`_x0001_`); longer than a cell holds: cut, with a mark.
-fn push_text(out: &mut Vec<u8>, field: &[u8]) {
+fn push_text(out: &mut Vec<u8>, field: &[u8], mark: &str) {
     if field.len() > CELL_CHARS {
         if let Ok(s) = std::str::from_utf8(field) {
             if s.chars().count() > CELL_CHARS {
-                let keep = CELL_CHARS - CUT_MARK.chars().count();
+                let keep = CELL_CHARS - mark.chars().count();
                 let end = s.char_indices().nth(keep).map_or(s.len(), |(i, _)| i);
                 push_escaped(out, &field[..end]);
-                push_escaped(out, CUT_MARK.as_bytes());
+                push_escaped(out, mark.as_bytes());
                 return;
             }
         }
@@ -233,7 +245,7 @@ mod tests {
 
     fn row_in(lang: Lang, headers: &[&str], fields: &[&str]) -> String {
         let headers = ByteRecord::from(headers.to_vec());
-        let layout = Layout::new(&headers, &plan(&headers, lang), STYLES);
+        let layout = Layout::new(&headers, &plan(&headers, lang), STYLES, lang);
         let mut out = Vec::new();
         layout.push_row(&mut out, 7, &ByteRecord::from(fields.to_vec()));
         String::from_utf8(out).unwrap()
@@ -315,6 +327,10 @@ mod tests {
         let text = r.split("<t>").nth(1).unwrap().split("</t>").next().unwrap();
         assert_eq!(text.chars().count(), CELL_CHARS);
         assert!(text.ends_with("(cut; see the CSV)"));
+        let zh = row_in(Lang::Zh, &["detail"], &[&long]);
+        let text = zh.split("<t>").nth(1).unwrap().split("</t>").next().unwrap();
+        assert_eq!(text.chars().count(), CELL_CHARS);
+        assert!(text.ends_with("…（过长已截断，全文见 CSV 文件）"));
         let short = "长".repeat(CELL_CHARS);
         assert!(row(&["detail"], &[&short]).contains(&short));
     }

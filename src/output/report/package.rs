@@ -116,10 +116,10 @@ pub fn assemble(skeleton: &[u8], sheets: &[DataSheet], file: File) -> Result<Fil
         zip.start_file(name.as_str(), options)?;
         zip.write_all(head.as_bytes())?;
         match &sheet.rows {
-            Rows::Csv { csv, rows, .. } => {
+            Rows::Csv { csv, rows, lang, .. } => {
                 let (_, rdr, headers, columns) = reader.as_mut().expect("opened above");
                 let [money, rejected, held, excluded] = styles[..] else { return Err(bad_layout(&sheet.entry)) };
-                let layout = Layout::new(headers, columns, Styles { money, rejected, held, excluded });
+                let layout = Layout::new(headers, columns, Styles { money, rejected, held, excluded }, *lang);
                 stream_csv_rows(&mut zip, rdr, &layout, csv, *rows)?;
             }
             Rows::List(part) => {

@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
-use super::cells::{is_number, push_months, push_number, push_string, PackageError, CHUNK};
+use super::cells::{is_number, push_months, push_number, push_string, push_string_in, PackageError, CHUNK};
 use crate::core::detail::Lang;
 use crate::core::divisions;
 use crate::core::glossary::{self, Group};
@@ -293,11 +293,13 @@ impl List {
                 continue;
             }
             match k {
-                1 | 6 if self.mask_ids => push_string(out, col, row_text, None, mask_bytes(value).as_bytes()),
+                1 | 6 if self.mask_ids => {
+                    push_string_in(out, col, row_text, None, mask_bytes(value).as_bytes(), self.lang)
+                }
                 2 => push_string(out, col, row_text, None, glossary::say_bytes(Group::Category, value, self.lang)),
                 3 if self.lang == Lang::Zh && push_months(out, col, row_text, None, value) => {}
                 4 if is_number(value) => push_number(out, col, row_text, Some(&styles.money), value),
-                _ => push_string(out, col, row_text, None, value),
+                _ => push_string_in(out, col, row_text, None, value, self.lang),
             }
         }
         let remarks = self.remarks.say(field(8), field(9));
