@@ -341,8 +341,9 @@ fn the_report_workbook() {
     use calamine::Reader;
     let mut book = calamine::open_workbook_auto(zh.join("report.xlsx")).unwrap();
     let exc = book.worksheet_range("异常").unwrap();
-    assert_eq!(exc.get_value((0, 6)).map(|v| v.to_string()), Some("说明".to_owned()));
-    assert!(exc.rows().skip(1).any(|r| r[6].to_string().contains("年满18周岁")));
+    // The 原因 column (the reason's name) stands beside the code, so 说明 is eighth.
+    assert_eq!(exc.get_value((0, 7)).map(|v| v.to_string()), Some("说明".to_owned()));
+    assert!(exc.rows().skip(1).any(|r| r[7].to_string().contains("年满18周岁")));
     // A changed byte is caught by verify.
     let path = a.join("report.xlsx");
     let mut bytes = std::fs::read(&path).unwrap();
@@ -369,7 +370,10 @@ fn assert_sheet_matches_csv(book: &mut calamine::Xlsx<std::io::BufReader<std::fs
             let got = row.get(c).cloned().unwrap_or(Data::Empty);
             match got {
                 Data::Float(f) => {
-                    assert!(matches!(h, "standard" | "recorded_amount" | "amount"), "{sheet} {h} is a number");
+                    assert!(
+                        matches!(h, "standard" | "recorded_amount" | "amount" | "children"),
+                        "{sheet} {h} is a number"
+                    );
                     assert_eq!(f, want.parse::<f64>().unwrap(), "{sheet} row {n} {h}");
                 }
                 // Excel holds 32,767 characters in a cell: longer text is cut, with a mark.

@@ -76,7 +76,10 @@ fn the_payroll_list_groups_numbers_and_adds_up() {
     assert_eq!(book.sheet_names(), ["汇总", "发放花名册", "发放明细", "异常", "转账"]);
     let range = book.worksheet_range("发放花名册").unwrap();
     let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
-    assert_eq!(header, ["序号", "姓名", "身份证号", "类别", "月份", "金额", "收款人", "收款账号", "开户银行", "备注"]);
+    assert_eq!(
+        header,
+        ["序号", "姓名", "身份证号码", "供养方式", "月份", "金额", "收款人", "收款账号", "开户银行", "备注"]
+    );
     let list = read_list(&mut book, "发放花名册", "小计", "合计");
     let m = manifest(&zh);
     let by_region = m["by_region"].as_object().unwrap();
@@ -222,8 +225,8 @@ fn the_report_prints_as_an_office_files_it() {
     // Each data sheet's first and last column headers (the whole row is on the page).
     let columns: BTreeMap<&str, (&str, &str)> = [
         ("发放花名册", ("序号", "备注")),
-        ("发放明细", ("期间", "来源")),
-        ("异常", ("期间", "说明")),
+        ("发放明细", ("发放年月", "来源")),
+        ("异常", ("发放年月", "说明")),
         ("转账", ("转账编号", "儿童人数")),
     ]
     .into();
@@ -234,7 +237,7 @@ fn the_report_prints_as_an_office_files_it() {
         let footer = format!("第{}页共{}页", i + 1, pages.len());
         assert!(flat.contains(&footer), "page {}: no {footer}:\n{page}", i + 1);
         assert!(flat.contains(audit), "page {}: no audit head {audit}:\n{page}", i + 1);
-        assert!(flat.contains("发放年月2018-06"), "page {}: no period:\n{page}", i + 1);
+        assert!(flat.contains("发放年月2018年6月"), "page {}: no period:\n{page}", i + 1);
         if let Some((first, last)) = columns.get(sheet.as_str()) {
             let header = page.lines().find(|l| l.contains(first)).unwrap_or_default();
             assert!(header.contains(last), "page {} of {sheet}: no {last} in the header row:\n{page}", i + 1);

@@ -82,6 +82,7 @@ pub const BASES: &[Term] = &[
     t("standard", "standard", "按标准"),
     t("recorded", "recorded", "按花名册金额"),
     t("raised_to_minimum", "raised to minimum", "低于标准按标准补足"),
+    t("arrears", "arrears", "补发各月合计"),
 ];
 
 /// A ledger run's status.
@@ -210,6 +211,7 @@ pub const LABELS: &[Term] = &[
     t("ceiling", "ceiling", "上限"),
     t("arrears", "back pay", "补发"),
     t("history", "ledger history", "台账记录"),
+    t("NOT_ON_ROSTER", "NOT_ON_ROSTER", "本月花名册无此人"),
 ];
 
 /// Every group with its list: the whole glossary, for tests and lookups.

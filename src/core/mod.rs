@@ -7,6 +7,7 @@ pub mod column;
 pub mod date;
 pub mod decision;
 pub mod detail;
+pub mod divisions;
 pub mod glossary;
 pub mod id;
 pub mod money;

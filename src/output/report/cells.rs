@@ -8,6 +8,10 @@
 use csv::ByteRecord;
 use rust_xlsxwriter::utility::column_number_to_name;
 
+use super::columns::{word, Column, Show};
+use crate::core::detail::Lang;
+use crate::core::divisions;
+
 /// Rows rendered by one task of a parallel batch (the data sheets and the payroll list).
 pub const CHUNK: usize = 1024;
 
@@ -23,7 +27,10 @@ impl<E: std::fmt::Display> From<E> for PackageError {
 
 /// Excel holds at most this many characters in a cell.
 const CELL_CHARS: usize = 32_767;
-const CUT_MARK: &str = " …(cut; see the CSV)";
+/// The mark at the end of a cut cell, in the reader's language.
+fn cut_mark(lang: Lang) -> &'static str {
+    lang.pick(" …(cut; see the CSV)", "…（过长已截断，全文见 CSV 文件）")
+}
 
 /// The cell formats (indexes into the workbook's `cellXfs`) a data row may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,23 +41,25 @@ pub struct Styles {
     pub excluded: u32,
 }
 
-/// What a sheet's columns are: which hold money, which holds the decision.
+/// A sheet's columns (`columns::plan`) with their letters and the style indexes.
 pub struct Layout {
     letters: Vec<Vec<u8>>,
-    money: Vec<bool>,
+    shows: Vec<Show>,
     decision: Option<usize>,
     /// The style indexes as text: money, rejected, held, excluded.
     style_text: [Vec<u8>; 4],
+    lang: Lang,
 }
 
 impl Layout {
-    pub fn new(headers: &ByteRecord, styles: Styles) -> Layout {
+    pub fn new(headers: &ByteRecord, columns: &[Column], styles: Styles, lang: Lang) -> Layout {
         Layout {
-            letters: (0..headers.len()).map(|c| column_number_to_name(c as u16).into_bytes()).collect(),
-            money: headers.iter().map(|h| matches!(h, b"standard" | b"recorded_amount" | b"amount")).collect(),
+            letters: (0..columns.len()).map(|c| column_number_to_name(c as u16).into_bytes()).collect(),
+            shows: columns.iter().map(|c| c.show).collect(),
             decision: headers.iter().position(|h| h == b"decision"),
             style_text: [styles.money, styles.rejected, styles.held, styles.excluded]
                 .map(|n| itoa::Buffer::new().format(n).as_bytes().to_vec()),
+            lang,
         }
     }
 
@@ -67,20 +76,60 @@ impl Layout {
         out.extend_from_slice(b"<row r=\"");
         out.extend_from_slice(row_text);
         out.extend_from_slice(b"\">");
-        for (c, field) in rec.iter().enumerate() {
-            if field.is_empty() {
+        for (show, col) in self.shows.iter().zip(&self.letters) {
+            let field = |c: usize| rec.get(c).unwrap_or_default();
+            if let Show::Months(c) = *show {
+                if push_months(out, col, row_text, fill, field(c)) {
+                    continue;
+                }
+            }
+            let (value, number, style): (&[u8], bool, Option<&[u8]>) = match *show {
+                Show::Text(c) => (field(c), false, fill),
+                Show::Money(c) => (field(c), is_number(field(c)), Some(fill.unwrap_or(&self.style_text[0]))),
+                Show::Count(c) => (field(c), is_number(field(c)), fill),
+                Show::Word(c, lists) => (word(lists, field(c)).map_or(field(c), str::as_bytes), false, fill),
+                Show::County(c) => (divisions::name_bytes(field(c)).unwrap_or_default().as_bytes(), false, fill),
+                Show::Months(c) => (field(c), false, fill),
+            };
+            if value.is_empty() {
                 continue;
             }
-            let col = self.letters.get(c).map(Vec::as_slice).unwrap_or(b"A");
-            let number = self.money.get(c).copied().unwrap_or(false) && is_number(field);
             if number {
-                push_number(out, col, row_text, Some(fill.unwrap_or(&self.style_text[0])), field);
+                push_number(out, col, row_text, style, value);
             } else {
-                push_string(out, col, row_text, fill, field);
+                push_string_in(out, col, row_text, fill, value, self.lang);
             }
         }
         out.extend_from_slice(b"</row>");
     }
+}
+
+/// Appends months (`2018-04;2018-05`) as a clerk writes them (`2018年4月、2018年5月`),
+/// straight into the sheet; false (and nothing written) when `field` is anything
+/// else, to be shown as it is.
+pub fn push_months(out: &mut Vec<u8>, col: &[u8], row: &[u8], style: Option<&[u8]>, field: &[u8]) -> bool {
+    let month = |m: &[u8]| {
+        m.len() == 7
+            && m[4] == b'-'
+            && m[..4].iter().chain(&m[5..]).all(u8::is_ascii_digit)
+            && (1..=12).contains(&((m[5] - b'0') * 10 + m[6] - b'0'))
+    };
+    if field.is_empty() || !field.split(|&b| b == b';').all(month) {
+        return false;
+    }
+    push_ref(out, col, row, style);
+    out.extend_from_slice(b"\" t=\"inlineStr\"><is><t>");
+    for (i, m) in field.split(|&b| b == b';').enumerate() {
+        if i > 0 {
+            out.extend_from_slice("、".as_bytes());
+        }
+        out.extend_from_slice(&m[..4]);
+        out.extend_from_slice("年".as_bytes());
+        out.extend_from_slice(if m[5] == b'0' { &m[6..] } else { &m[5..] });
+        out.extend_from_slice("月".as_bytes());
+    }
+    out.extend_from_slice(b"</t></is></c>");
+    true
 }
 
 /// Appends a number cell: `<c r="B7" s="2"><v>800.00</v></c>`.
@@ -91,15 +140,21 @@ pub fn push_number(out: &mut Vec<u8>, col: &[u8], row: &[u8], style: Option<&[u8
     out.extend_from_slice(b"</v></c>");
 }
 
-/// Appends a text cell (an inline string, escaped and cut at Excel's cell limit).
+/// Appends a text cell of our own words (an inline string, escaped).
 pub fn push_string(out: &mut Vec<u8>, col: &[u8], row: &[u8], style: Option<&[u8]>, text: &[u8]) {
+    push_string_in(out, col, row, style, text, Lang::En);
+}
+
+/// Appends a text cell from a file (an inline string, escaped and cut at Excel's
+/// cell limit, with a mark in `lang`).
+pub fn push_string_in(out: &mut Vec<u8>, col: &[u8], row: &[u8], style: Option<&[u8]>, text: &[u8], lang: Lang) {
     push_ref(out, col, row, style);
     out.extend_from_slice(b"\" t=\"inlineStr\"><is><t");
     if needs_preserve(text) {
         out.extend_from_slice(b" xml:space=\"preserve\"");
     }
     out.push(b'>');
-    push_text(out, text);
+    push_text(out, text, cut_mark(lang));
     out.extend_from_slice(b"</t></is></c>");
 }
 
@@ -132,14 +187,14 @@ fn needs_preserve(b: &[u8]) -> bool {
 
 /// XML text content: `& < >` escaped; characters XML 1.0 cannot hold written the way
 /// Excel writes them (`_x0001_`); longer than a cell holds: cut, with a mark.
-fn push_text(out: &mut Vec<u8>, field: &[u8]) {
+fn push_text(out: &mut Vec<u8>, field: &[u8], mark: &str) {
     if field.len() > CELL_CHARS {
         if let Ok(s) = std::str::from_utf8(field) {
             if s.chars().count() > CELL_CHARS {
-                let keep = CELL_CHARS - CUT_MARK.chars().count();
+                let keep = CELL_CHARS - mark.chars().count();
                 let end = s.char_indices().nth(keep).map_or(s.len(), |(i, _)| i);
                 push_escaped(out, &field[..end]);
-                push_escaped(out, CUT_MARK.as_bytes());
+                push_escaped(out, mark.as_bytes());
                 return;
             }
         }
@@ -179,11 +234,18 @@ fn push_escaped(out: &mut Vec<u8>, b: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::detail::Lang;
+    use crate::output::report::columns::plan;
 
     const STYLES: Styles = Styles { money: 2, rejected: 3, held: 4, excluded: 5 };
 
     fn row(headers: &[&str], fields: &[&str]) -> String {
-        let layout = Layout::new(&ByteRecord::from(headers.to_vec()), STYLES);
+        row_in(Lang::En, headers, fields)
+    }
+
+    fn row_in(lang: Lang, headers: &[&str], fields: &[&str]) -> String {
+        let headers = ByteRecord::from(headers.to_vec());
+        let layout = Layout::new(&headers, &plan(&headers, lang), STYLES, lang);
         let mut out = Vec::new();
         layout.push_row(&mut out, 7, &ByteRecord::from(fields.to_vec()));
         String::from_utf8(out).unwrap()
@@ -214,6 +276,43 @@ mod tests {
     }
 
     #[test]
+    fn counts_are_numbers() {
+        assert!(row(&["children"], &["2"]).contains("<c r=\"A7\"><v>2</v></c>"));
+        assert!(row(&["children"], &["two"]).contains("<t>two</t>"));
+    }
+
+    #[test]
+    fn chinese_rows_say_the_glossarys_words_and_county_names() {
+        let r = row_in(
+            Lang::Zh,
+            &["kind", "category", "region_code", "basis", "decision", "reason"],
+            &["arrears", "de_facto_unsupported", "430102", "raised_to_minimum", "held", "AGED_OUT"],
+        );
+        for cell in [
+            "<c r=\"A7\" s=\"4\" t=\"inlineStr\"><is><t>补发</t>",
+            "<c r=\"B7\" s=\"4\" t=\"inlineStr\"><is><t>事实无人抚养儿童</t>",
+            "<c r=\"C7\" s=\"4\" t=\"inlineStr\"><is><t>430102</t>",
+            "<c r=\"D7\" s=\"4\" t=\"inlineStr\"><is><t>芙蓉区</t>",
+            "<c r=\"E7\" s=\"4\" t=\"inlineStr\"><is><t>低于标准按标准补足</t>",
+            "<c r=\"F7\" s=\"4\" t=\"inlineStr\"><is><t>暂缓发放</t>",
+            "<c r=\"G7\" s=\"4\" t=\"inlineStr\"><is><t>AGED_OUT</t>",
+            "<c r=\"H7\" s=\"4\" t=\"inlineStr\"><is><t>已满18周岁</t>",
+        ] {
+            assert!(r.contains(cell), "{cell} not in {r}");
+        }
+        // Months as a clerk writes them; anything else as it is.
+        let r = row_in(Lang::Zh, &["period", "months", "months"], &["2018-06", "2018-04;2018-10", "2018-4"]);
+        assert!(r.contains("<c r=\"A7\" t=\"inlineStr\"><is><t>2018年6月</t>"), "{r}");
+        assert!(r.contains("<c r=\"B7\" t=\"inlineStr\"><is><t>2018年4月、2018年10月</t>"), "{r}");
+        assert!(r.contains("<c r=\"C7\" t=\"inlineStr\"><is><t>2018-4</t>"), "{r}");
+        assert!(row(&["period"], &["2018-06"]).contains("<t>2018-06</t>"));
+        // An unknown code shows alone; a word the glossary lacks as it is.
+        let r = row_in(Lang::Zh, &["region_code", "category"], &["430199", "orphan_with_hiv"]);
+        assert!(r.contains("<t>430199</t>") && !r.contains("r=\"B7\""), "{r}");
+        assert!(r.contains("<c r=\"C7\" t=\"inlineStr\"><is><t>orphan_with_hiv</t>"), "{r}");
+    }
+
+    #[test]
     fn escaping() {
         assert!(row(&["name"], &["A&B <c> \"d\""]).contains("<t>A&amp;B &lt;c&gt; \"d\"</t>"));
         assert!(row(&["name"], &["a\u{1}b\rc\td"]).contains("<t>a_x0001_b_x000D_c\td</t>"));
@@ -228,6 +327,10 @@ mod tests {
         let text = r.split("<t>").nth(1).unwrap().split("</t>").next().unwrap();
         assert_eq!(text.chars().count(), CELL_CHARS);
         assert!(text.ends_with("(cut; see the CSV)"));
+        let zh = row_in(Lang::Zh, &["detail"], &[&long]);
+        let text = zh.split("<t>").nth(1).unwrap().split("</t>").next().unwrap();
+        assert_eq!(text.chars().count(), CELL_CHARS);
+        assert!(text.ends_with("…（过长已截断，全文见 CSV 文件）"));
         let short = "长".repeat(CELL_CHARS);
         assert!(row(&["detail"], &[&short]).contains(&short));
     }

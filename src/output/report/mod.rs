@@ -1,25 +1,27 @@
 //! `report.xlsx`: the run for people who live in Excel (SPEC section 10).
 //!
 //! A summary sheet (counts and amounts by county and category, with a chart), then
-//! the entitlements, the exceptions (reasons in words, problem rows coloured) and the
-//! transfers, read back from the CSV files just written so the workbook can never
-//! disagree with them. First after the summary comes the payroll list an office
-//! signs and files (`payroll_list`); every sheet prints on A4 as it is (`print`). Sheet names and headers follow `--lang`. The file is the same
-//! bytes on every run: its creation date is the period's first day, and the zip
-//! entries carry a fixed time.
+//! the changes since last month (变动, when the run wrote `changes.csv`), the payroll
+//! list an office signs and files (`payroll_list`), the entitlements, the exceptions
+//! (reasons in words, problem rows coloured) and the transfers, read back from the
+//! CSV files just written so the workbook can never disagree with them. Every sheet
+//! prints on A4 as it is (`print`). Sheet names, headers and values follow
+//! `--lang` (`columns`: under `zh` the glossary's words and county names). The file
+//! is the same bytes on every run: its creation date is the period's first day, and
+//! the zip entries carry a fixed time.
 
 mod cells;
+mod columns;
 mod package;
 mod payroll_list;
 mod print;
+mod summary;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use rust_decimal::prelude::ToPrimitive;
-use rust_decimal::Decimal;
-use rust_xlsxwriter::{Chart, ChartType, Color, DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 
+use super::changes::CHANGES;
 use super::manifest::Totals;
 use super::monthly::{ENTITLEMENTS, EXCEPTIONS, TRANSFERS};
 use super::sink::OutputInfo;
@@ -28,7 +30,7 @@ use crate::core::detail::Lang;
 use crate::core::month::Month;
 use crate::error::{Fatal, FatalKind};
 use package::{DataSheet, Rows};
-use payroll_list::{ListBuilder, COLUMNS};
+use payroll_list::COLUMNS;
 use print::PageSetup;
 
 /// The report's options for paper (SPEC section 16).
@@ -45,66 +47,22 @@ pub const REPORT: &str = "report.xlsx";
 /// Data rows a sheet holds (Excel's limit, less the header).
 const SHEET_ROWS: usize = 1_048_575;
 
-fn heading(lang: Lang, column: &str) -> String {
-    let zh = match column {
-        "period" => "期间",
-        "kind" => "类型",
-        "months" => "月份",
-        "child_id" => "身份证号",
-        "name" => "姓名",
-        "category" => "供养方式",
-        "region_code" => "行政区划代码",
-        "payee_name" => "收款人",
-        "payee_account" => "收款账号",
-        "payee_bank" => "开户银行",
-        "standard" => "标准",
-        "recorded_amount" => "月发放金额",
-        "amount" => "发放金额",
-        "basis" => "依据",
-        "source" => "来源",
-        "decision" => "处理结果",
-        "reason" => "原因代码",
-        "detail" => "说明",
-        "transfer_id" => "转账编号",
-        "children" => "儿童人数",
-        other => other,
-    };
-    lang.pick(column, zh).to_owned()
-}
-
-/// Wide enough that an 18-digit ID, a 19-digit account or a bank's name is seen
-/// whole on screen and on paper.
-fn column_width(header: &str) -> u16 {
-    match header {
-        "detail" => 60,
-        "child_id" | "payee_account" | "payee_bank" | "source" => 24,
-        _ => 16,
-    }
+/// Writing the workbook failed (`what` went wrong, in English).
+fn write_failed(what: &dyn std::fmt::Display, out: &Path) -> Fatal {
+    Fatal::new(FatalKind::Io, format!("writing the report workbook failed: {what}"), "check the disk and run again")
+        .zh(format!("写入 {REPORT} 失败：{what}"), "请检查磁盘空间和输出目录是否可写，然后重新运行")
+        .in_file(out.join(REPORT).display().to_string())
 }
 
 fn xlsx(e: XlsxError, out: &Path) -> Fatal {
-    Fatal::new(FatalKind::Io, format!("writing the report workbook failed: {e}"), "check the disk and run again")
-        .in_file(out.join(REPORT).display().to_string())
+    write_failed(&e, out)
 }
 
 /// A CSV file just written could not be read back for the workbook.
 fn read_back_failed(file: &str, out: &Path, e: &dyn std::fmt::Display) -> Fatal {
     Fatal::new(FatalKind::Io, format!("reading back {file}: {e}"), "run again")
+        .zh(format!("生成 {REPORT} 时无法读回刚写出的 {file}：{e}"), "请重新运行")
         .in_file(out.join(file).display().to_string())
-}
-
-/// A category's short Chinese name for the summary's columns.
-fn category_zh(name: &str) -> &str {
-    match name {
-        "scattered" => "散居",
-        "institutional" => "集中供养",
-        "de_facto_unsupported" => "事实无人抚养",
-        other => other,
-    }
-}
-
-fn money(s: &str) -> Option<f64> {
-    s.parse::<Decimal>().ok().and_then(|d| d.to_f64())
 }
 
 /// Lays out the sheets for one CSV output (split at Excel's row limit): header,
@@ -126,7 +84,8 @@ fn layout_sheets(
     let path = staged.path().join(file);
     let read_err = |e: &dyn std::fmt::Display| read_back_failed(file, out, e);
     let mut rdr = csv::Reader::from_path(&path).map_err(|e| read_err(&e))?;
-    let headers = rdr.headers().map_err(|e| read_err(&e))?.clone();
+    let headers = rdr.byte_headers().map_err(|e| read_err(&e))?.clone();
+    let columns = columns::plan(&headers, lang);
     let csv_bytes = std::fs::metadata(&path).map_err(|e| read_err(&e))?.len();
     let count = rows.div_ceil(SHEET_ROWS as u64).max(1);
     let mut sheets = Vec::new();
@@ -134,9 +93,9 @@ fn layout_sheets(
         let name = if k == 0 { title.to_owned() } else { format!("{title} ({})", k + 1) };
         let ws = book.add_worksheet();
         ws.set_name(&name).map_err(|e| xlsx(e, out))?;
-        for (c, h) in headers.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, heading(lang, h), &formats.header).map_err(|e| xlsx(e, out))?;
-            ws.set_column_width(c as u16, column_width(h)).map_err(|e| xlsx(e, out))?;
+        for (c, col) in columns.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, &col.heading, &formats.header).map_err(|e| xlsx(e, out))?;
+            ws.set_column_width(c as u16, col.width).map_err(|e| xlsx(e, out))?;
         }
         ws.set_freeze_panes(1, 0).map_err(|e| xlsx(e, out))?;
         page.apply(ws, Some(0)).map_err(|e| xlsx(e, out))?;
@@ -149,6 +108,7 @@ fn layout_sheets(
                 csv: path.clone(),
                 rows: (rows - k * SHEET_ROWS as u64).min(SHEET_ROWS as u64),
                 csv_bytes,
+                lang,
             },
         });
     }
@@ -231,150 +191,45 @@ pub fn write_report(
     );
     let formats = Formats::new();
 
-    // The summary: by county and category, from the entitlements.
-    // Columns for scattered and institutional always, then each other category in
-    // the order the entitlements first name it (a policy may add categories).
-    let mut cats: Vec<Vec<u8>> = vec![b"scattered".to_vec(), b"institutional".to_vec()];
-    let mut by_region: BTreeMap<String, Vec<(u64, Decimal)>> = BTreeMap::new();
     let ent_path = staged.path().join(ENTITLEMENTS);
-    let read_err = |e: &dyn std::fmt::Display| read_back_failed(ENTITLEMENTS, out, e);
-    let mut rdr = csv::Reader::from_path(&ent_path).map_err(|e| read_err(&e))?;
-    let headers = rdr.byte_headers().map_err(|e| read_err(&e))?.clone();
-    let col = |name: &str| headers.iter().position(|h| h == name.as_bytes()).ok_or_else(|| read_err(&name));
-    let (category, amount, region, source) = (col("category")?, col("amount")?, col("region_code")?, col("source")?);
-    let mut rec = csv::ByteRecord::new();
-    let mut last_source = Vec::new();
-    let mut list = ListBuilder::default();
-    while rdr.read_byte_record(&mut rec).map_err(|e| read_err(&e))? {
-        let k = match cats.iter().position(|c| c[..] == rec[category]) {
-            Some(k) => k,
-            None => {
-                cats.push(rec[category].to_vec());
-                cats.len() - 1
-            }
-        };
-        // The printed list's sums are money: an amount that does not read back is fatal.
-        let amount = std::str::from_utf8(&rec[amount])
-            .ok()
-            .and_then(|a| a.parse::<Decimal>().ok())
-            .ok_or_else(|| read_err(&"an amount is not a number"))?;
-        let new_child = rec[source] != last_source[..];
-        let start = rec.position().map_or(0, |p| p.byte());
-        list.push(&rec[region], start, rdr.position().byte(), new_child, amount);
-        let region = String::from_utf8_lossy(&rec[region]);
-        let v = match by_region.get_mut(region.as_ref()) {
-            Some(v) => v,
-            None => by_region.entry(region.into_owned()).or_default(),
-        };
-        if v.len() <= k {
-            v.resize(k + 1, (0, Decimal::ZERO));
-        }
-        let g = &mut v[k];
-        g.0 += u64::from(new_child);
-        g.1 += amount;
-        last_source.clear();
-        last_source.extend_from_slice(&rec[source]);
-    }
+    let (tally, list) = summary::read(&ent_path, out, lang, options.mask_ids)?;
     let summary_name = lang.pick("Summary", "汇总");
-    let list = list.finish(ent_path.clone(), &headers, lang, options.mask_ids).map_err(|e| read_err(&e))?;
-    let ws = book.add_worksheet();
-    ws.set_name(summary_name).map_err(|e| xlsx(e, out))?;
-    page.apply(ws, None).map_err(|e| xlsx(e, out))?;
-    let e = |r: Result<&mut Worksheet, XlsxError>| r.map(|_| ()).map_err(|e| xlsx(e, out));
-    e(ws.write_string_with_format(
-        0,
-        0,
-        format!("disburse {period} — {}", lang.pick(mode, if mode == "run" { "发放" } else { "试算" })),
-        &formats.bold,
-    ))?;
-    let facts: [(&str, &str, String); 8] = [
-        ("rows", "总行数", totals.rows.to_string()),
-        ("paid", "发放", totals.paid.to_string()),
-        ("held", "暂缓", totals.held.to_string()),
-        ("excluded", "不予发放", totals.excluded.to_string()),
-        ("rejected", "数据有误", totals.rejected.to_string()),
-        ("amount", "金额", totals.amount.clone()),
-        ("of which arrears", "其中补发", totals.arrears_amount.clone()),
-        ("transfers", "转账笔数", totals.transfers.to_string()),
-    ];
-    for (i, (en, zh, v)) in facts.iter().enumerate() {
-        let r = (i + 2) as u32;
-        e(ws.write_string(r, 0, lang.pick(en, zh)))?;
-        match money(v) {
-            Some(n) if v.contains('.') => e(ws.write_number_with_format(r, 1, n, &formats.money))?,
-            Some(n) => e(ws.write_number(r, 1, n))?,
-            None => e(ws.write_string(r, 1, v))?,
-        }
-    }
-    let top = 11u32;
-    let names: Vec<String> = cats.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect();
-    let n = names.len();
-    let mut cols = vec![lang.pick("region_code", "行政区划代码").to_owned()];
-    for name in &names {
-        let zh = category_zh(name);
-        cols.push(lang.pick(&format!("{name} children"), &format!("{zh}人数")).to_owned());
-        cols.push(lang.pick(&format!("{name} amount"), &format!("{zh}金额")).to_owned());
-    }
-    cols.push(lang.pick("children", "合计人数").to_owned());
-    cols.push(lang.pick("amount", "合计金额").to_owned());
-    for (c, h) in cols.iter().enumerate() {
-        e(ws.write_string_with_format(top, c as u16, h, &formats.header))?;
-        e(ws.set_column_width(c as u16, 18))?;
-    }
-    let (total_n, total_a) = (1 + 2 * n as u16, 2 + 2 * n as u16);
-    let mut sum = vec![(0u64, Decimal::ZERO); n];
-    for (i, (region, g)) in by_region.iter().enumerate() {
-        let r = top + 1 + i as u32;
-        e(ws.write_string(r, 0, region))?;
-        let mut all = (0u64, Decimal::ZERO);
-        for (k, total) in sum.iter_mut().enumerate() {
-            let g = g.get(k).copied().unwrap_or_default();
-            e(ws.write_number(r, 1 + 2 * k as u16, g.0 as f64))?;
-            e(ws.write_number_with_format(r, 2 + 2 * k as u16, g.1.to_f64().unwrap_or(0.0), &formats.money))?;
-            total.0 += g.0;
-            total.1 += g.1;
-            all.0 += g.0;
-            all.1 += g.1;
-        }
-        e(ws.write_number(r, total_n, all.0 as f64))?;
-        e(ws.write_number_with_format(r, total_a, all.1.to_f64().unwrap_or(0.0), &formats.money))?;
-    }
-    let total_row = top + 1 + by_region.len() as u32;
-    e(ws.write_string_with_format(total_row, 0, lang.pick("total", "合计"), &formats.bold))?;
-    for (k, (n, amount)) in sum.iter().enumerate() {
-        e(ws.write_number(total_row, 1 + 2 * k as u16, *n as f64))?;
-        e(ws.write_number_with_format(total_row, 2 + 2 * k as u16, amount.to_f64().unwrap_or(0.0), &formats.money))?;
-    }
-    let all: (u64, Decimal) = sum.iter().fold((0, Decimal::ZERO), |a, s| (a.0 + s.0, a.1 + s.1));
-    e(ws.write_number(total_row, total_n, all.0 as f64))?;
-    e(ws.write_number_with_format(total_row, total_a, all.1.to_f64().unwrap_or(0.0), &formats.money))?;
-    if !by_region.is_empty() {
-        let mut chart = Chart::new(ChartType::Column);
-        for (k, name) in names.iter().enumerate() {
-            chart
-                .add_series()
-                .set_name(lang.pick(name, category_zh(name)))
-                .set_categories((summary_name, top + 1, 0, total_row - 1, 0))
-                .set_values((summary_name, top + 1, 2 + 2 * k as u16, total_row - 1, 2 + 2 * k as u16));
-        }
-        chart.title().set_name(lang.pick("Amount by county and category", "各区县分类发放金额"));
-        ws.insert_chart(1, 8, &chart).map_err(|e| xlsx(e, out))?;
-    }
+    summary::write(&mut book, &tally, summary_name, (period, mode), totals, lang, &page, &formats, out)?;
+    drop(tally);
 
     let mut next_sheet = 1;
-    let mut sheets = layout_list(&mut book, list.parts(SHEET_ROWS), lang, out, &formats, &page, &mut next_sheet)?;
-    for (file, en, zh) in [
-        (ENTITLEMENTS, "Entitlements", "发放明细"),
-        (EXCEPTIONS, "Exceptions", "异常"),
-        (TRANSFERS, "Transfers", "转账"),
-    ] {
-        let Some(info) = outputs.iter().find(|o| o.file == file) else { continue };
-        let title = lang.pick(en, zh);
+    let mut sheets = Vec::new();
+    let data = |file: &str, en: &'static str, zh: &'static str| {
+        outputs.iter().find(|o| o.file == file).map(|info| (info.file.clone(), info.rows, lang.pick(en, zh)))
+    };
+    // What changed since last month first: the clerk checks it before signing the list.
+    let changes = data(CHANGES, "Changes", "变动");
+    let rest = [
+        data(ENTITLEMENTS, "Entitlements", "发放明细"),
+        data(EXCEPTIONS, "Exceptions", "异常"),
+        data(TRANSFERS, "Transfers", "转账"),
+    ];
+    for (file, rows, title) in changes.iter() {
         sheets.extend(layout_sheets(
             &mut book,
             staged,
             file,
-            info.rows,
+            *rows,
+            title,
+            lang,
+            out,
+            &formats,
+            &page,
+            &mut next_sheet,
+        )?);
+    }
+    sheets.extend(layout_list(&mut book, list.parts(SHEET_ROWS), lang, out, &formats, &page, &mut next_sheet)?);
+    for (file, rows, title) in rest.iter().flatten() {
+        sheets.extend(layout_sheets(
+            &mut book,
+            staged,
+            file,
+            *rows,
             title,
             lang,
             out,
@@ -385,19 +240,10 @@ pub fn write_report(
     }
     let skeleton = book.save_to_buffer().map_err(|e| xlsx(e, out))?;
     let file = staged.create(REPORT)?;
-    let failed = |e: package::PackageError| {
-        Fatal::new(
-            FatalKind::Io,
-            format!("writing the report workbook failed: {}", e.0),
-            "check the disk and run again",
-        )
-        .in_file(out.join(REPORT).display().to_string())
-    };
-    let file = package::assemble(&skeleton, &sheets, file).map_err(failed)?;
-    file.sync_all().map_err(|e| Fatal::io(&out.join(REPORT), "writing the report", &e))?;
+    let file = package::assemble(&skeleton, &sheets, file).map_err(|e| write_failed(&e.0, out))?;
+    file.sync_all().map_err(|e| write_failed(&e, out))?;
     drop(file);
-    let sha256 = crate::sha256_file(&staged.path().join(REPORT))
-        .map_err(|e| Fatal::io(&out.join(REPORT), "reading back the report", &e))?;
+    let sha256 = crate::sha256_file(&staged.path().join(REPORT)).map_err(|e| read_back_failed(REPORT, out, &e))?;
     // The manifest counts the rows the workbook shows from the CSV files.
     let rows = sheets.iter().filter(|s| matches!(s.rows, Rows::Csv { .. })).map(DataSheet::rows).sum();
     Ok(OutputInfo { file: REPORT.to_owned(), sha256, rows, control_total: None })

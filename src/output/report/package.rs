@@ -24,8 +24,11 @@ use zip::{CompressionMethod, ZipArchive, ZipWriter};
 use rust_xlsxwriter::utility::column_number_to_name;
 use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 
+use crate::core::detail::Lang;
+
 pub use super::cells::PackageError;
 use super::cells::{Layout, Styles, CHUNK};
+use super::columns::{plan, Column};
 use super::payroll_list::{ListStyles, Part};
 
 /// One data sheet of the workbook and the rows it shows.
@@ -45,6 +48,8 @@ pub enum Rows {
         rows: u64,
         /// The CSV file's size, for the zip64 decision.
         csv_bytes: u64,
+        /// The reader's language: which words and columns the sheet shows.
+        lang: Lang,
     },
     /// Rows of the payroll list.
     List(Part),
@@ -75,7 +80,7 @@ pub fn write_probe(ws: &mut Worksheet, formats: &[&Format]) -> Result<(), XlsxEr
 pub fn assemble(skeleton: &[u8], sheets: &[DataSheet], file: File) -> Result<File, PackageError> {
     let mut archive = ZipArchive::new(Cursor::new(skeleton))?;
     let mut zip = ZipWriter::new(BufWriter::with_capacity(1 << 20, file));
-    let mut reader: Option<(std::path::PathBuf, csv::Reader<File>, ByteRecord)> = None;
+    let mut reader: Option<(std::path::PathBuf, csv::Reader<File>, ByteRecord, Vec<Column>)> = None;
     for i in 0..archive.len() {
         let name = archive.by_index_raw(i)?.name()?.into_owned();
         let Some(sheet) = sheets.iter().find(|s| s.entry == name) else {
@@ -87,17 +92,19 @@ pub fn assemble(skeleton: &[u8], sheets: &[DataSheet], file: File) -> Result<Fil
         let (head, tail, styles) = template(&xml, &sheet.entry, sheet.rows())?;
         let bound = xml.len() as u64
             + match &sheet.rows {
-                Rows::Csv { csv, rows, csv_bytes } => {
-                    if reader.as_ref().is_none_or(|(p, _, _)| p != csv) {
+                Rows::Csv { csv, rows, csv_bytes, lang } => {
+                    if reader.as_ref().is_none_or(|(p, _, _, _)| p != csv) {
                         let mut r = csv::ReaderBuilder::new().has_headers(true).from_path(csv)?;
                         let headers = r.byte_headers()?.clone();
-                        reader = Some((csv.clone(), r, headers));
+                        let columns = plan(&headers, *lang);
+                        reader = Some((csv.clone(), r, headers, columns));
                     }
-                    let (_, _, headers) = reader.as_ref().expect("opened above");
+                    let (_, _, _, columns) = reader.as_ref().expect("opened above");
                     // Escaping can grow a byte sevenfold (`_x0001_`); a cell adds at most
                     // about 80 bytes of markup (a ten-character reference, a style,
-                    // `xml:space`), a row 23.
-                    csv_bytes * 7 + rows * (headers.len() as u64 * 96 + 32)
+                    // `xml:space`), a row 23; a word from the glossary or a county's
+                    // name is at most a few dozen bytes more than its code.
+                    csv_bytes * 7 + rows * (columns.len() as u64 * 160 + 32)
                 }
                 Rows::List(part) => part.bound(),
             };
@@ -109,10 +116,10 @@ pub fn assemble(skeleton: &[u8], sheets: &[DataSheet], file: File) -> Result<Fil
         zip.start_file(name.as_str(), options)?;
         zip.write_all(head.as_bytes())?;
         match &sheet.rows {
-            Rows::Csv { csv, rows, .. } => {
-                let (_, rdr, headers) = reader.as_mut().expect("opened above");
+            Rows::Csv { csv, rows, lang, .. } => {
+                let (_, rdr, headers, columns) = reader.as_mut().expect("opened above");
                 let [money, rejected, held, excluded] = styles[..] else { return Err(bad_layout(&sheet.entry)) };
-                let layout = Layout::new(headers, Styles { money, rejected, held, excluded });
+                let layout = Layout::new(headers, columns, Styles { money, rejected, held, excluded }, *lang);
                 stream_csv_rows(&mut zip, rdr, &layout, csv, *rows)?;
             }
             Rows::List(part) => {
@@ -295,7 +302,12 @@ mod tests {
         std::fs::write(&csv, "name,amount,decision\nA&B <c>,800.00,paid\n\u{1}x,12.5,held\n,,rejected\n").unwrap();
         let sheets = [DataSheet {
             entry: "xl/worksheets/sheet2.xml".into(),
-            rows: Rows::Csv { csv: csv.clone(), rows: 3, csv_bytes: std::fs::metadata(&csv).unwrap().len() },
+            rows: Rows::Csv {
+                csv: csv.clone(),
+                rows: 3,
+                csv_bytes: std::fs::metadata(&csv).unwrap().len(),
+                lang: Lang::En,
+            },
         }];
         let path = dir.join("book.xlsx");
         assemble(&skeleton(), &sheets, File::create(&path).unwrap()).unwrap();

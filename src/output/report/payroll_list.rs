@@ -2,9 +2,10 @@
 //! stamps and files.
 //!
 //! The paid lines of `entitlements.csv`, grouped by region code (regions in code
-//! order, lines in input order within each), each group numbered from 1 and closed
-//! by a subtotal row (children, amount), then the grand total and the signature
-//! lines. The summary pass over the CSV notes each line's byte range and region
+//! order, lines in input order within each), each group headed by its code and
+//! county name (`430102 芙蓉区`), numbered from 1 and closed by a subtotal row
+//! (children, amount), then the grand total and the signature lines. Categories and
+//! remarks are the glossary's words. The summary pass over the CSV notes each line's byte range and region
 //! (16 bytes a line); the rows are then read back by position and rendered in
 //! parallel batches like the other data sheets, so a province's million lines cost
 //! no more than its entitlements sheet. With `--mask-ids` the IDs and accounts here
@@ -21,8 +22,10 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
-use super::cells::{is_number, push_number, push_string, PackageError, CHUNK};
+use super::cells::{is_number, push_months, push_number, push_string, push_string_in, PackageError, CHUNK};
 use crate::core::detail::Lang;
+use crate::core::divisions;
+use crate::core::glossary::{self, Group};
 use crate::core::money::fmt_amount;
 use crate::core::text::mask;
 
@@ -30,8 +33,8 @@ use crate::core::text::mask;
 pub const COLUMNS: [(&str, &str, f64); 10] = [
     ("No.", "序号", 9.0),
     ("Name", "姓名", 10.0),
-    ("ID number", "身份证号", 21.0),
-    ("Category", "类别", 16.0),
+    ("ID number", "身份证号码", 21.0),
+    ("Category", "供养方式", 16.0),
     ("Months", "月份", 16.0),
     ("Amount", "金额", 11.0),
     ("Payee", "收款人", 14.0),
@@ -65,6 +68,8 @@ enum Item {
         len: u32,
         seq: u32,
     },
+    /// A region's heading: its code and county name.
+    Heading(u32),
     Subtotal(u32),
     Total,
     Blank,
@@ -128,12 +133,12 @@ impl ListBuilder {
         for &(_, _, id) in &self.lines {
             counts[rank[id as usize] as usize] += 1;
         }
-        // Each region's first item: its lines, then its subtotal row.
+        // Each region's first line: after its heading; its subtotal after its lines.
         let mut at = Vec::with_capacity(order.len());
         let mut next = 0;
         for n in &counts {
-            at.push(next);
-            next += n + 1;
+            at.push(next + 1);
+            next += n + 2;
         }
         let mut items = vec![Item::Blank; next];
         let mut seq = vec![0u32; order.len()];
@@ -143,11 +148,13 @@ impl ListBuilder {
             items[at[k] + seq[k] as usize - 1] = Item::Line { start, len, seq: seq[k] };
         }
         for (k, &first) in at.iter().enumerate() {
+            items[first - 1] = Item::Heading(k as u32);
             items[first + counts[k]] = Item::Subtotal(k as u32);
         }
         items.extend([Item::Total, Item::Blank, Item::Signature]);
         let regions: Vec<Region> = order.iter().map(|&id| self.regions[id as usize].clone()).collect();
-        Ok(List { csv, cols, regions, items, lang, mask_ids, bytes: self.bytes })
+        let headings = regions.iter().map(|r| divisions::label(&r.code)).collect();
+        Ok(List { csv, cols, regions, headings, items, lang, mask_ids, remarks: Remarks::new(lang), bytes: self.bytes })
     }
 }
 
@@ -156,9 +163,12 @@ pub struct List {
     csv: PathBuf,
     cols: [usize; FIELDS.len()],
     regions: Vec<Region>,
+    /// Each region's heading (`430102 芙蓉区`), in `regions` order.
+    headings: Vec<String>,
     items: Vec<Item>,
     lang: Lang,
     mask_ids: bool,
+    remarks: Remarks,
     bytes: u64,
 }
 
@@ -247,6 +257,13 @@ impl List {
                     }
                     self.push_line(&mut out, row, seq, &rec, &styles);
                 }
+                Item::Heading(k) => {
+                    let mut num = itoa::Buffer::new();
+                    let row_text = num.format(row).as_bytes();
+                    open_row(&mut out, row_text, None);
+                    push_string(&mut out, b"A", row_text, Some(&styles.bold), self.headings[k as usize].as_bytes());
+                    out.extend_from_slice(b"</row>");
+                }
                 Item::Subtotal(k) => {
                     let r = &self.regions[k as usize];
                     let label = self.lang.pick("Subtotal", "小计");
@@ -276,13 +293,16 @@ impl List {
                 continue;
             }
             match k {
-                1 | 6 if self.mask_ids => push_string(out, col, row_text, None, mask_bytes(value).as_bytes()),
-                2 => push_string(out, col, row_text, None, category(self.lang, value)),
+                1 | 6 if self.mask_ids => {
+                    push_string_in(out, col, row_text, None, mask_bytes(value).as_bytes(), self.lang)
+                }
+                2 => push_string(out, col, row_text, None, glossary::say_bytes(Group::Category, value, self.lang)),
+                3 if self.lang == Lang::Zh && push_months(out, col, row_text, None, value) => {}
                 4 if is_number(value) => push_number(out, col, row_text, Some(&styles.money), value),
-                _ => push_string(out, col, row_text, None, value),
+                _ => push_string_in(out, col, row_text, None, value, self.lang),
             }
         }
-        let remarks = remarks(self.lang, field(8), field(9));
+        let remarks = self.remarks.say(field(8), field(9));
         if !remarks.is_empty() {
             push_string(out, b"J", row_text, None, remarks.as_bytes());
         }
@@ -355,25 +375,29 @@ fn mask_bytes(value: &[u8]) -> String {
     mask(&String::from_utf8_lossy(value))
 }
 
-/// The category in the clerk's words (SPEC section 17's glossary); an unknown code
-/// as it is.
-fn category(lang: Lang, code: &[u8]) -> &[u8] {
-    let words = match code {
-        b"scattered" => ("scattered", "社会散居孤儿"),
-        b"institutional" => ("institutional", "集中供养孤儿"),
-        b"de_facto_unsupported" => ("de facto unsupported", "事实无人抚养儿童"),
-        _ => return code,
-    };
-    lang.pick(words.0, words.1).as_bytes()
+/// 备注: back pay, and an amount raised to the minimum standard, in the glossary's
+/// words (made once per list).
+struct Remarks {
+    arrears: String,
+    raised: String,
+    both: String,
 }
 
-/// 备注: back pay, and an amount raised to the minimum standard.
-fn remarks(lang: Lang, kind: &[u8], basis: &[u8]) -> &'static str {
-    match (kind == b"arrears", basis == b"raised_to_minimum") {
-        (false, false) => "",
-        (true, false) => lang.pick("back pay", "补发"),
-        (false, true) => lang.pick("raised to the minimum", "低于标准按标准补足"),
-        (true, true) => lang.pick("back pay; raised to the minimum", "补发；低于标准按标准补足"),
+impl Remarks {
+    fn new(lang: Lang) -> Remarks {
+        let arrears = glossary::say(Group::Kind, "arrears", lang).to_owned();
+        let raised = glossary::say(Group::Basis, "raised_to_minimum", lang).to_owned();
+        let both = format!("{arrears}{}{raised}", lang.pick("; ", "；"));
+        Remarks { arrears, raised, both }
+    }
+
+    fn say(&self, kind: &[u8], basis: &[u8]) -> &str {
+        match (kind == b"arrears", basis == b"raised_to_minimum") {
+            (false, false) => "",
+            (true, false) => &self.arrears,
+            (false, true) => &self.raised,
+            (true, true) => &self.both,
+        }
     }
 }
 
@@ -442,22 +466,30 @@ mod tests {
         );
         let xml = render(l);
         let rows: Vec<&str> = xml.split("</row>").filter(|r| !r.is_empty()).collect();
-        // 430102 first (code order): two lines of one child, then its subtotal.
-        assert!(rows[0].starts_with("<row r=\"2\"><c r=\"A2\"><v>1</v></c>"), "{}", rows[0]);
-        assert!(rows[1].contains("<c r=\"A3\"><v>2</v></c>") && rows[1].contains("<t>补发</t>"), "{}", rows[1]);
-        assert!(rows[2].contains("<t>小计</t>") && rows[2].contains("<t>430102</t>"), "{}", rows[2]);
-        assert!(rows[2].contains("<c r=\"D4\" s=\"3\"><v>1</v></c>") && rows[2].contains("<v>1200.00</v>"));
+        // 430102 first (code order), headed by its county: two lines of one child,
+        // then its subtotal.
+        assert!(
+            rows[0].starts_with("<row r=\"2\"><c r=\"A2\" s=\"3\" t=\"inlineStr\"><is><t>430102 芙蓉区</t>"),
+            "{}",
+            rows[0]
+        );
+        assert!(rows[1].starts_with("<row r=\"3\"><c r=\"A3\"><v>1</v></c>"), "{}", rows[1]);
+        assert!(rows[2].contains("<c r=\"A4\"><v>2</v></c>") && rows[2].contains("<t>补发</t>"), "{}", rows[2]);
+        assert!(rows[3].contains("<t>小计</t>") && rows[3].contains("<t>430102</t>"), "{}", rows[3]);
+        assert!(rows[3].contains("<c r=\"D5\" s=\"3\"><v>1</v></c>") && rows[3].contains("<v>1200.00</v>"));
         // 430103 numbered from 1 again, in input order.
-        assert!(rows[3].contains("<c r=\"A5\"><v>1</v></c>") && rows[3].contains("430103200907010022"));
-        assert!(rows[4].contains("<c r=\"A6\"><v>2</v></c>") && rows[4].contains("430103200006200080"));
-        assert!(rows[5].contains("<v>2</v>") && rows[5].contains("<v>2150.50</v>"), "{}", rows[5]);
-        assert!(rows[6].contains("<t>合计</t>") && rows[6].contains("<v>3</v>") && rows[6].contains("<v>3350.50</v>"));
+        assert!(rows[4].contains("<t>430103 天心区</t>"), "{}", rows[4]);
+        assert!(rows[5].contains("<c r=\"A7\"><v>1</v></c>") && rows[5].contains("430103200907010022"));
+        assert!(rows[6].contains("<c r=\"A8\"><v>2</v></c>") && rows[6].contains("430103200006200080"));
+        assert!(rows[7].contains("<v>2</v>") && rows[7].contains("<v>2150.50</v>"), "{}", rows[7]);
+        assert!(rows[8].contains("<t>合计</t>") && rows[8].contains("<v>3</v>") && rows[8].contains("<v>3350.50</v>"));
         // A blank row, then the signatures with room to sign.
-        assert!(rows[7].starts_with("<row r=\"10\" ht=\"42\" customHeight=\"1\">"), "{}", rows[7]);
+        assert!(rows[9].starts_with("<row r=\"12\" ht=\"42\" customHeight=\"1\">"), "{}", rows[9]);
         for word in ["经办人", "审核人", "负责人", "日期"] {
-            assert!(rows[7].contains(word), "{word}");
+            assert!(rows[9].contains(word), "{word}");
         }
-        assert!(rows[0].contains("<t>社会散居孤儿</t>") && rows[0].contains("<c r=\"F2\" s=\"2\"><v>800.00</v>"));
+        assert!(rows[1].contains("<t>社会散居孤儿</t>") && rows[1].contains("<c r=\"F3\" s=\"2\"><v>800.00</v>"));
+        assert!(rows[1].contains("<c r=\"E3\" t=\"inlineStr\"><is><t>2018年6月</t>"), "{}", rows[1]);
         std::fs::remove_dir_all(d).unwrap();
     }
 
@@ -472,6 +504,7 @@ mod tests {
         assert!(masked.contains("<t>622202*********0011</t>"), "{masked}");
         assert!(!masked.contains("201003120016") && !masked.contains("1001000000011"));
         assert!(masked.contains("Subtotal") && masked.contains("Prepared by"));
+        assert!(masked.contains("<t>scattered</t>") && masked.contains("<t>430102 芙蓉区</t>"), "{masked}");
         std::fs::remove_dir_all(d).unwrap();
     }
 
@@ -489,12 +522,28 @@ mod tests {
         let d = scratch("split");
         let lines: Vec<_> = (0..5).map(|_| ("430102", "430102201003120016", "1.00", "regular", "a:2")).collect();
         let l = list(&d, &lines, Lang::En, false);
-        // 5 lines, a subtotal, the total, a blank row and the signatures: 9 rows.
+        // A heading, 5 lines, a subtotal, the total, a blank row and the signatures: 10 rows.
         let parts = l.parts(4);
-        assert_eq!(parts.iter().map(Part::rows).collect::<Vec<_>>(), [4, 4, 1]);
+        assert_eq!(parts.iter().map(Part::rows).collect::<Vec<_>>(), [4, 4, 2]);
         let styles = ListStyles { money: 2, bold: 3, bold_money: 4 };
         let second = String::from_utf8(parts[1].render(0..4, &styles).unwrap()).unwrap();
-        assert!(second.starts_with("<row r=\"2\"><c r=\"A2\"><v>5</v></c>"), "{second}");
+        assert!(second.starts_with("<row r=\"2\"><c r=\"A2\"><v>4</v></c>"), "{second}");
         std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn headings_and_remarks_are_the_glossarys() {
+        let label = |code: &str| glossary::lookup(Group::Label, code).unwrap().zh;
+        assert_eq!(COLUMNS[1].1, label("name"));
+        assert_eq!(COLUMNS[2].1, label("child_id"));
+        assert_eq!(COLUMNS[3].1, label("category"));
+        assert_eq!(COLUMNS[5].1, label("amount"));
+        assert_eq!(COLUMNS[6].1, label("payee_name"));
+        assert_eq!(COLUMNS[7].1, label("payee_account"));
+        assert_eq!(COLUMNS[8].1, label("payee_bank"));
+        let zh = Remarks::new(Lang::Zh);
+        assert_eq!(zh.say(b"arrears", b"raised_to_minimum"), "补发；低于标准按标准补足");
+        assert_eq!(zh.say(b"regular", b"standard"), "");
+        assert_eq!(Remarks::new(Lang::En).say(b"arrears", b"recorded"), "arrears");
     }
 }

@@ -2,12 +2,13 @@
 //!
 //! Offices print the workbook as it is and file the paper, so each sheet prints
 //! landscape on A4, one page wide, its header row repeated, the office's name at the
-//! top and, at the foot, the period, `第 N 页 共 M 页` and the first 12 hex digits of
+//! top and, at the foot, the period (`发放年月 2018年6月`), `第 N 页 共 M 页` and the first 12 hex digits of
 //! the audit head: any printed page ties back to its run.
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use crate::core::detail::Lang;
+use crate::core::glossary::{self, Group};
 use crate::core::month::Month;
 
 /// Excel's paper size code for A4.
@@ -53,8 +54,8 @@ impl PageSetup {
         let l = self.lang;
         format!(
             "&L{} {}&C{}&R{} {}",
-            l.pick("Period", "发放年月"),
-            self.period,
+            l.pick("Period", glossary::say(Group::Label, "period", l)),
+            glossary::month(self.period, l),
             l.pick("Page &P of &N", "第 &P 页 共 &N 页"),
             l.pick("Audit", "审计链"),
             escape(&self.audit_prefix),
@@ -90,7 +91,7 @@ mod tests {
 
     #[test]
     fn footer_has_period_pages_and_audit_head() {
-        assert_eq!(setup(Lang::Zh, None).footer(), "&L发放年月 2018-06&C第 &P 页 共 &N 页&R审计链 abababababab");
+        assert_eq!(setup(Lang::Zh, None).footer(), "&L发放年月 2018年6月&C第 &P 页 共 &N 页&R审计链 abababababab");
         assert_eq!(setup(Lang::En, None).footer(), "&LPeriod 2018-06&CPage &P of &N&RAudit abababababab");
     }
 
