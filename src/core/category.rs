@@ -89,16 +89,6 @@ impl Category {
     pub fn index(self) -> usize {
         usize::from(self.0)
     }
-
-    /// How a clerk says it in Chinese, for the workbook and the payroll list.
-    pub fn zh(self) -> &'static str {
-        match self {
-            Category::Scattered => "散居孤儿",
-            Category::Institutional => "集中供养孤儿",
-            Category::DeFactoUnsupported => "事实无人抚养儿童",
-            other => other.as_str(),
-        }
-    }
 }
 
 impl std::fmt::Debug for Category {
