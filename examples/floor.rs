@@ -104,6 +104,7 @@ fn job(args: &[String]) -> Res<()> {
     written.push(("report.xlsx", sheet?));
     ledger_result?;
     files::manifest(&out, &written)?;
+    std::fs::File::open(&out)?.sync_all()?;
     timing("job", start);
     Ok(())
 }

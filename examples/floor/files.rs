@@ -148,13 +148,16 @@ fn transfers(path: &Path, r: &Roster, p: &Paid) -> Res<Written> {
 fn json(buf: &mut Vec<u8>, s: Option<&[u8]>) {
     let Some(s) = s else { return buf.extend_from_slice(b"null") };
     buf.push(b'"');
-    for &b in s {
-        match b {
-            b'"' | b'\\' => buf.extend_from_slice(&[b'\\', b]),
-            0..=0x1f => buf.extend_from_slice(format!("\\u{b:04x}").as_bytes()),
-            _ => buf.push(b),
+    let mut rest = s;
+    while let Some(at) = rest.iter().position(|b| matches!(b, b'"' | b'\\' | 0..=0x1f)) {
+        buf.extend_from_slice(&rest[..at]);
+        match rest[at] {
+            b @ (b'"' | b'\\') => buf.extend_from_slice(&[b'\\', b]),
+            b => buf.extend_from_slice(format!("\\u{b:04x}").as_bytes()),
         }
+        rest = &rest[at + 1..];
     }
+    buf.extend_from_slice(rest);
     buf.push(b'"');
 }
 

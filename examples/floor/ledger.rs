@@ -74,9 +74,11 @@ pub fn write(path: &Path, r: &Roster, p: &Paid) -> Res<()> {
     tx.commit()?;
     // In child order, the unique index grows at its end (disburse sorts them too);
     // a child ID the roster repeats is recorded once, as the unique index demands.
-    let mut order: Vec<u32> = (0..p.rows.len() as u32).collect();
-    order.sort_unstable_by_key(|&i| r.field(p.rows[i as usize] as usize, roster::CHILD_ID));
-    order.dedup_by_key(|i| r.field(p.rows[*i as usize] as usize, roster::CHILD_ID));
+    let id = |i: u32| r.field(p.rows[i as usize] as usize, roster::CHILD_ID);
+    let mut keys: Vec<(u128, u32)> = (0..p.rows.len() as u32).map(|i| (roster::prefix(id(i)), i)).collect();
+    roster::sort_by_text(&mut keys, id);
+    let mut order: Vec<u32> = keys.into_iter().map(|(_, i)| i).collect();
+    order.dedup_by_key(|i| id(*i));
     let lines = order.len();
     let amount: i64 = p.fen.iter().sum();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -134,8 +134,10 @@ impl Paid {
                 })
             })
             .collect();
-        let mut order: Vec<u32> = (0..firsts.len() as u32).collect();
-        order.sort_unstable_by_key(|&s| r.field(firsts[s as usize] as usize, ACCOUNT));
+        let mut order: Vec<(u128, u32)> =
+            firsts.iter().enumerate().map(|(s, &row)| (prefix(r.field(row as usize, ACCOUNT)), s as u32)).collect();
+        sort_by_text(&mut order, |s| r.field(firsts[s as usize] as usize, ACCOUNT));
+        let order: Vec<u32> = order.into_iter().map(|(_, s)| s).collect();
         let mut rank = vec![0u32; order.len()];
         for (n, &s) in order.iter().enumerate() {
             rank[s as usize] = n as u32;
@@ -161,6 +163,20 @@ impl Paid {
         }
         Paid { rows, fen, transfer, transfers, by_transfer }
     }
+}
+
+/// The first 16 bytes of `text`, zero-padded, as a number that orders as the text does.
+pub fn prefix(text: &[u8]) -> u128 {
+    let mut b = [0u8; 16];
+    let n = text.len().min(16);
+    b[..n].copy_from_slice(&text[..n]);
+    u128::from_be_bytes(b)
+}
+
+/// Sorts `(prefix(text), i)` pairs in the order of their texts (`text(i)`), which are
+/// only looked at when their prefixes tie.
+pub fn sort_by_text<'a>(keys: &mut [(u128, u32)], text: impl Fn(u32) -> &'a [u8]) {
+    keys.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| text(a.1).cmp(text(b.1))));
 }
 
 /// `fen` as yuan with two decimals, into `buf`.

@@ -68,14 +68,17 @@ impl<'z> Sheet<'z> {
     fn text(&mut self, col: usize, style: Option<&[u8]>, v: &[u8]) {
         self.cell(col, style);
         self.buf.extend_from_slice(b" t=\"inlineStr\"><is><t>");
-        for &b in v {
-            match b {
-                b'&' => self.buf.extend_from_slice(b"&amp;"),
-                b'<' => self.buf.extend_from_slice(b"&lt;"),
-                b'>' => self.buf.extend_from_slice(b"&gt;"),
-                _ => self.buf.push(b),
-            }
+        let mut rest = v;
+        while let Some(at) = rest.iter().position(|b| matches!(b, b'&' | b'<' | b'>')) {
+            self.buf.extend_from_slice(&rest[..at]);
+            self.buf.extend_from_slice(match rest[at] {
+                b'&' => b"&amp;",
+                b'<' => b"&lt;",
+                _ => b"&gt;",
+            });
+            rest = &rest[at + 1..];
         }
+        self.buf.extend_from_slice(rest);
         self.buf.extend_from_slice(b"</t></is></c>");
     }
 
