@@ -93,8 +93,11 @@ pub const RUN_STATUSES: &[Term] = &[
 ];
 
 /// A payment line's status.
-pub const LINE_STATUSES: &[Term] =
-    &[t("issued", "issued", "已发出"), t("settled", "settled", "已到账"), t("failed", "failed", "失败")];
+pub const LINE_STATUSES: &[Term] = &[
+    t("issued", "issued", "已发出"),
+    t("settled", "settled", "已到账"),
+    t("failed", "failed", "失败"),
+];
 
 /// `reconcile` outcomes (SPEC sections 9 and 14).
 pub const OUTCOMES: &[Term] = &[
@@ -145,8 +148,11 @@ pub const REASONS: &[Term] = &[
 ];
 
 /// `changes.csv` change words.
-pub const CHANGES: &[Term] =
-    &[t("added", "added", "新增"), t("removed", "removed", "停发"), t("amount_changed", "amount changed", "金额变动")];
+pub const CHANGES: &[Term] = &[
+    t("added", "added", "新增"),
+    t("removed", "removed", "停发"),
+    t("amount_changed", "amount changed", "金额变动"),
+];
 
 /// Labels used on more than one screen or sheet.
 pub const LABELS: &[Term] = &[
