@@ -21,6 +21,7 @@ ALIASES = {
     "region_code": ["行政区划代码", "区划代码"], "approved_from": ["保障起始年月", "起始年月"],
     "ended_after": ["保障截止年月", "截止年月"], "status": ["状态"], "monthly_amount": ["月发放金额", "发放标准"],
     "payee_name": ["收款人", "收款人姓名"], "payee_account": ["收款账号", "银行账号"], "payee_bank": ["开户银行", "开户行"],
+    "payee_bank_code": ["联行号", "行号", "开户行行号", "开户行联行号", "支付系统行号"],
 }
 REQUIRED = ["child_id", "name", "category", "region_code", "approved_from", "payee_name", "payee_account", "payee_bank"]
 PROVINCES = [str(p) for p in list(range(11, 16)) + list(range(21, 24)) + list(range(31, 38)) + list(range(41, 47))
@@ -84,6 +85,7 @@ def main():
         month_expr("ended_after").alias("end_m"),
         pl.col("monthly_amount").str.replace_many(FULL, HALF).alias("amt"),
         pl.col("payee_account").str.replace_many(FULL, HALF).str.replace_all(r"[ \-]", "").alias("account"),
+        pl.col("payee_bank_code").str.replace_many(FULL, HALF).str.replace_all("[ \u3000]", "").alias("code"),
     )
     expected = pl.col("_s").replace_strict(list(range(11)), list(CHECK), default="?")
     id_ok = pl.col("cid").str.contains(r"^\d{17}[\dX]$") & (expected == pl.col("cid").str.slice(17, 1)) & pl.col("birth").is_not_null()
@@ -110,6 +112,7 @@ def main():
         .when(~amt_ok).then(pl.lit("INVALID_AMOUNT"))
         .when(~pl.col("account").str.contains(r"^\d{8,32}$")).then(pl.lit("INVALID_ACCOUNT"))
         .when(text_bad("payee_name") | text_bad("payee_bank")).then(pl.lit("INVALID_TEXT"))
+        .when((pl.col("payee_bank_code") != "") & ~pl.col("code").str.contains(r"^\d{12}$")).then(pl.lit("INVALID_BANK_CODE"))
         .when((pl.col("end_m") < pl.col("from_m")) | (pl.col("from_m") < birth_m)).then(pl.lit("INCONSISTENT_DATES"))
         .otherwise(None)
     )
@@ -117,7 +120,9 @@ def main():
     valid = pl.col("rej").is_null()
     df = df.with_columns(
         (pl.col("cid").count().over(pl.when(valid).then(pl.col("cid"))) > 1).fill_null(False).alias("dup"),
-        (pl.concat_str(["payee_name", pl.lit("\x00"), "payee_bank"]).n_unique().over(pl.when(valid).then(pl.col("account"))) > 1)
+        ((pl.concat_str(["payee_name", pl.lit("\x00"), "payee_bank"]).n_unique().over(pl.when(valid).then(pl.col("account"))) > 1)
+         | (pl.when(pl.col("code") != "").then(pl.col("code")).drop_nulls().n_unique()
+            .over(pl.when(valid).then(pl.col("account"))) > 1))
         .fill_null(False).alias("conflict"),
     )
     std = pl.when(pl.col("cat") == "institutional").then(120000 if period >= 2018 * 12 else 100000).otherwise(80000 if period >= 2018 * 12 else 60000)
@@ -154,12 +159,13 @@ def main():
         pl.col("rec_s").alias("recorded_amount"), pl.col("pay_s").alias("amount"), "basis", "source")
     ent.write_csv(os.path.join(a.out, "entitlements.csv"))
     outputs.append(("entitlements.csv", ent.height))
-    tr = (paid.group_by("account").agg(pl.col("payee_name").first(), pl.col("payee_bank").first(), pl.col("pay").sum(), pl.len().alias("children"))
+    tr = (paid.group_by("account").agg(pl.col("payee_name").first(), pl.col("payee_bank").first(), pl.col("pay").sum(), pl.len().alias("children"),
+                                        pl.when(pl.col("code") != "").then(pl.col("code")).drop_nulls().first().alias("code"))
           .sort("account"))
     tr = tr.with_row_index("n", 1).select(
         pl.concat_str([pl.lit("T" + a.period.replace("-", "") + "-"), pl.col("n").cast(pl.Utf8).str.zfill(6)]).alias("transfer_id"),
         pl.lit(a.period).alias("period"), pl.col("account").alias("payee_account"), "payee_name", "payee_bank",
-        fmt_fen(pl.col("pay")).alias("amount"), "children")
+        fmt_fen(pl.col("pay")).alias("amount"), "children", pl.col("code").alias("payee_bank_code"))
     tr.write_csv(os.path.join(a.out, "transfers.csv"))
     outputs.append(("transfers.csv", tr.height))
     exc = df.filter(pl.col("decision") != "paid").select(
@@ -176,7 +182,11 @@ def main():
         pl.lit(',"decision":'), js(pl.col("decision")), pl.lit(',"reason":'), js(pl.col("reason")),
         pl.lit(',"category":'), js(pl.when(valid).then(pl.col("cat"))), pl.lit(',"standard":'), js(pl.when(valid).then(pl.col("std_s"))),
         pl.lit(',"recorded_amount":'), js(pl.when(valid).then(pl.col("rec_s"))), pl.lit(',"amount":'), js(pl.when(is_paid).then(pl.col("pay_s"))),
-        pl.lit(',"basis":'), js(pl.when(is_paid).then(pl.col("basis"))), pl.lit(',"prev":"')])).to_series().to_list()
+        pl.lit(',"basis":'), js(pl.when(is_paid).then(pl.col("basis"))),
+        pl.when(is_paid).then(pl.concat_str([
+            pl.lit(',"payee_account":'), js(pl.col("account")),
+            pl.lit(',"payee_bank_code":'), js(pl.when(pl.col("code") != "").then(pl.col("code")))])).otherwise(pl.lit("")),
+        pl.lit(',"prev":"')])).to_series().to_list()
     prev = "0" * 64
     file_hash = hashlib.sha256()
     with open(os.path.join(a.out, "audit.jsonl"), "wb") as f:
