@@ -81,7 +81,7 @@ impl DecisionSink for Collect {
                     .reason
                     .map(|c| {
                         let name = crate::core::glossary::say(crate::core::glossary::Group::Reason, c.code(), Lang::Zh);
-                        format!("{}（{name}）：{}", c.code(), r.detail.render(Lang::Zh))
+                        format!("{name}（{}）：{}", c.code(), r.detail.render(Lang::Zh))
                     })
                     .unwrap_or_default(),
                 owed: r.entitlement.filter(|_| r.decision == Decision::Paid).map_or(Decimal::ZERO, |e| e.amount),

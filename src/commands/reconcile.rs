@@ -325,7 +325,7 @@ fn summary_text(
     });
     out.push_str(&match l {
         Lang::En => format!("  {}: seq {seq} {hash}\n", label("journal_head")),
-        Lang::Zh => format!("  {}：序号{seq}，SHA-256 {hash}\n", label("journal_head")),
+        Lang::Zh => format!("  {}：第{seq}条，SHA-256 {hash}\n", label("journal_head")),
     });
     out
 }

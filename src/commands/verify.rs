@@ -377,7 +377,7 @@ fn read_payments(path: &Path, period: &str) -> Result<Payments, Broken> {
         }
         let Some(a) = amount else { continue };
         let value = rec.get(a).and_then(|v| parse_amount(v).ok()).ok_or_else(|| {
-            broken(format!("{name}:{line}: amount is not an amount"), format!("{name}:{line}：金额不是金额数字"))
+            broken(format!("{name}:{line}: amount is not an amount"), format!("{name}:{line}：金额不是有效的数字"))
         })?;
         p.amount += value;
         if kind.and_then(|c| rec.get(c)) == Some("arrears") {

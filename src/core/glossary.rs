@@ -197,7 +197,7 @@ pub const LABELS: &[Term] = &[
     t("transfers", "transfers", "转账笔数"),
     t("returned_amount", "returned amount", "回盘金额"),
     t("return_line", "return line", "回盘行号"),
-    t("journal_head", "ledger journal head (write it in the register)", "台账日志头（请记入登记簿）"),
+    t("journal_head", "ledger journal head (write it in the register)", "台账校验值（请抄入登记簿）"),
     t("summary", "Summary", "汇总"),
     t("reconciliation", "Reconciliation", "对账明细"),
     t("findings", "Findings", "审核结果"),

@@ -87,7 +87,7 @@ mod tests {
         assert_eq!(judge(&o, 1, d("700.00")).1.zh, "实发700.00元，低于标准800.00元");
         assert_eq!(judge(&o, 1, d("820.00")).1.zh, "实发820.00元，少于应发850.50元（花名册金额）");
         assert_eq!(judge_unknown(1).1.zh, "已发放，但不在花名册上");
-        assert!(judge(&child(Decision::Excluded, "0", None), 1, d("1")).1.zh.starts_with("AGED_OUT（已满18周岁）"));
+        assert!(judge(&child(Decision::Excluded, "0", None), 1, d("1")).1.zh.starts_with("已满18周岁（AGED_OUT）"));
     }
 
     fn d(s: &str) -> Decimal {
@@ -104,7 +104,7 @@ mod tests {
             reason_zh: if decision == Decision::Paid {
                 String::new()
             } else {
-                "AGED_OUT（已满18周岁）：已满18周岁".into()
+                "已满18周岁（AGED_OUT）：已满18周岁".into()
             },
             owed: d(owed),
             standard: standard.map(d),
