@@ -190,9 +190,7 @@ impl Matcher<'_> {
                         format!("花名册状态为“{word}”，保障已终止；{}", reason_name(Reason::Ended, l))
                     }
                     (Some(d), _) => d.render(l),
-                    (None, _) => {
-                        l.pick("the status does not end the entitlement", "花名册状态不表示保障终止").to_owned()
-                    }
+                    (None, _) => l.pick("the status does not end the entitlement", "花名册状态不是终止").to_owned(),
                 };
                 let name = l.pick("status not ended", "状态未终止");
                 steps.push(step("status_not_ended", name, Some(check.1.is_none()), said));
