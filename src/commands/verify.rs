@@ -126,7 +126,7 @@ fn check(dir: &Path, ledger: Option<&Ledger>) -> Result<(), Broken> {
         if sha != out.sha256 {
             return Err(broken(
                 format!("{}: SHA-256 {sha} does not match the manifest's {}", out.file, out.sha256),
-                format!("{}：SHA-256 {sha} 与 manifest.json 中的{}不符", out.file, out.sha256),
+                format!("{}：SHA-256 {sha} 与 manifest.json 中记载的 {} 不符（文件被改动过）", out.file, out.sha256),
             ));
         }
         // Rows as a CSV reader counts records (a quoted field may hold a line break);

@@ -26,10 +26,10 @@ fn said(en: impl Into<String>, zh: impl Into<String>) -> Said {
 pub(super) fn judge(o: &Owed, lines: usize, paid: Decimal) -> (Status, Said) {
     let yuan = |d: Decimal| crate::core::glossary::yuan(d, Lang::Zh);
     match lines {
-        0 if o.owed > Decimal::ZERO => (Status::Unpaid, said("owed but not in the register", "应发，但发放名单中没有")),
+        0 if o.owed > Decimal::ZERO => (Status::Unpaid, said("owed but not in the register", "应发，但实发名册中没有")),
         0 => (Status::Match, said(o.reason.clone(), o.reason_zh.clone())),
         n if n > 1 => {
-            (Status::DuplicatePayment, said(format!("paid on {n} lines of the register"), format!("发放名单中有{n}行")))
+            (Status::DuplicatePayment, said(format!("paid on {n} lines of the register"), format!("实发名册中有{n}行")))
         }
         _ if o.decision != Decision::Paid => (Status::NotEntitled, said(o.reason.clone(), o.reason_zh.clone())),
         _ if paid == o.owed => (Status::Match, said("", "")),
@@ -58,7 +58,7 @@ pub(super) fn judge_unknown(lines: usize) -> (Status, Said) {
             Status::DuplicatePayment,
             said(
                 format!("not on the roster, and paid on {lines} lines of the register"),
-                format!("不在花名册上，且发放名单中有{lines}行"),
+                format!("不在花名册上，且实发名册中有{lines}行"),
             ),
         )
     } else {
