@@ -482,7 +482,7 @@ pub fn main() -> i32 {
 pub fn error_prefix(lang: Lang) -> &'static str {
     match lang {
         Lang::En => "disburse: error: ",
-        Lang::Zh => "disburse: 错误：",
+        Lang::Zh => "disburse：错误：",
     }
 }
 

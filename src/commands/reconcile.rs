@@ -309,7 +309,7 @@ fn summary_text(
             "  ledger: {settled} payment lines marked settled, {failed} marked failed (failed ones are paid again by the next run --arrears)\n"
         ),
         Lang::Zh => format!(
-            "  台账：{settled}条发放记录标为已到账，{failed}条标为失败（失败的将在下次 run --arrears 时补发）\n"
+            "  台账：{settled}条发放记录标为已到账，{failed}条标为失败（失败的将在下次用 --arrears 正式发放时补发）\n"
         ),
     });
     if conflicts > 0 {
