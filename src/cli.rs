@@ -297,7 +297,7 @@ fn load_policy(path: Option<&str>) -> Result<Policy, Fatal> {
         )
         .zh(
             format!("政策文件有误：{}", e.message_zh),
-            "请更正政策文件（列为effective_from,category,region_prefix,minimum）",
+            "请更正政策文件后重新运行（表头应为effective_from,category,region_prefix,minimum，另可有一列note作备注）",
         )
         .in_file(path);
         match e.line {
@@ -482,7 +482,7 @@ pub fn main() -> i32 {
 pub fn error_prefix(lang: Lang) -> &'static str {
     match lang {
         Lang::En => "disburse: error: ",
-        Lang::Zh => "disburse: 错误：",
+        Lang::Zh => "disburse：错误：",
     }
 }
 

@@ -569,7 +569,7 @@ fn fatal_errors_in_chinese() {
         let o = disburse(&full);
         let err = stderr(&o);
         assert_eq!(code(&o), 2, "{args:?}: {err}");
-        assert!(err.starts_with("disburse: 错误：") && err.contains(says), "{args:?}: {err}");
+        assert!(err.starts_with("disburse：错误：") && err.contains(says), "{args:?}: {err}");
         let cjk = err.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count();
         assert!(cjk >= 4, "{args:?}: not in Chinese: {err}");
     }

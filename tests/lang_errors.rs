@@ -107,7 +107,7 @@ fn every_fatal_error_is_one_chinese_line_under_zh() {
         let err = stderr(&o);
         assert_eq!(code(&o), 2, "{name}: {err}");
         assert_eq!(err.matches('\n').count(), 1, "{name}: not one line: {err}");
-        let line = err.trim_end().strip_prefix("disburse: 错误：").unwrap_or_else(|| panic!("{name}: prefix: {err}"));
+        let line = err.trim_end().strip_prefix("disburse：错误：").unwrap_or_else(|| panic!("{name}: prefix: {err}"));
         assert!(has_chinese(line) && line.contains(says), "{name}: {err}");
         assert!(line.ends_with(['。', '？']), "{name}: {err}");
         // The command and the user's own values (file names, flags) may stay.
@@ -179,7 +179,7 @@ fn under_a_gbk_locale_the_chinese_error_is_gb18030() {
     assert_eq!(code(&o), 2);
     assert!(std::str::from_utf8(&o.stderr).is_err(), "raw UTF-8 reached a GBK terminal");
     let (text, _, errors) = encoding_rs::GB18030.decode(&o.stderr);
-    assert!(!errors && text.starts_with("disburse: 错误：无法识别的选项“--perod”"), "{text}");
+    assert!(!errors && text.starts_with("disburse：错误：无法识别的选项“--perod”"), "{text}");
 }
 
 #[test]

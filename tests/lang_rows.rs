@@ -136,7 +136,7 @@ fn explain_under_zh_keeps_no_english_and_says_only_true_things() {
     // The policy rows in words, the amount in words.
     let (_, zh) = explain("zh", &empty_ledger(), &TOP_UP);
     assert!(zh.contains("全省，自2018年1月起：800.00元"), "{zh}");
-    assert!(zh.contains("行政区划代码以4301开头，自2018年1月起：900.00元（本行决定标准）"), "{zh}");
+    assert!(zh.contains("行政区划代码以4301开头，自2018年1月起：900.00元（本行适用此标准）"), "{zh}");
     assert!(zh.contains("低于标准按标准补足：月发放金额850.50元低于标准900.00元，发放900.00元"), "{zh}");
     assert!(zh.contains("处理结果") && zh.contains("发放900.00元"), "{zh}");
 }

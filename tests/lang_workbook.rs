@@ -242,7 +242,7 @@ fn the_chinese_workbook_says_the_glossarys_words() {
         ["变动", "身份证号码", "姓名", "上月金额", "金额", "原因代码", "原因"]
     );
     let words: Vec<String> = changes[1..].iter().map(|r| text(&r[0])).collect();
-    assert!(words.iter().all(|w| ["新增", "停发", "金额变动"].contains(&w.as_str())), "{words:?}");
+    assert!(words.iter().all(|w| ["新增", "减少", "金额变动"].contains(&w.as_str())), "{words:?}");
     let gone = changes.iter().find(|r| text(&r[5]) == "NOT_ON_ROSTER").expect("the child gone from the roster");
     assert_eq!(text(&gone[6]), "本月花名册无此人");
     assert_eq!(gone[3], Data::Float(800.0));

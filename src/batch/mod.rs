@@ -357,7 +357,7 @@ fn policy_gap(category: Category, region: &str, month: Month, back_pay: bool) ->
     )
     .zh(
         format!(
-            "{zh_pre}政策中没有{}行政区划代码{region}的{}标准",
+            "{zh_pre}政策中没有适用于{}、行政区划代码{region}的{}标准",
             glossary::month(month, Lang::Zh),
             glossary::say(Group::Category, category.as_str(), Lang::Zh)
         ),

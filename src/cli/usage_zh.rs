@@ -36,7 +36,7 @@ fn chinese(err: &clap::Error) -> (String, String) {
         ErrorKind::UnknownArgument => {
             let what = if arg.starts_with('-') { "选项" } else { "参数" };
             let fix = suggested(ContextKind::SuggestedArg)
-                .unwrap_or_else(|| format!("请检查拼写，或删去它；{SEE_HELP}可用的{what}"));
+                .unwrap_or_else(|| format!("请检查拼写，或删去它；用 --help 可查看可用的{what}"));
             (format!("无法识别的{what}“{arg}”"), fix)
         }
         ErrorKind::InvalidSubcommand => {

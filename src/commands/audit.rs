@@ -81,7 +81,7 @@ impl DecisionSink for Collect {
                     .reason
                     .map(|c| {
                         let name = crate::core::glossary::say(crate::core::glossary::Group::Reason, c.code(), Lang::Zh);
-                        format!("{}（{name}）：{}", c.code(), r.detail.render(Lang::Zh))
+                        format!("{name}（{}）：{}", c.code(), r.detail.render(Lang::Zh))
                     })
                     .unwrap_or_default(),
                 owed: r.entitlement.filter(|_| r.decision == Decision::Paid).map_or(Decimal::ZERO, |e| e.amount),
@@ -241,7 +241,7 @@ pub fn audit(cfg: &AuditConfig, summary: &mut dyn Write) -> Result<Finish, Fatal
                 paid: Decimal::ZERO,
                 reason: "the register line cannot be read (a missing ID, a bad amount or a wrong number of fields)"
                     .into(),
-                reason_zh: "发放名单的这一行无法读取（缺身份证号码、金额有误或字段数不对）".into(),
+                reason_zh: "实发名册的这一行无法读取（缺身份证号码、金额有误或字段数不对）".into(),
                 source: format!("{}:{}", cfg.paid, r.line),
             }),
         }

@@ -90,7 +90,7 @@ pub fn import(ledger_path: &Path, period: Month, file: &str, lang: Lang, out: &m
     if new_ledger {
         let _ = match lang {
             Lang::En => writeln!(out, "  {shown} is a new ledger: it was created by this import"),
-            Lang::Zh => writeln!(out, "  {shown} 是新台账：由本次导入新建"),
+            Lang::Zh => writeln!(out, "  台账 {shown} 为本次导入新建"),
         };
     }
     print_head(&ledger, lang, out)?;
@@ -102,7 +102,7 @@ fn print_head(ledger: &Ledger, lang: Lang, out: &mut dyn Write) -> Result<(), Fa
     if let Some(head) = ledger.journal_head()? {
         let _ = match lang {
             Lang::En => writeln!(out, "  {}: seq {} {}", label("journal_head", lang), head.seq, head.hash),
-            Lang::Zh => writeln!(out, "  {}：序号{}，SHA-256 {}", label("journal_head", lang), head.seq, head.hash),
+            Lang::Zh => writeln!(out, "  {}：第{}条，SHA-256 {}", label("journal_head", lang), head.seq, head.hash),
         };
     }
     Ok(())
@@ -344,9 +344,9 @@ pub fn verify(ledger_path: &Path, lang: Lang, stdout: &mut dyn Write, notes: &mu
             ),
             (Lang::Zh, head) => writeln!(
                 notes,
-                "{shown}：完好（日志共{}条，批次和发放记录与日志一致）；日志头：{}",
+                "{shown}：完好（日志共{}条，批次和发放记录与日志一致）；台账校验值：{}",
                 report.entries,
-                head.as_ref().map(|h| format!("序号{}，SHA-256 {}", h.seq, h.hash)).unwrap_or_else(|| "空".into())
+                head.as_ref().map(|h| format!("第{}条，SHA-256 {}", h.seq, h.hash)).unwrap_or_else(|| "空".into())
             ),
         };
         Ok(Finish::Done)

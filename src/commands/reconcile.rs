@@ -309,7 +309,7 @@ fn summary_text(
             "  ledger: {settled} payment lines marked settled, {failed} marked failed (failed ones are paid again by the next run --arrears)\n"
         ),
         Lang::Zh => format!(
-            "  台账：{settled}条发放记录标为已到账，{failed}条标为失败（失败的将在下次 run --arrears 时补发）\n"
+            "  台账：{settled}条发放记录标为已到账，{failed}条标为失败（失败的将在下次用 --arrears 正式发放时补发）\n"
         ),
     });
     if conflicts > 0 {
@@ -325,7 +325,7 @@ fn summary_text(
     });
     out.push_str(&match l {
         Lang::En => format!("  {}: seq {seq} {hash}\n", label("journal_head")),
-        Lang::Zh => format!("  {}：序号{seq}，SHA-256 {hash}\n", label("journal_head")),
+        Lang::Zh => format!("  {}：第{seq}条，SHA-256 {hash}\n", label("journal_head")),
     });
     out
 }

@@ -253,7 +253,7 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
             "  {}",
             cfg.lang.pick(
                 "the ledger is new: it was created by this run and knows no earlier payments",
-                "台账是新建的：由本次运行创建，其中没有以前的发放记录"
+                "台账为本次运行新建，其中没有以前的发放记录"
             )
         );
     }
@@ -262,7 +262,7 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
             Lang::En => {
                 writeln!(summary, "  ledger journal head (write it in the register): seq {} {}", head.seq, head.hash)
             }
-            Lang::Zh => writeln!(summary, "  台账日志头（请记入登记簿）：第{}条，{}", head.seq, head.hash),
+            Lang::Zh => writeln!(summary, "  台账校验值（请抄入登记簿）：第{}条，SHA-256 {}", head.seq, head.hash),
         };
     }
     if strict_failed {

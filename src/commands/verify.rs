@@ -126,7 +126,7 @@ fn check(dir: &Path, ledger: Option<&Ledger>) -> Result<(), Broken> {
         if sha != out.sha256 {
             return Err(broken(
                 format!("{}: SHA-256 {sha} does not match the manifest's {}", out.file, out.sha256),
-                format!("{}：SHA-256 {sha} 与 manifest.json 中的{}不符", out.file, out.sha256),
+                format!("{}：SHA-256 {sha} 与 manifest.json 中记载的 {} 不符（文件被改动过）", out.file, out.sha256),
             ));
         }
         // Rows as a CSV reader counts records (a quoted field may hold a line break);
@@ -377,7 +377,7 @@ fn read_payments(path: &Path, period: &str) -> Result<Payments, Broken> {
         }
         let Some(a) = amount else { continue };
         let value = rec.get(a).and_then(|v| parse_amount(v).ok()).ok_or_else(|| {
-            broken(format!("{name}:{line}: amount is not an amount"), format!("{name}:{line}：金额不是金额数字"))
+            broken(format!("{name}:{line}: amount is not an amount"), format!("{name}:{line}：金额不是有效的数字"))
         })?;
         p.amount += value;
         if kind.and_then(|c| rec.get(c)) == Some("arrears") {

@@ -125,7 +125,7 @@ pub const AUDIT_STATUSES: &[Term] = &[
 
 /// Reason codes: the code itself is what an English reader sees.
 pub const REASONS: &[Term] = &[
-    t("MALFORMED_ROW", "MALFORMED_ROW", "行格式错误"),
+    t("MALFORMED_ROW", "MALFORMED_ROW", "行格式有误"),
     t("MISSING_FIELD", "MISSING_FIELD", "必填项为空"),
     t("INVALID_ID", "INVALID_ID", "身份证号码有误"),
     t("INVALID_CATEGORY", "INVALID_CATEGORY", "供养方式有误"),
@@ -148,7 +148,7 @@ pub const REASONS: &[Term] = &[
 
 /// `changes.csv` change words.
 pub const CHANGES: &[Term] =
-    &[t("added", "added", "新增"), t("removed", "removed", "停发"), t("amount_changed", "amount changed", "金额变动")];
+    &[t("added", "added", "新增"), t("removed", "removed", "减少"), t("amount_changed", "amount changed", "金额变动")];
 
 /// Labels used on more than one screen or sheet.
 pub const LABELS: &[Term] = &[
@@ -197,7 +197,7 @@ pub const LABELS: &[Term] = &[
     t("transfers", "transfers", "转账笔数"),
     t("returned_amount", "returned amount", "回盘金额"),
     t("return_line", "return line", "回盘行号"),
-    t("journal_head", "ledger journal head (write it in the register)", "台账日志头（请记入登记簿）"),
+    t("journal_head", "ledger journal head (write it in the register)", "台账校验值（请抄入登记簿）"),
     t("summary", "Summary", "汇总"),
     t("reconciliation", "Reconciliation", "对账明细"),
     t("findings", "Findings", "审核结果"),

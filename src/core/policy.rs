@@ -114,7 +114,7 @@ impl Policy {
                 return Err(PolicyError::at(
                     1,
                     format!("unknown column {h:?}: the columns are effective_from,category,region_prefix,minimum and an optional note"),
-                    format!("无法识别的列“{h}”：列应为effective_from,category,region_prefix,minimum，另可有一列“note”（备注）"),
+                    format!("无法识别的列“{h}”（可能是列名拼错了）"),
                 ));
             }
         }

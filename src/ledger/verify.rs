@@ -169,14 +169,14 @@ fn differences(now: &RunState, said: &RunState) -> Vec<Finding> {
     if now.status != said.status {
         out.push(Finding(
             format!("run {run}: status is {} in the tables, the journal says {}", now.status, said.status),
-            format!("批次{run}：状态在表中为“{}”，日志记载为“{}”", status(&now.status), status(&said.status)),
+            format!("批次{run}：批次表中的状态为“{}”，而日志记载为“{}”", status(&now.status), status(&said.status)),
         ));
     }
     let mut field = |name: &str, zh: &str, table: String, journal: String| {
         if table != journal {
             out.push(Finding(
                 format!("run {run}: {name} is {table} in the tables, the journal says {journal}"),
-                format!("批次{run}：{zh}在表中为{}，日志记载为{}", none_zh(&table), none_zh(&journal)),
+                format!("批次{run}：批次表中的{zh}为{}，而日志记载为{}", none_zh(&table), none_zh(&journal)),
             ));
         }
     };

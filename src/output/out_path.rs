@@ -22,7 +22,7 @@ pub fn check_out_path(target: &Path) -> Result<(), Fatal> {
         return Err(refuse(
             "--out has a `..` in it, so the folders before it would be created for nothing",
             "name the output directory without `..`",
-            ("--out 中含有“..”", "请不用“..”直接写出输出目录"),
+            ("--out 中含有“..”", "请直接写出输出目录，不要使用“..”"),
         ));
     }
     if target.as_os_str().is_empty() || target.file_name().is_none() {

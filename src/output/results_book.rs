@@ -187,7 +187,7 @@ mod tests {
                 columns: vec![("状态".into(), 16), ("人数".into(), 10), ("金额".into(), 14)],
                 rows: vec![vec![Cell::text("相符"), Cell::Count(3), Cell::Money("2400.00".parse().unwrap())]],
                 total: Some(vec![Cell::text("合计"), Cell::Count(3), Cell::Money("2400".parse().unwrap())]),
-                facts: vec![("台账日志头".into(), Cell::text("abc"))],
+                facts: vec![("台账校验值".into(), Cell::text("abc"))],
             }],
         }
     }

@@ -34,7 +34,7 @@ pub(super) fn summary_text(
     let mut out = match l {
         Lang::En => format!("audit of {} against the rules for {} ({children} children):\n", cfg.paid, cfg.period),
         Lang::Zh => {
-            format!("按{}的发放规则审核发放名单 {}（共{children}名儿童）：\n", glossary::month(cfg.period, l), cfg.paid)
+            format!("按{}的政策审核实发名册 {}（共{children}名儿童）：\n", glossary::month(cfg.period, l), cfg.paid)
         }
     };
     let mut t = TextTable::new(
@@ -96,7 +96,7 @@ pub(super) fn book(
         Some(vec![Cell::text(label("total", l)), Cell::Count(n), Cell::Money(o), Cell::Money(p), Cell::Money(p - o)]);
     summary.facts = vec![
         (label("period", l), Cell::text(glossary::month(cfg.period, l))),
-        (l.pick("payment register", "发放名单").to_owned(), Cell::text(&cfg.paid)),
+        (l.pick("payment register", "实发名册").to_owned(), Cell::text(&cfg.paid)),
         (l.pick("rosters", "花名册").to_owned(), Cell::text(cfg.rosters.join(" "))),
         (l.pick("policy", "政策").to_owned(), Cell::text(&cfg.policy.name)),
     ];

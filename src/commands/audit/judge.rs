@@ -26,10 +26,10 @@ fn said(en: impl Into<String>, zh: impl Into<String>) -> Said {
 pub(super) fn judge(o: &Owed, lines: usize, paid: Decimal) -> (Status, Said) {
     let yuan = |d: Decimal| crate::core::glossary::yuan(d, Lang::Zh);
     match lines {
-        0 if o.owed > Decimal::ZERO => (Status::Unpaid, said("owed but not in the register", "应发，但发放名单中没有")),
+        0 if o.owed > Decimal::ZERO => (Status::Unpaid, said("owed but not in the register", "应发，但实发名册中没有")),
         0 => (Status::Match, said(o.reason.clone(), o.reason_zh.clone())),
         n if n > 1 => {
-            (Status::DuplicatePayment, said(format!("paid on {n} lines of the register"), format!("发放名单中有{n}行")))
+            (Status::DuplicatePayment, said(format!("paid on {n} lines of the register"), format!("实发名册中有{n}行")))
         }
         _ if o.decision != Decision::Paid => (Status::NotEntitled, said(o.reason.clone(), o.reason_zh.clone())),
         _ if paid == o.owed => (Status::Match, said("", "")),
@@ -58,7 +58,7 @@ pub(super) fn judge_unknown(lines: usize) -> (Status, Said) {
             Status::DuplicatePayment,
             said(
                 format!("not on the roster, and paid on {lines} lines of the register"),
-                format!("不在花名册上，且发放名单中有{lines}行"),
+                format!("不在花名册上，且实发名册中有{lines}行"),
             ),
         )
     } else {
@@ -87,7 +87,7 @@ mod tests {
         assert_eq!(judge(&o, 1, d("700.00")).1.zh, "实发700.00元，低于标准800.00元");
         assert_eq!(judge(&o, 1, d("820.00")).1.zh, "实发820.00元，少于应发850.50元（花名册金额）");
         assert_eq!(judge_unknown(1).1.zh, "已发放，但不在花名册上");
-        assert!(judge(&child(Decision::Excluded, "0", None), 1, d("1")).1.zh.starts_with("AGED_OUT（已满18周岁）"));
+        assert!(judge(&child(Decision::Excluded, "0", None), 1, d("1")).1.zh.starts_with("已满18周岁（AGED_OUT）"));
     }
 
     fn d(s: &str) -> Decimal {
@@ -104,7 +104,7 @@ mod tests {
             reason_zh: if decision == Decision::Paid {
                 String::new()
             } else {
-                "AGED_OUT（已满18周岁）：已满18周岁".into()
+                "已满18周岁（AGED_OUT）：已满18周岁".into()
             },
             owed: d(owed),
             standard: standard.map(d),

@@ -149,7 +149,7 @@ impl Matcher<'_> {
         steps.push(step("months", l.pick("months", "保障年月"), Some(true), months));
         let recorded = match rec.monthly_amount {
             Some(a) => yuan(a, l),
-            None => l.pick("blank: the standard is paid", "空：按标准发放").to_owned(),
+            None => l.pick("blank: the standard is paid", "未填，按标准发放").to_owned(),
         };
         steps.push(step("monthly_amount", label("monthly_amount", l), Some(true), recorded));
         let account = self.pii(&rec.payee_account);
@@ -190,7 +190,7 @@ impl Matcher<'_> {
                         format!("花名册状态为“{word}”，保障已终止；{}", reason_name(Reason::Ended, l))
                     }
                     (Some(d), _) => d.render(l),
-                    (None, _) => l.pick("the status does not end the entitlement", "状态未表明保障终止").to_owned(),
+                    (None, _) => l.pick("the status does not end the entitlement", "花名册状态不是终止").to_owned(),
                 };
                 let name = l.pick("status not ended", "状态未终止");
                 steps.push(step("status_not_ended", name, Some(check.1.is_none()), said));
@@ -341,7 +341,7 @@ fn policy_row(row: &PolicyRow, sets: bool, l: Lang) -> String {
             } else {
                 format!("行政区划代码以{}开头", row.region_prefix)
             };
-            let sets = if sets { "（本行决定标准）" } else { "" };
+            let sets = if sets { "（本行适用此标准）" } else { "" };
             format!("{place}，自{}起：{min}{sets}", month(row.effective_from, l))
         }
     }
@@ -367,7 +367,7 @@ fn amount(recorded: Option<Decimal>, e: &Entitlement, l: Lang) -> String {
             fmt_amount(e.standard),
             fmt_amount(e.amount)
         ),
-        (Lang::Zh, Basis::Standard, _) => format!("{basis}：月发放金额为空，发放{}", yuan(e.standard, l)),
+        (Lang::Zh, Basis::Standard, _) => format!("{basis}：未填月发放金额，发放{}", yuan(e.standard, l)),
         (Lang::Zh, Basis::Recorded, Some(r)) => {
             format!("{basis}：月发放金额{}不低于标准{}，发放{}", yuan(r, l), yuan(e.standard, l), yuan(e.amount, l))
         }

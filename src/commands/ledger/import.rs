@@ -16,7 +16,7 @@ const AMOUNT_NAMES: &[&str] = &["monthly_amount", "月发放金额", "发放标�
 
 fn bad_row(path: &str, line: u64, what: String, zh: String) -> Fatal {
     Fatal::new(FatalKind::Input, what, "correct the file (an import is all or nothing) and run the import again")
-        .zh(zh, "请更正该文件后重新导入（导入要么全部成功，要么全部不导入）")
+        .zh(zh, "请更正该文件后重新导入（只要有一行出错，整个文件都不导入）")
         .in_file(path)
         .at_line(line)
 }
@@ -44,7 +44,7 @@ pub fn read_import(path: &str, period: Month) -> Result<(Vec<LedgerLine>, String
             ));
         }
         let id = ChildId::parse(&field(0)).map_err(|_| {
-            bad_row(path, line, "child_id is not a valid ID number".into(), "身份证号码不是有效的号码".into())
+            bad_row(path, line, "child_id is not a valid ID number".into(), "不是有效的身份证号码".into())
         })?;
         let category = Category::parse(&field(1)).ok_or_else(|| {
             bad_row(

@@ -62,7 +62,7 @@ pub(super) fn book(findings: &[Finding], outcomes: &BTreeMap<Outcome, (u64, Deci
         (
             label("journal_head", lang),
             Cell::text(if zh {
-                format!("序号{}，SHA-256 {}", f.journal_seq, f.journal_head)
+                format!("第{}条，SHA-256 {}", f.journal_seq, f.journal_head)
             } else {
                 format!("seq {} {}", f.journal_seq, f.journal_head)
             }),

@@ -123,7 +123,7 @@ fn chinese(w: &mut dyn Write, cfg: &RunConfig, t: &RunTotals, manifest: Option<&
     };
     if let Some(m) = manifest {
         let files: Vec<&str> = m.outputs.iter().map(|o| o.file.as_str()).collect();
-        let _ = writeln!(w, "  文件在 {} 中：{}，{MANIFEST_FILE}", cfg.out.display(), files.join("，"));
+        let _ = writeln!(w, "  文件在 {} 中：{}、{MANIFEST_FILE}", cfg.out.display(), files.join("、"));
         let _ = writeln!(w, "  未发放的行及原因见 exceptions.csv");
     }
 }

@@ -152,7 +152,7 @@ impl Lockstep {
             let value = parse_amount(value).map_err(|_| {
                 broken(
                     format!("{ENTITLEMENTS}:{line}: amount is not an amount"),
-                    format!("{ENTITLEMENTS}:{line}：金额不是金额数字"),
+                    format!("{ENTITLEMENTS}:{line}：金额不是有效的数字"),
                 )
             })?;
             let kind_zh = crate::core::glossary::say(crate::core::glossary::Group::Kind, kind, Lang::Zh);
@@ -310,7 +310,7 @@ impl Lockstep {
                 line,
                 account: key,
                 amount: parse_amount(get(amount))
-                    .map_err(|_| bad("amount is not an amount".into(), "金额不是金额数字".into()))?,
+                    .map_err(|_| bad("amount is not an amount".into(), "金额不是有效的数字".into()))?,
             };
             let n: u64 =
                 get(children).parse().map_err(|_| bad("children is not a count".into(), "儿童人数不是数字".into()))?;

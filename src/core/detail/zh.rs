@@ -112,7 +112,7 @@ pub(super) fn sentence(d: &Detail) -> String {
         ),
         Status(f) => format!("状态{}无法识别：请填写{}", q(f), status_words()),
         Amount(AmountProblem::NotPlain, f) => format!(
-            "月发放金额{}不是普通数字：请写成800或800.50这样的元数（不带正负号、千位分隔符或货币符号），留空则按标准发放",
+            "月发放金额{}不是普通数字：请写成800或800.50这样以元为单位的数字（不带正负号、千位分隔符或货币符号），留空则按标准发放",
             q(f)
         ),
         Amount(AmountProblem::TooPrecise, f) => {
@@ -166,7 +166,7 @@ pub(super) fn sentence(d: &Detail) -> String {
             }
         ),
         DuplicateId { other } => format!(
-            "该身份证号码在{}也有一行有效记录：每名儿童只能保留一行，删去重复的行之前，这些行都暂缓发放",
+            "该身份证号码在{}也有一行有效记录：每名儿童只能保留一行，请删去多余的行；删去之前，这些行都暂缓发放",
             row_ref(other)
         ),
         PayeeConflict { other, field } => format!(
@@ -175,7 +175,7 @@ pub(super) fn sentence(d: &Detail) -> String {
             payee_field(*field)
         ),
         AboveCeiling { amount, ceiling } => format!(
-            "金额{}超过上限{}：核实无误的，请调高--ceiling后重新运行；否则请更正月发放金额",
+            "金额{}超过上限{}：核实无误的，请用 --ceiling 调高上限后重新运行；否则请更正月发放金额",
             glossary::yuan(*amount, Lang::Zh),
             glossary::yuan(*ceiling, Lang::Zh)
         ),
