@@ -100,7 +100,7 @@ pub(super) fn sentence(d: &Detail) -> String {
             format!("身份证号码末位校验码为{found}，按前17位计算应为{expected}：可能有数字录错，请对照户口簿核对")
         }
         Id(IdProblem::BirthDate) => "身份证号码第7至14位不是有效的出生日期：请对照户口簿核对".into(),
-        Category(f) => format!("供养方式{}无法识别：请填写{}", q(f), category_words()),
+        Category(f) => format!("类别{}无法识别：请填写{}", q(f), category_words()),
         Region(f) => format!(
             "行政区划代码{}不是有效的代码：应为6位数字，前两位是省级代码（11至82），如430102；请按民政部门公布的区划代码更正",
             q(f)

@@ -1,8 +1,9 @@
 //! `report.xlsx`: the run for people who live in Excel (SPEC section 10).
 //!
 //! A summary sheet (counts and amounts by county and category, with a chart), then
-//! the changes since last month (变动, when the run wrote `changes.csv`), the payroll
-//! list an office signs and files (`payroll_list`), the entitlements, the exceptions
+//! the payroll list an office signs and files (`payroll_list`, first after the
+//! summary: SPEC section 16), the changes since last month (变动, when the run wrote
+//! `changes.csv`), the entitlements, the exceptions
 //! (reasons in words, problem rows coloured) and the transfers, read back from the
 //! CSV files just written so the workbook can never disagree with them. Every sheet
 //! prints on A4 as it is (`print`). Sheet names, headers and values follow
@@ -202,28 +203,15 @@ pub fn write_report(
     let data = |file: &str, en: &'static str, zh: &'static str| {
         outputs.iter().find(|o| o.file == file).map(|info| (info.file.clone(), info.rows, lang.pick(en, zh)))
     };
-    // What changed since last month first: the clerk checks it before signing the list.
-    let changes = data(CHANGES, "Changes", "变动");
+    // The payroll list first after the summary (SPEC section 16), then what changed
+    // since last month, then the data sheets.
+    sheets.extend(layout_list(&mut book, list.parts(SHEET_ROWS), lang, out, &formats, &page, &mut next_sheet)?);
     let rest = [
+        data(CHANGES, "Changes", "变动"),
         data(ENTITLEMENTS, "Entitlements", "发放明细"),
         data(EXCEPTIONS, "Exceptions", "异常"),
         data(TRANSFERS, "Transfers", "转账"),
     ];
-    for (file, rows, title) in changes.iter() {
-        sheets.extend(layout_sheets(
-            &mut book,
-            staged,
-            file,
-            *rows,
-            title,
-            lang,
-            out,
-            &formats,
-            &page,
-            &mut next_sheet,
-        )?);
-    }
-    sheets.extend(layout_list(&mut book, list.parts(SHEET_ROWS), lang, out, &formats, &page, &mut next_sheet)?);
     for (file, rows, title) in rest.iter().flatten() {
         sheets.extend(layout_sheets(
             &mut book,

@@ -29,12 +29,12 @@ use crate::core::glossary::{self, Group};
 use crate::core::money::fmt_amount;
 use crate::core::text::mask;
 
-/// The list's columns: (English, Chinese, width).
+/// The list's columns: (English, Chinese, width), SPEC section 16 word for word.
 pub const COLUMNS: [(&str, &str, f64); 10] = [
     ("No.", "序号", 9.0),
     ("Name", "姓名", 10.0),
-    ("ID number", "身份证号码", 21.0),
-    ("Category", "供养方式", 16.0),
+    ("ID number", "身份证号", 21.0),
+    ("Category", "类别", 16.0),
     ("Months", "月份", 16.0),
     ("Amount", "金额", 11.0),
     ("Payee", "收款人", 14.0),

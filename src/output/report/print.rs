@@ -49,13 +49,14 @@ impl PageSetup {
         header
     }
 
-    /// The page footer: the period left, page N of M centred, the audit head right.
+    /// The page footer: the period left (its code, `2018-06`, as the run and the ledger
+    /// name it, so a printed page ties to them), page N of M centred, the audit head right.
     pub fn footer(&self) -> String {
         let l = self.lang;
         format!(
             "&L{} {}&C{}&R{} {}",
             l.pick("Period", glossary::say(Group::Label, "period", l)),
-            glossary::month(self.period, l),
+            self.period,
             l.pick("Page &P of &N", "第 &P 页 共 &N 页"),
             l.pick("Audit", "审计链"),
             escape(&self.audit_prefix),
@@ -91,7 +92,7 @@ mod tests {
 
     #[test]
     fn footer_has_period_pages_and_audit_head() {
-        assert_eq!(setup(Lang::Zh, None).footer(), "&L发放年月 2018年6月&C第 &P 页 共 &N 页&R审计链 abababababab");
+        assert_eq!(setup(Lang::Zh, None).footer(), "&L发放年月 2018-06&C第 &P 页 共 &N 页&R审计链 abababababab");
         assert_eq!(setup(Lang::En, None).footer(), "&LPeriod 2018-06&CPage &P of &N&RAudit abababababab");
     }
 
