@@ -76,10 +76,7 @@ fn the_payroll_list_groups_numbers_and_adds_up() {
     assert_eq!(book.sheet_names(), ["汇总", "发放花名册", "发放明细", "异常", "转账"]);
     let range = book.worksheet_range("发放花名册").unwrap();
     let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
-    assert_eq!(
-        header,
-        ["序号", "姓名", "身份证号", "类别", "月份", "金额", "收款人", "收款账号", "开户银行", "备注"]
-    );
+    assert_eq!(header, ["序号", "姓名", "身份证号", "类别", "月份", "金额", "收款人", "收款账号", "开户银行", "备注"]);
     let list = read_list(&mut book, "发放花名册", "小计", "合计");
     let m = manifest(&zh);
     let by_region = m["by_region"].as_object().unwrap();

@@ -241,7 +241,7 @@ pub fn lookup(group: Group, code: &str) -> Option<&'static Term> {
 
 /// The name of `code` for a person reading `lang`; a code the glossary does not know
 /// (a category a policy file added) is shown as it is.
-pub fn say<'a>(group: Group, code: &'a str, lang: Lang) -> &'a str {
+pub fn say(group: Group, code: &str, lang: Lang) -> &str {
     match lookup(group, code) {
         Some(term) => term.say(lang),
         None => code,
@@ -249,7 +249,7 @@ pub fn say<'a>(group: Group, code: &'a str, lang: Lang) -> &'a str {
 }
 
 /// The same, for code words held as bytes (the monthly files' fields).
-pub fn say_bytes<'a>(group: Group, code: &'a [u8], lang: Lang) -> &'a [u8] {
+pub fn say_bytes(group: Group, code: &[u8], lang: Lang) -> &[u8] {
     match std::str::from_utf8(code).ok().and_then(|c| lookup(group, c)) {
         Some(term) => term.say(lang).as_bytes(),
         None => code,
