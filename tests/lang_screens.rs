@@ -261,6 +261,11 @@ fn the_reconciliation_workbook_reads_back_in_chinese() {
     }
     let mismatch = rows.iter().find(|r| text(&r[0]) == "T201806-000003").unwrap();
     assert_eq!(text(&mismatch[5]), "转账金额1250.00元，银行回盘金额1200.00元");
+    // An unreadable line says why in Chinese, quoting what the bank wrote.
+    let unreadable = rows.iter().find(|r| text(&r[4]) == "无法读取").unwrap();
+    let why = text(&unreadable[5]);
+    assert!(why.contains("“eight hundred”"), "{why}");
+    assert!(common::lang::english_words(&why, &[]).is_empty(), "{why}");
     let summary = sheet(&book, "汇总");
     assert_eq!(text(&summary[0][0]), "对账结果");
     let settled = summary.iter().find(|r| r.first().map(|d| d.to_string()) == Some("已到账".into())).unwrap();

@@ -92,7 +92,21 @@ pub struct ReturnLine {
     /// The bank's reason text (for a failure; the status for a pending line).
     pub reason: String,
     /// Why the line cannot be used, if it cannot.
-    pub problem: Option<String>,
+    pub problem: Option<Problem>,
+}
+
+/// Why a return line cannot be used, in English and in the clerk's Chinese (the
+/// reconciliation workbook and screen follow `--lang`; the CSV keeps the English).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Problem {
+    pub en: String,
+    pub zh: String,
+}
+
+impl Problem {
+    pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Problem {
+        Problem { en: en.into(), zh: zh.into() }
+    }
 }
 
 /// Reads the bank's return at `path`; returns its lines and the SHA-256 of its bytes.

@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::pain002::{Amount, Level, Report};
 use super::sent::SentMessage;
-use super::{fatal, ReturnLine, Verdict};
+use super::{fatal, Problem, ReturnLine, Verdict};
 use crate::error::Fatal;
 
 /// Status codes that mean "the bank has it; nothing is final yet".
@@ -57,9 +57,15 @@ fn apply(r: &mut ReturnLine, level: &Level, code: &str) {
         }
         Class::Part | Class::Unknown => {
             r.problem.get_or_insert_with(|| {
-                format!(
-                    "status {code:?} is not one disburse knows (ACSC, ACCC settle; RJCT fails; {} are pending)",
-                    PENDING.join(", ")
+                Problem::new(
+                    format!(
+                        "status {code:?} is not one disburse knows (ACSC, ACCC settle; RJCT fails; {} are pending)",
+                        PENDING.join(", ")
+                    ),
+                    format!(
+                        "状态代码“{code}”无法识别（ACSC、ACCC为已到账，RJCT为失败，{}为银行处理中）",
+                        PENDING.join("、")
+                    ),
                 )
             });
         }
@@ -121,10 +127,17 @@ pub fn resolve(path: &str, report: &Report, sent: &[SentMessage]) -> Result<Vec<
         {
             lines.push(ReturnLine {
                 line: b.level.line,
-                problem: Some(format!(
-                    "payment batch {:?} is not a batch of message {} (its status reaches no transfer)",
-                    b.id.as_deref().unwrap_or_default(),
-                    msg.msg_id
+                problem: Some(Problem::new(
+                    format!(
+                        "payment batch {:?} is not a batch of message {} (its status reaches no transfer)",
+                        b.id.as_deref().unwrap_or_default(),
+                        msg.msg_id
+                    ),
+                    format!(
+                        "付款批次“{}”不属于报文{}（其状态对应不到任何转账）",
+                        b.id.as_deref().unwrap_or_default(),
+                        msg.msg_id
+                    ),
                 )),
                 ..ReturnLine::default()
             });
@@ -137,7 +150,10 @@ pub fn resolve(path: &str, report: &Report, sent: &[SentMessage]) -> Result<Vec<
                     lines.push(ReturnLine {
                         line: t.level.line,
                         account: t.account.clone(),
-                        problem: Some("the line has no OrgnlEndToEndId: it names no transfer".to_owned()),
+                        problem: Some(Problem::new(
+                            "the line has no OrgnlEndToEndId: it names no transfer",
+                            "该行没有OrgnlEndToEndId，对应不到任何转账",
+                        )),
                         ..ReturnLine::default()
                     });
                 }
@@ -154,14 +170,21 @@ pub fn resolve(path: &str, report: &Report, sent: &[SentMessage]) -> Result<Vec<
             match &t.amount {
                 Amount::Absent => {}
                 Amount::Given(a) => (r.amount, r.amount_reported) = (Some(*a), true),
-                Amount::Bad(text) => r.problem = Some(format!("amount {text:?} is not a decimal number")),
+                Amount::Bad(text) => {
+                    r.problem = Some(Problem::new(
+                        format!("amount {text:?} is not a decimal number"),
+                        format!("金额“{text}”不是有效的数字"),
+                    ))
+                }
             }
             match deciding(&[own, batch, group]) {
                 Some((level, code)) => apply(&mut r, level, code),
                 None => {
                     r.problem.get_or_insert_with(|| {
-                        "the report gives this transfer no status (none at transaction, batch or group level)"
-                            .to_owned()
+                        Problem::new(
+                            "the report gives this transfer no status (none at transaction, batch or group level)",
+                            "回盘没有给出这笔转账的状态（交易、批次和报文三级都没有）",
+                        )
                     });
                 }
             }
@@ -253,7 +276,11 @@ mod tests {
         let batches = vec![Batch { id: Some("M-001".into()), level: level("PART", "", 5), txs: vec![tx("T1", "", 6)] }];
         let lines = resolve("r", &report(level("PART", "", 2), batches), &sent()).unwrap();
         assert_eq!(lines.len(), 1);
-        assert!(lines[0].problem.as_deref().unwrap().contains("no status"), "{:?}", lines[0].problem);
+        assert!(
+            lines[0].problem.as_ref().map(|p| p.en.as_str()).unwrap().contains("no status"),
+            "{:?}",
+            lines[0].problem
+        );
     }
 
     #[test]
@@ -263,8 +290,13 @@ mod tests {
         let batches =
             vec![Batch { id: Some("M-001".into()), level: Level::default(), txs: vec![t, tx("T2", "XXXX", 7)] }];
         let lines = resolve("r", &report(Level::default(), batches), &sent()).unwrap();
-        assert_eq!(lines[0].problem.as_deref(), Some("amount \"80O.00\" is not a decimal number"));
-        assert!(lines[1].problem.as_deref().unwrap().starts_with("status \"XXXX\" is not one disburse knows"));
+        assert_eq!(lines[0].problem.as_ref().map(|p| p.en.as_str()), Some("amount \"80O.00\" is not a decimal number"));
+        assert!(lines[1]
+            .problem
+            .as_ref()
+            .map(|p| p.en.as_str())
+            .unwrap()
+            .starts_with("status \"XXXX\" is not one disburse knows"));
         assert_eq!(lines.len(), 2);
     }
 
@@ -324,7 +356,12 @@ mod tests {
         let batches = vec![Batch { id: Some("OTHER".into()), level: level("RJCT", "", 8), txs: vec![t, echo] }];
         let lines = resolve("r", &report(Level::default(), batches), &sent()).unwrap();
         assert_eq!(lines.len(), 2);
-        assert!(lines[0].problem.as_deref().unwrap().contains("\"OTHER\" is not a batch of message M"));
-        assert!(lines[1].problem.as_deref().unwrap().contains("no OrgnlEndToEndId"));
+        assert!(lines[0]
+            .problem
+            .as_ref()
+            .map(|p| p.en.as_str())
+            .unwrap()
+            .contains("\"OTHER\" is not a batch of message M"));
+        assert!(lines[1].problem.as_ref().map(|p| p.en.as_str()).unwrap().contains("no OrgnlEndToEndId"));
     }
 }

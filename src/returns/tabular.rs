@@ -7,7 +7,7 @@
 //! lists (`成功`/`S`, `失败`/`F`, a pending list such as `L`); a value in none of
 //! them is an unreadable line naming the value, never a guess.
 
-use super::{ReturnLayout, ReturnLine, Verdict};
+use super::{Problem, ReturnLayout, ReturnLine, Verdict};
 use crate::core::money::parse_amount;
 use crate::core::text::fold_width;
 use crate::error::{Fatal, FatalKind};
@@ -131,15 +131,24 @@ pub fn read(path: &str, layout: Option<&ReturnLayout>) -> Result<(Vec<ReturnLine
             let verdict = cols.status(&f(3));
             let account = f(1).replace([' ', '-'], "");
             let problem = if r.malformed {
-                Some("the line does not have as many fields as the header".to_owned())
+                Some(Problem::new(
+                    "the line does not have as many fields as the header",
+                    "该行的栏数与表头不一致（可能多了或少了逗号）",
+                ))
             } else if amount.is_none() {
-                Some(format!("amount {:?} is not an amount", r.fields[2]))
+                Some(Problem::new(
+                    format!("amount {:?} is not an amount", r.fields[2]),
+                    format!("金额“{}”不是有效的数字", r.fields[2]),
+                ))
             } else if verdict.is_none() {
-                Some(format!("status {:?} is neither a success nor a failure", r.fields[3]))
+                Some(Problem::new(
+                    format!("status {:?} is neither a success nor a failure", r.fields[3]),
+                    format!("状态“{}”既不是成功也不是失败", r.fields[3]),
+                ))
             } else if by_account && account.is_empty() {
-                Some("payee_account is empty".to_owned())
+                Some(Problem::new("payee_account is empty", "收款账号为空"))
             } else if !by_account && r.fields[0].is_empty() {
-                Some("transfer_id is empty".to_owned())
+                Some(Problem::new("transfer_id is empty", "转账编号为空"))
             } else {
                 None
             };

@@ -171,9 +171,10 @@ pub(super) fn classify(transfers: &[Transfer], returns: &[ReturnLine]) -> Vec<Fi
             continue;
         }
         let (outcome, (reason, reason_zh)) = match (&r.problem, k) {
-            (Some(p), _) => {
-                (Outcome::InvalidLine, two(format!("unreadable return line: {p}"), format!("回盘行无法读取：{p}")))
-            }
+            (Some(p), _) => (
+                Outcome::InvalidLine,
+                two(format!("unreadable return line: {}", p.en), format!("回盘行无法读取：{}", p.zh)),
+            ),
             (None, None) if account_of.contains_key(r.account.as_str()) => (
                 Outcome::Unknown,
                 two(
@@ -329,7 +330,10 @@ mod tests {
     fn unreadable_lines_are_listed_and_match_nothing() {
         let transfers = [transfer("T201806-000001", "62220210", 80000)];
         let mut bad = line(3, "T201806-000001", 80000, true);
-        bad.problem = Some("status \"pending\" is neither a success nor a failure".into());
+        bad.problem = Some(crate::returns::Problem::new(
+            "status \"pending\" is neither a success nor a failure",
+            "状态“pending”既不是成功也不是失败",
+        ));
         let f = classify(&transfers, &[bad]);
         assert_eq!(outcomes(&f), [("T201806-000001", Outcome::Missing), ("T201806-000001", Outcome::InvalidLine)]);
         assert!(f[1].reason.starts_with("unreadable return line: status"), "{}", f[1].reason);
