@@ -43,7 +43,7 @@ impl Broken {
 /// broken.
 pub fn verify_command(dir: &Path, ledger: Option<&Path>, lang: Lang, notes: &mut dyn Write) -> Result<Finish, Fatal> {
     let shown = dir.display();
-    match verify_against(dir, ledger, notes)? {
+    match verify_against(dir, ledger, lang, notes)? {
         Ok(()) => {
             let _ = match lang {
                 Lang::En => writeln!(
@@ -71,13 +71,18 @@ pub fn verify_command(dir: &Path, ledger: Option<&Path>, lang: Lang, notes: &mut
 
 /// Checks `dir`; `Ok(Ok(()))` when intact, `Ok(Err(..))` at the first mismatch.
 pub fn verify(dir: &Path) -> Result<Result<(), Broken>, Fatal> {
-    verify_against(dir, None, &mut std::io::sink())
+    verify_against(dir, None, Lang::En, &mut std::io::sink())
 }
 
 /// Checks `dir` and, given a ledger, the run against it. A ledger that does not
 /// exist is a fatal error: it is opened read-only and never created.
-pub fn verify_against(dir: &Path, ledger: Option<&Path>, notes: &mut dyn Write) -> Result<Result<(), Broken>, Fatal> {
-    let ledger = ledger.map(|p| Ledger::open_to_check(p, notes)).transpose()?;
+pub fn verify_against(
+    dir: &Path,
+    ledger: Option<&Path>,
+    lang: Lang,
+    notes: &mut dyn Write,
+) -> Result<Result<(), Broken>, Fatal> {
+    let ledger = ledger.map(|p| Ledger::open_to_check(p, lang, notes)).transpose()?;
     if !dir.is_dir() {
         return Err(Fatal::new(FatalKind::Usage, "not a directory", "name the output directory of a run")
             .zh("不是目录", "请给出某次运行的输出目录")

@@ -12,6 +12,7 @@ use rusqlite::{params, OptionalExtension};
 use rust_decimal::Decimal;
 
 use super::{db_err, from_fen, Ledger, RunStatus};
+use crate::core::detail::Lang;
 use crate::error::{Fatal, FatalKind};
 
 /// A run as the ledger recorded it when it was made.
@@ -30,7 +31,7 @@ impl Ledger {
     /// Opens an existing ledger to check a run against it. A missing ledger is an
     /// error naming the path (exit 2): checking against nothing proves nothing, and
     /// a read-only command never creates a ledger.
-    pub fn open_to_check(path: &Path, notes: &mut dyn Write) -> Result<Ledger, Fatal> {
+    pub fn open_to_check(path: &Path, lang: Lang, notes: &mut dyn Write) -> Result<Ledger, Fatal> {
         if !path.is_file() {
             return Err(Fatal::new(
                 FatalKind::Usage,
@@ -40,7 +41,7 @@ impl Ledger {
             .zh("此处没有台账", "请用 --ledger 指定本单位的台账（核验时不会新建台账）")
             .in_file(path.display().to_string()));
         }
-        Ledger::open_read_only(path, notes)?.ok_or_else(|| {
+        Ledger::open_read_only_in(path, lang, notes)?.ok_or_else(|| {
             Fatal::new(FatalKind::Usage, "this file holds no disburse ledger", "name the office's ledger with --ledger")
                 .zh("该文件里没有disburse台账", "请用 --ledger 指定本单位的台账")
                 .in_file(path.display().to_string())
