@@ -129,32 +129,40 @@ impl ListBuilder {
         for (k, &id) in order.iter().enumerate() {
             rank[id as usize] = k as u32;
         }
-        let mut counts = vec![0usize; order.len()];
-        for &(_, _, id) in &self.lines {
-            counts[rank[id as usize] as usize] += 1;
+        // Region by region in code order, input order within each (a line's start
+        // is unique and grows with the input): sorted in place, no second copy.
+        let mut lines = self.lines;
+        lines.par_sort_unstable_by_key(|&(start, _, id)| (rank[id as usize], start));
+        // Each region's heading row; its lines follow, then its subtotal. The third
+        // field becomes the line's number within its region.
+        let mut heads = Vec::with_capacity(order.len());
+        let mut row = 0;
+        let mut k = 0;
+        while k < lines.len() {
+            let region = lines[k].2;
+            let n = lines[k..].iter().take_while(|l| l.2 == region).count();
+            for (j, line) in lines[k..k + n].iter_mut().enumerate() {
+                line.2 = j as u32 + 1;
+            }
+            heads.push(row);
+            row += n + 2;
+            k += n;
         }
-        // Each region's first line: after its heading; its subtotal after its lines.
-        let mut at = Vec::with_capacity(order.len());
-        let mut next = 0;
-        for n in &counts {
-            at.push(next + 1);
-            next += n + 2;
-        }
-        let mut items = vec![Item::Blank; next];
-        let mut seq = vec![0u32; order.len()];
-        for &(start, len, id) in &self.lines {
-            let k = rank[id as usize] as usize;
-            seq[k] += 1;
-            items[at[k] + seq[k] as usize - 1] = Item::Line { start, len, seq: seq[k] };
-        }
-        for (k, &first) in at.iter().enumerate() {
-            items[first - 1] = Item::Heading(k as u32);
-            items[first + counts[k]] = Item::Subtotal(k as u32);
-        }
-        items.extend([Item::Total, Item::Blank, Item::Signature]);
         let regions: Vec<Region> = order.iter().map(|&id| self.regions[id as usize].clone()).collect();
         let headings = regions.iter().map(|r| divisions::label(&r.code)).collect();
-        Ok(List { csv, cols, regions, headings, items, lang, mask_ids, remarks: Remarks::new(lang), bytes: self.bytes })
+        Ok(List {
+            csv,
+            cols,
+            regions,
+            headings,
+            lines,
+            heads,
+            body: row,
+            lang,
+            mask_ids,
+            remarks: Remarks::new(lang),
+            bytes: self.bytes,
+        })
     }
 }
 
@@ -165,7 +173,12 @@ pub struct List {
     regions: Vec<Region>,
     /// Each region's heading (`430102 芙蓉区`), in `regions` order.
     headings: Vec<String>,
-    items: Vec<Item>,
+    /// The paid lines (start, length, number within the region), region by region.
+    lines: Vec<(u64, u32, u32)>,
+    /// Each region's heading row; the body (headings, lines, subtotals) has `body` rows,
+    /// then the total, a blank row and the signatures.
+    heads: Vec<usize>,
+    body: usize,
     lang: Lang,
     mask_ids: bool,
     remarks: Remarks,
@@ -182,7 +195,7 @@ pub struct Part {
 impl List {
     /// Splits the list's rows into sheets of at most `per_sheet` rows.
     pub fn parts(self, per_sheet: usize) -> Vec<Part> {
-        let n = self.items.len();
+        let n = self.body + 3;
         let list = Arc::new(self);
         (0..n.div_ceil(per_sheet).max(1))
             .map(|k| Part { list: list.clone(), range: k * per_sheet..((k + 1) * per_sheet).min(n) })
@@ -203,14 +216,15 @@ impl Part {
 
     /// Renders this part's rows `from..to` (indexes within the part) in parallel.
     pub fn render(&self, rows: Range<usize>, styles: &ListStyles) -> Result<Vec<u8>, PackageError> {
-        let first = self.range.start + rows.start;
-        let items = &self.list.items[first..self.range.start + rows.end];
-        let parts: Vec<Vec<u8>> = items
-            .par_chunks(CHUNK)
+        let (first, end) = (self.range.start + rows.start, self.range.start + rows.end);
+        let chunks: Vec<usize> = (first..end).step_by(CHUNK).collect();
+        let parts: Vec<Vec<u8>> = chunks
+            .par_iter()
             .enumerate()
-            .map(|(k, chunk)| {
+            .map(|(k, &from)| {
+                let items: Vec<Item> = (from..(from + CHUNK).min(end)).map(|i| self.list.item(i)).collect();
                 let row = 2 + (rows.start + k * CHUNK) as u32;
-                self.list.render_chunk(chunk, row, styles)
+                self.list.render_chunk(&items, row, styles)
             })
             .collect::<Result<_, _>>()?;
         Ok(parts.concat())
@@ -218,6 +232,30 @@ impl Part {
 }
 
 impl List {
+    /// The list's row `i` (0-based, below the header).
+    fn item(&self, i: usize) -> Item {
+        if i >= self.body {
+            return match i - self.body {
+                0 => Item::Total,
+                1 => Item::Blank,
+                _ => Item::Signature,
+            };
+        }
+        let k = self.heads.partition_point(|&h| h <= i) - 1;
+        let at = i - self.heads[k];
+        // Region k's lines start after the k earlier regions' headings and subtotals.
+        let base = self.heads[k] - 2 * k;
+        let count = self.heads.get(k + 1).unwrap_or(&self.body) - self.heads[k] - 2;
+        match at {
+            0 => Item::Heading(k as u32),
+            _ if at <= count => {
+                let (start, len, seq) = self.lines[base + at - 1];
+                Item::Line { start, len, seq }
+            }
+            _ => Item::Subtotal(k as u32),
+        }
+    }
+
     fn render_chunk(&self, items: &[Item], first_row: u32, styles: &ListStyles) -> Result<Vec<u8>, PackageError> {
         // The chunk's lines, adjacent ones read together (a roster kept by county
         // reads in long runs).
