@@ -168,26 +168,7 @@ fn explain_aged_out_duplicate_and_invalid_rows() {
 #[test]
 fn explain_a_child_with_arrears_and_ledger_history() {
     let s = Scratch::new("explain-arrears");
-    let ledger = s.path("ledger.sqlite");
-    let ok = |o: std::process::Output| assert_eq!(code(&o), 0, "{}", stderr(&o));
-    ok(disburse_with(
-        &ledger,
-        ["ledger", "import", "--period", "2018-01", "fixtures/hunan2018/january-old-system.csv"],
-    ));
-    let may = s.path("may").to_string_lossy().into_owned();
-    ok(disburse_with(
-        &ledger,
-        [
-            "run",
-            "--period",
-            "2018-05",
-            "--out",
-            &may,
-            "--policy",
-            "fixtures/hunan2018/policy-2010.csv",
-            "fixtures/hunan2018/roster-feb-may.csv",
-        ],
-    ));
+    let ledger = ledger_paid_through_may(&s);
     let ledger_text = ledger.to_string_lossy().into_owned();
     let e = explain_json(&["--ledger", &ledger_text, "430102200801153010", "fixtures/hunan2018/roster-june.csv"]);
     let row = &e["rows"][0];

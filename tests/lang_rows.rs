@@ -86,26 +86,7 @@ fn explain_reads_as_golden_in_both_languages() {
 #[test]
 fn explain_with_arrears_and_history_reads_as_golden() {
     let s = Scratch::new("lang-explain-arrears");
-    let ledger = s.path("ledger.sqlite");
-    let ok = |o: std::process::Output| assert_eq!(code(&o), 0, "{}", stderr(&o));
-    ok(disburse_with(
-        &ledger,
-        ["ledger", "import", "--period", "2018-01", "fixtures/hunan2018/january-old-system.csv"],
-    ));
-    let may = s.path("may").to_string_lossy().into_owned();
-    ok(disburse_with(
-        &ledger,
-        [
-            "run",
-            "--period",
-            "2018-05",
-            "--out",
-            &may,
-            "--policy",
-            "fixtures/hunan2018/policy-2010.csv",
-            "fixtures/hunan2018/roster-feb-may.csv",
-        ],
-    ));
+    let ledger = ledger_paid_through_may(&s);
     let text = ledger.to_string_lossy().into_owned();
     for lang in ["zh", "en"] {
         let (c, out) =

@@ -23,6 +23,18 @@ pub fn is_real_date(year: u32, month: u32, day: u32) -> bool {
     year > 0 && days_in_month(year, month).is_some_and(|days| (1..=days).contains(&day))
 }
 
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian; Howard Hinnant's
+/// `days_from_civil`), the inverse of `civil_from_days`.
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// The civil date (year, month, day) of a day count since 1970-01-01
 /// (Howard Hinnant's `civil_from_days`).
 pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
@@ -61,6 +73,16 @@ pub fn parse_iso_date(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_and_dates_convert_both_ways() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        for days in (-800_000..800_000).step_by(997) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, i64::from(m), i64::from(d)), days);
+        }
+    }
 
     #[test]
     fn leap_years() {

@@ -7,7 +7,7 @@
 
 use rust_decimal::Decimal;
 
-use super::detail::Lang;
+use super::lang::Lang;
 use super::money::fmt_amount;
 use super::month::Month;
 

@@ -10,6 +10,7 @@ pub mod detail;
 pub mod divisions;
 pub mod glossary;
 pub mod id;
+pub mod lang;
 pub mod money;
 pub mod month;
 pub mod payment;

@@ -246,3 +246,30 @@ pub fn adapt_pain002(s: &Scratch, fixture: &str, run: &Path) -> String {
 
 /// Is a text in the clerk's language? (SPEC section 17.)
 pub mod lang;
+
+/// A ledger in `s` holding January 2018 (imported from the old system) and May 2018
+/// (paid under the 2010 policy from the February-May roster): a child owed back pay
+/// for the months between, with a history to show.
+pub fn ledger_paid_through_may(s: &Scratch) -> PathBuf {
+    let ledger = s.path("ledger.sqlite");
+    let ok = |o: Output| assert_eq!(code(&o), 0, "{}", stderr(&o));
+    ok(disburse_with(
+        &ledger,
+        ["ledger", "import", "--period", "2018-01", "fixtures/hunan2018/january-old-system.csv"],
+    ));
+    let may = s.path("may").to_string_lossy().into_owned();
+    ok(disburse_with(
+        &ledger,
+        [
+            "run",
+            "--period",
+            "2018-05",
+            "--out",
+            &may,
+            "--policy",
+            "fixtures/hunan2018/policy-2010.csv",
+            "fixtures/hunan2018/roster-feb-may.csv",
+        ],
+    ));
+    ledger
+}
