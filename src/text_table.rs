@@ -31,6 +31,11 @@ pub fn width(text: &str) -> usize {
     UnicodeWidthStr::width(text)
 }
 
+/// `text` followed by spaces up to `columns` terminal columns.
+pub fn pad(text: &str, columns: usize) -> String {
+    format!("{text}{}", " ".repeat(columns.saturating_sub(width(text))))
+}
+
 impl TextTable {
     /// A table with these column headings, aligned as `aligns` says (a column past
     /// the end of `aligns` is left-aligned).

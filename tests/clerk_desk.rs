@@ -7,14 +7,6 @@ use std::path::Path;
 
 use common::*;
 
-fn dry(out: &Path, extra: &[&str], rosters: &[&str]) -> std::process::Output {
-    let mut args = vec!["run".to_string(), "--dry-run".into(), "--period".into(), "2018-06".into(), "--out".into()];
-    args.push(out.to_string_lossy().into_owned());
-    args.extend(extra.iter().map(|s| s.to_string()));
-    args.extend(rosters.iter().map(|s| s.to_string()));
-    disburse(args)
-}
-
 fn without_path(out: &Path, file: &str) -> Vec<String> {
     csv_rows(&out.join(file))
         .into_iter()

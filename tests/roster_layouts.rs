@@ -8,14 +8,6 @@ use std::path::Path;
 
 use common::*;
 
-fn dry(out: &Path, extra: &[&str], rosters: &[&str]) -> std::process::Output {
-    let mut args = vec!["run".to_string(), "--dry-run".into(), "--period".into(), "2018-06".into(), "--out".into()];
-    args.push(out.to_string_lossy().into_owned());
-    args.extend(extra.iter().map(|s| s.to_string()));
-    args.extend(rosters.iter().map(|s| s.to_string()));
-    disburse(args)
-}
-
 /// The rows of an output file with `source` reduced to its line number minus `shift`;
 /// a `detail` naming another row of the same file (`path:line`) is reduced the same way.
 fn shifted(out: &Path, file: &str, shift: u64) -> Vec<String> {

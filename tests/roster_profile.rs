@@ -3,20 +3,10 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::*;
 
 const ROSTER: &str = "fixtures/profiles/odd-county.csv";
 const PROFILE: &str = "fixtures/profiles/odd-county.toml";
-
-fn dry(out: &Path, extra: &[&str], rosters: &[&str]) -> std::process::Output {
-    let mut args = vec!["run".to_string(), "--dry-run".into(), "--period".into(), "2018-06".into(), "--out".into()];
-    args.push(out.to_string_lossy().into_owned());
-    args.extend(extra.iter().map(|s| s.to_string()));
-    args.extend(rosters.iter().map(|s| s.to_string()));
-    disburse(args)
-}
 
 #[test]
 fn a_profile_maps_odd_headers_and_category_words() {

@@ -8,6 +8,8 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
+use disburse::output::monthly::{ENTITLEMENTS_HEADER, EXCEPTIONS_HEADER, TRANSFERS_HEADER};
+
 use super::roster::{self, Paid, Roster, STANDARD_FEN};
 use super::sink::{hex_into, Sink, Written};
 use super::{timing, Res, PERIOD};
@@ -37,23 +39,7 @@ fn finish(w: csv::Writer<Sink>) -> Res<Written> {
 
 fn entitlements(path: &Path, r: &Roster, p: &Paid) -> Res<Written> {
     let mut w = csv::Writer::from_writer(Sink::create(path)?);
-    w.write_record([
-        "period",
-        "kind",
-        "months",
-        "child_id",
-        "name",
-        "category",
-        "region_code",
-        "payee_name",
-        "payee_account",
-        "payee_bank",
-        "standard",
-        "recorded_amount",
-        "amount",
-        "basis",
-        "source",
-    ])?;
+    w.write_record(ENTITLEMENTS_HEADER)?;
     let (mut standard, mut recorded, mut amount, mut source) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     roster::yuan(STANDARD_FEN, &mut standard);
     for (i, &row) in p.rows.iter().enumerate() {
@@ -92,7 +78,7 @@ fn entitlements(path: &Path, r: &Roster, p: &Paid) -> Res<Written> {
 
 fn exceptions(path: &Path, r: &Roster) -> Res<Written> {
     let mut w = csv::Writer::from_writer(Sink::create(path)?);
-    w.write_record(["period", "source", "decision", "reason", "child_id", "name", "detail"])?;
+    w.write_record(EXCEPTIONS_HEADER)?;
     let mut source = Vec::new();
     for row in (0..r.rows).filter(|i| !Roster::is_paid(*i)) {
         source.clear();
@@ -112,16 +98,7 @@ fn exceptions(path: &Path, r: &Roster) -> Res<Written> {
 
 fn transfers(path: &Path, r: &Roster, p: &Paid) -> Res<Written> {
     let mut w = csv::Writer::from_writer(Sink::create(path)?);
-    w.write_record([
-        "transfer_id",
-        "period",
-        "payee_account",
-        "payee_name",
-        "payee_bank",
-        "amount",
-        "children",
-        "payee_bank_code",
-    ])?;
+    w.write_record(TRANSFERS_HEADER)?;
     let (mut id, mut amount) = (Vec::new(), Vec::new());
     let mut children = itoa::Buffer::new();
     for (n, t) in p.transfers.iter().enumerate() {

@@ -1,5 +1,5 @@
-//! The floor's ledger: the real ledger's schema (its three migrations applied, the
-//! same tables, indexes and triggers), its pragmas (rollback journal, `synchronous =
+//! The floor's ledger: the real ledger's schema (its own migrations, so the same
+//! tables, indexes and triggers), its pragmas (rollback journal, `synchronous =
 //! FULL`, foreign keys, a 16 MiB cache), and one payment line per paid row inserted
 //! through one prepared statement in one transaction, in child order, as disburse
 //! inserts them, with the run row and the journal row that record the run and the
@@ -15,63 +15,14 @@ use super::roster::{self, Paid, Roster, STANDARD_FEN};
 use super::sink::hex;
 use super::{timing, Res, PERIOD};
 
-/// The ledger's schema as its migrations leave it (src/ledger/schema.rs).
-const SCHEMA: &str = "
-CREATE TABLE migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL);
-CREATE TABLE runs (
-    id INTEGER PRIMARY KEY,
-    period TEXT NOT NULL CHECK (length(period) = 7),
-    mode TEXT NOT NULL CHECK (mode IN ('run', 'import')),
-    status TEXT NOT NULL CHECK (status IN ('pending', 'committed', 'live', 'void')),
-    out_dir TEXT,
-    staged_dir TEXT,
-    manifest_sha256 TEXT,
-    audit_head TEXT,
-    rows INTEGER, paid INTEGER, held INTEGER, excluded INTEGER, rejected INTEGER,
-    amount_fen INTEGER NOT NULL,
-    arrears_fen INTEGER NOT NULL,
-    transfers INTEGER,
-    created_at TEXT NOT NULL,
-    void_reason TEXT,
-    voided_at TEXT
-);
-CREATE UNIQUE INDEX one_run_per_period ON runs (period) WHERE status != 'void';
-CREATE TABLE payments (
-    id INTEGER PRIMARY KEY,
-    run_id INTEGER NOT NULL REFERENCES runs (id),
-    child_id TEXT NOT NULL,
-    month TEXT NOT NULL CHECK (length(month) = 7),
-    kind TEXT NOT NULL CHECK (kind IN ('regular', 'arrears')),
-    amount_fen INTEGER NOT NULL CHECK (amount_fen >= 0),
-    category TEXT NOT NULL,
-    region_code TEXT NOT NULL,
-    standard_fen INTEGER,
-    transfer_id TEXT,
-    status TEXT NOT NULL CHECK (status IN ('issued', 'settled', 'failed')),
-    live INTEGER NOT NULL CHECK (live IN (0, 1))
-);
-CREATE UNIQUE INDEX one_live_regular_payment ON payments (child_id, month) WHERE kind = 'regular' AND live = 1;
-CREATE INDEX payments_by_run ON payments (run_id);
-CREATE TABLE journal (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, payload TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);
-CREATE TRIGGER journal_is_append_only_update BEFORE UPDATE ON journal
-    BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
-CREATE TRIGGER journal_is_append_only_delete BEFORE DELETE ON journal
-    BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
-CREATE INDEX live_arrears ON payments (child_id, month) WHERE kind = 'arrears' AND live = 1;
-INSERT INTO migrations VALUES (1, 'runs and payments', strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
-    (2, 'payments indexed by run, not by transfer', strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
-    (3, 'the journal, and live arrears lines indexed by child and month', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
-";
-
 pub fn write(path: &Path, r: &Roster, p: &Paid) -> Res<()> {
     let t = Instant::now();
     let mut conn = Connection::open(path)?;
     conn.execute_batch(
         "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384;",
     )?;
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    tx.execute_batch(SCHEMA)?;
-    tx.commit()?;
+    // The real ledger's schema, through its own migrations.
+    disburse::ledger::migrate(&mut conn)?;
     // In child order, the unique index grows at its end (disburse sorts them too);
     // a child ID the roster repeats is recorded once, as the unique index demands.
     let id = |i: u32| r.field(p.rows[i as usize] as usize, roster::CHILD_ID);

@@ -2,25 +2,15 @@
 //! paid rows by account that the transfers, the payroll list and the ledger's
 //! transfer ids all need.
 
+use disburse::core::column::Column;
 use rustc_hash::FxHashMap;
 
 use super::Res;
 
-/// The roster's columns, in the order the floor keeps them.
-pub const COLUMNS: [&str; 12] = [
-    "child_id",
-    "name",
-    "category",
-    "region_code",
-    "approved_from",
-    "ended_after",
-    "status",
-    "monthly_amount",
-    "payee_name",
-    "payee_account",
-    "payee_bank",
-    "payee_bank_code",
-];
+/// The roster's columns, in the order the floor keeps them: disburse's own table.
+fn columns() -> [&'static str; Column::COUNT] {
+    Column::ALL.map(Column::name)
+}
 pub const CHILD_ID: usize = 0;
 pub const NAME: usize = 1;
 pub const CATEGORY: usize = 2;
@@ -30,7 +20,7 @@ pub const PAYEE_NAME: usize = 8;
 pub const ACCOUNT: usize = 9;
 pub const BANK: usize = 10;
 pub const BANK_CODE: usize = 11;
-const NF: usize = COLUMNS.len();
+const NF: usize = Column::COUNT;
 
 /// Every record's fields, back to back.
 pub struct Roster {
@@ -46,7 +36,7 @@ impl Roster {
         let size = std::fs::metadata(path)?.len() as usize;
         let mut rdr = csv::ReaderBuilder::new().flexible(true).from_path(path)?;
         let header = rdr.byte_headers()?.clone();
-        let at: Vec<Option<usize>> = COLUMNS.iter().map(|c| header.iter().position(|h| h == c.as_bytes())).collect();
+        let at: Vec<Option<usize>> = columns().iter().map(|c| header.iter().position(|h| h == c.as_bytes())).collect();
         let mut data = Vec::with_capacity(size);
         let mut bounds = Vec::with_capacity(size / 100 * (NF + 1));
         let mut rec = csv::ByteRecord::new();

@@ -11,6 +11,8 @@ use std::time::Instant;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
+use disburse::output::monthly::{ENTITLEMENTS_HEADER, EXCEPTIONS_HEADER, TRANSFERS_HEADER};
+
 use super::roster::{self, Paid, Roster, STANDARD_FEN};
 use super::sink::{Sink, Written};
 use super::{timing, Res, PERIOD};
@@ -158,23 +160,7 @@ fn list(mut s: Sheet<'_>, r: &Roster, p: &Paid) -> Res<()> {
 }
 
 fn entitlements(mut s: Sheet<'_>, r: &Roster, p: &Paid) -> Res<()> {
-    s.header(&[
-        "period",
-        "kind",
-        "months",
-        "child_id",
-        "name",
-        "category",
-        "region_code",
-        "payee_name",
-        "payee_account",
-        "payee_bank",
-        "standard",
-        "recorded_amount",
-        "amount",
-        "basis",
-        "source",
-    ])?;
+    s.header(&ENTITLEMENTS_HEADER)?;
     let (mut money, mut source, mut standard) = (Vec::new(), Vec::new(), Vec::new());
     roster::yuan(STANDARD_FEN, &mut standard);
     for (n, &row) in p.rows.iter().enumerate() {
@@ -209,7 +195,7 @@ fn entitlements(mut s: Sheet<'_>, r: &Roster, p: &Paid) -> Res<()> {
 }
 
 fn exceptions(mut s: Sheet<'_>, r: &Roster) -> Res<()> {
-    s.header(&["period", "source", "decision", "reason", "child_id", "name", "detail"])?;
+    s.header(&EXCEPTIONS_HEADER)?;
     let mut source = Vec::new();
     for (n, row) in (0..r.rows).filter(|i| !Roster::is_paid(*i)).enumerate() {
         s.row(n + 2)?;
@@ -228,16 +214,7 @@ fn exceptions(mut s: Sheet<'_>, r: &Roster) -> Res<()> {
 }
 
 fn transfers(mut s: Sheet<'_>, r: &Roster, p: &Paid) -> Res<()> {
-    s.header(&[
-        "transfer_id",
-        "period",
-        "payee_account",
-        "payee_name",
-        "payee_bank",
-        "amount",
-        "children",
-        "payee_bank_code",
-    ])?;
+    s.header(&TRANSFERS_HEADER)?;
     let (mut id, mut amount, mut children) = (Vec::new(), Vec::new(), itoa::Buffer::new());
     for (n, t) in p.transfers.iter().enumerate() {
         let row = t.row as usize;

@@ -130,7 +130,7 @@ pub fn explain(cfg: &ExplainConfig, stdout: &mut dyn Write, notes: &mut dyn Writ
     let roster = Roster::open_with(&cfg.rosters, cfg.encoding, cfg.sheet.as_deref(), cfg.roster_profile.clone())?;
     let index = roster.index()?;
     let ledger = match &cfg.ledger {
-        Some(p) => Ledger::open_read_only_in(p, cfg.lang, notes)?,
+        Some(p) => Ledger::open_read_only(p, cfg.lang, notes)?,
         None => None,
     };
     let history = match &ledger {

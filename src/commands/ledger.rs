@@ -54,7 +54,7 @@ fn mode_word(mode: RunMode, lang: Lang) -> &'static str {
 pub fn import(ledger_path: &Path, period: Month, file: &str, lang: Lang, out: &mut dyn Write) -> Result<Finish, Fatal> {
     let (lines, sha256) = read_import(file, period)?;
     let new_ledger = !ledger_path.exists();
-    let mut ledger = Ledger::open_for_write_in(ledger_path, &OutputDirs, lang, out)?;
+    let mut ledger = Ledger::open_for_write(ledger_path, &OutputDirs, lang, out)?;
     if ledger.live_run(period)?.is_some() {
         return Err(ledger.already_paid(period));
     }
@@ -264,7 +264,7 @@ pub fn void(ledger_path: &Path, run: i64, reason: &str, lang: Lang, out: &mut dy
         .zh("此处没有台账", "请用 --ledger 指定台账路径，或设置 DISBURSE_LEDGER")
         .in_file(ledger_path.display().to_string()));
     }
-    let mut ledger = Ledger::open_for_write_in(ledger_path, &OutputDirs, lang, out)?;
+    let mut ledger = Ledger::open_for_write(ledger_path, &OutputDirs, lang, out)?;
     let info = ledger.void_run(run, trim(reason))?;
     let _ = match lang {
         Lang::En => writeln!(
@@ -300,7 +300,7 @@ pub fn missing(ledger_path: &Path) -> Fatal {
 
 /// A read-only command's ledger: it must exist (a mistyped path never creates one).
 fn existing(ledger_path: &Path, lang: Lang, notes: &mut dyn Write) -> Result<Ledger, Fatal> {
-    Ledger::open_read_only_in(ledger_path, lang, notes)?.ok_or_else(|| missing(ledger_path))
+    Ledger::open_read_only(ledger_path, lang, notes)?.ok_or_else(|| missing(ledger_path))
 }
 
 /// A `ledger` command that lists: the ledger must exist; it is opened for writing
@@ -309,7 +309,7 @@ fn existing_for_listing(ledger_path: &Path, lang: Lang, notes: &mut dyn Write) -
     if !ledger_path.exists() {
         return Err(missing(ledger_path));
     }
-    Ledger::open_for_write_in(ledger_path, &OutputDirs, lang, notes)
+    Ledger::open_for_write(ledger_path, &OutputDirs, lang, notes)
 }
 
 /// `ledger verify`: exit 0 intact, exit 1 naming what disagrees.

@@ -182,7 +182,7 @@ pub fn reconcile(cfg: &ReconcileConfig, summary: &mut dyn Write) -> Result<Finis
         )
         .in_file(cfg.ledger.display().to_string()));
     }
-    let mut ledger = Ledger::open_for_write_in(&cfg.ledger, &super::run_dirs::OutputDirs, cfg.lang, summary)?;
+    let mut ledger = Ledger::open_for_write(&cfg.ledger, &super::run_dirs::OutputDirs, cfg.lang, summary)?;
     let known = ledger.runs()?.into_iter().find(|r| r.id == run_id);
     match &known {
         Some(r) if r.manifest_sha256.as_deref() == Some(manifest_sha.as_str()) && r.status != RunStatus::Void => {}

@@ -74,7 +74,7 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
     crate::output::bank::check_for_run(&cfg.bank_profiles, cfg.period, cfg.payer.as_ref())?;
     crate::output::staged::check_empty(&cfg.out)?;
     // Refuse a paid period before any work (checked again under the lock below).
-    let reader = Ledger::open_read_only_in(&cfg.ledger, cfg.lang, summary)?;
+    let reader = Ledger::open_read_only(&cfg.ledger, cfg.lang, summary)?;
     if !cfg.dry_run {
         if let Some(l) = &reader {
             if l.live_run(cfg.period)?.is_some() {
@@ -111,7 +111,7 @@ pub fn run(cfg: &RunConfig, summary: &mut dyn Write) -> Result<Finish, Fatal> {
     } else {
         drop(reader);
         new_ledger = !cfg.ledger.exists();
-        let mut l = Ledger::open_for_write_in(&cfg.ledger, &super::run_dirs::OutputDirs, cfg.lang, summary)?;
+        let mut l = Ledger::open_for_write(&cfg.ledger, &super::run_dirs::OutputDirs, cfg.lang, summary)?;
         let id = l.begin_run(cfg.period, RunMode::Run, Some(&cfg.out), Some(planned.path()))?;
         (Some(l), Some(id))
     };
@@ -296,7 +296,7 @@ fn decide_run(
     let reader = match ledger {
         Some(l) => Some(l),
         None => {
-            owned = Ledger::open_read_only(&cfg.ledger, &mut std::io::sink())?;
+            owned = Ledger::open_read_only(&cfg.ledger, cfg.lang, &mut std::io::sink())?;
             owned.as_ref()
         }
     };

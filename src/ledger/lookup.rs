@@ -41,7 +41,7 @@ impl Ledger {
             .zh("此处没有台账", "请用 --ledger 指定本单位的台账（核验时不会新建台账）")
             .in_file(path.display().to_string()));
         }
-        Ledger::open_read_only_in(path, lang, notes)?.ok_or_else(|| {
+        Ledger::open_read_only(path, lang, notes)?.ok_or_else(|| {
             Fatal::new(FatalKind::Usage, "this file holds no disburse ledger", "name the office's ledger with --ledger")
                 .zh("该文件里没有disburse台账", "请用 --ledger 指定本单位的台账")
                 .in_file(path.display().to_string())

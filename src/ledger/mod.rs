@@ -18,6 +18,7 @@ mod queries;
 mod recover;
 mod returns;
 mod schema;
+pub use schema::migrate;
 mod status;
 mod verify;
 
@@ -155,19 +156,9 @@ fn from_fen(fen: i64) -> Decimal {
 impl Ledger {
     /// Opens (creating if needed) for writing: takes the lock, brings the schema up to
     /// date and finishes or undoes any half-done run (`dirs` tells what a run's output
-    /// directory is), saying so on `notes`.
-    pub fn open_for_write(path: &Path, dirs: &dyn RunDirs, notes: &mut dyn Write) -> Result<Ledger, Fatal> {
-        Ledger::open_for_write_in(path, dirs, Lang::En, notes)
-    }
-
-    /// `open_for_write`, saying what it notes (a wait for the lock, a recovered run)
-    /// in `lang`.
-    pub fn open_for_write_in(
-        path: &Path,
-        dirs: &dyn RunDirs,
-        lang: Lang,
-        notes: &mut dyn Write,
-    ) -> Result<Ledger, Fatal> {
+    /// directory is), saying so on `notes` in `lang` (a wait for the lock, a
+    /// recovered run).
+    pub fn open_for_write(path: &Path, dirs: &dyn RunDirs, lang: Lang, notes: &mut dyn Write) -> Result<Ledger, Fatal> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             if !parent.is_dir() {
                 return Err(Fatal::new(
@@ -192,13 +183,8 @@ impl Ledger {
     }
 
     /// Opens an existing ledger read-only (a dry run never writes it); `None` when
-    /// there is no ledger yet. Half-done runs are reported, not repaired.
-    pub fn open_read_only(path: &Path, notes: &mut dyn Write) -> Result<Option<Ledger>, Fatal> {
-        Ledger::open_read_only_in(path, Lang::En, notes)
-    }
-
-    /// `open_read_only`, noting a half-done run in `lang`.
-    pub fn open_read_only_in(path: &Path, lang: Lang, notes: &mut dyn Write) -> Result<Option<Ledger>, Fatal> {
+    /// there is no ledger yet. Half-done runs are reported (in `lang`), not repaired.
+    pub fn open_read_only(path: &Path, lang: Lang, notes: &mut dyn Write) -> Result<Option<Ledger>, Fatal> {
         if !path.exists() {
             return Ok(None);
         }

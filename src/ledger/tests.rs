@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use super::{Ledger, RunDirs, RunMode, RunRecord, RunStatus};
 use crate::core::arrears::Kind;
 use crate::core::id::{check_char, ChildId};
+use crate::core::lang::Lang;
 use crate::core::month::Month;
 use crate::core::payment::{LedgerLine, LineStatus};
 use crate::core::record::Category;
@@ -103,7 +104,7 @@ fn statuses(l: &Ledger) -> Vec<(i64, RunStatus)> {
 fn a_run_goes_pending_committed_live_void() {
     let scratch = Scratch::new("lifecycle");
     let dirs = FakeDirs::default();
-    let mut l = Ledger::open_for_write(&scratch.ledger(), &dirs, &mut Vec::new()).unwrap();
+    let mut l = Ledger::open_for_write(&scratch.ledger(), &dirs, Lang::En, &mut Vec::new()).unwrap();
     let (june, july) = (month("2018-06"), month("2018-07"));
     let a = child("43010220100312001");
 
@@ -159,7 +160,7 @@ fn a_run_goes_pending_committed_live_void() {
 #[test]
 fn a_failed_line_settles_only_while_its_month_was_not_paid_again() {
     let scratch = Scratch::new("forward");
-    let mut l = Ledger::open_for_write(&scratch.ledger(), &FakeDirs::default(), &mut Vec::new()).unwrap();
+    let mut l = Ledger::open_for_write(&scratch.ledger(), &FakeDirs::default(), Lang::En, &mut Vec::new()).unwrap();
     let (june, july) = (month("2018-06"), month("2018-07"));
     let (a, b) = (child("43010220100312001"), child("43010220100312000"));
     let june_run = l.begin_run(june, RunMode::Run, None, None).unwrap();
@@ -201,7 +202,7 @@ fn a_failed_line_settles_only_while_its_month_was_not_paid_again() {
 #[test]
 fn an_import_is_live_at_once_and_its_lines_settled() {
     let scratch = Scratch::new("import");
-    let mut l = Ledger::open_for_write(&scratch.ledger(), &FakeDirs::default(), &mut Vec::new()).unwrap();
+    let mut l = Ledger::open_for_write(&scratch.ledger(), &FakeDirs::default(), Lang::En, &mut Vec::new()).unwrap();
     let may = month("2018-05");
     let a = child("43010220100312001");
     let id = l.begin_run(may, RunMode::Import, None, None).unwrap();
@@ -215,7 +216,7 @@ fn an_import_is_live_at_once_and_its_lines_settled() {
 #[test]
 fn a_child_paid_twice_for_a_month_keeps_nothing_of_the_second_run() {
     let scratch = Scratch::new("twice");
-    let mut l = Ledger::open_for_write(&scratch.ledger(), &FakeDirs::default(), &mut Vec::new()).unwrap();
+    let mut l = Ledger::open_for_write(&scratch.ledger(), &FakeDirs::default(), Lang::En, &mut Vec::new()).unwrap();
     let (may, june) = (month("2018-05"), month("2018-06"));
     let a = child("43010220100312001");
     let first = l.begin_run(may, RunMode::Import, None, None).unwrap();
@@ -242,7 +243,7 @@ fn recovery_undoes_pending_runs_finishes_complete_ones_and_voids_lost_ones() {
     let (p, c1, c2) = (month("2018-04"), month("2018-05"), month("2018-06"));
     let dir = |name: &str| std::path::absolute(scratch.0.join(name)).unwrap();
     let (pending, lost, finished) = {
-        let mut l = Ledger::open_for_write(&scratch.ledger(), &dirs, &mut Vec::new()).unwrap();
+        let mut l = Ledger::open_for_write(&scratch.ledger(), &dirs, Lang::En, &mut Vec::new()).unwrap();
         let pending = l.begin_run(p, RunMode::Run, Some(&dir("out4")), Some(&dir("staged4"))).unwrap();
         let lost = l.begin_run(c1, RunMode::Run, Some(&dir("out5")), Some(&dir("staged5"))).unwrap();
         l.commit_run(lost, c1, &[], RunMode::Run, || Some(record("5"))).unwrap();
@@ -253,7 +254,7 @@ fn recovery_undoes_pending_runs_finishes_complete_ones_and_voids_lost_ones() {
     // Only June's staged output was complete when the process died.
     dirs.complete.borrow_mut().insert(dir("staged6"));
     let mut notes = Vec::new();
-    let l = Ledger::open_for_write(&scratch.ledger(), &dirs, &mut notes).unwrap();
+    let l = Ledger::open_for_write(&scratch.ledger(), &dirs, Lang::En, &mut notes).unwrap();
     let notes = String::from_utf8(notes).unwrap();
     assert_eq!(statuses(&l), [(lost, RunStatus::Void), (finished, RunStatus::Live)]);
     assert_eq!(*dirs.removed.borrow(), [dir("staged4")]);
@@ -264,7 +265,7 @@ fn recovery_undoes_pending_runs_finishes_complete_ones_and_voids_lost_ones() {
     drop(l);
     // Nothing is left to recover.
     let mut again = Vec::new();
-    Ledger::open_for_write(&scratch.ledger(), &dirs, &mut again).unwrap();
+    Ledger::open_for_write(&scratch.ledger(), &dirs, Lang::En, &mut again).unwrap();
     assert!(again.is_empty());
 }
 
@@ -272,13 +273,13 @@ fn recovery_undoes_pending_runs_finishes_complete_ones_and_voids_lost_ones() {
 fn a_read_only_ledger_reports_half_done_runs_without_touching_them() {
     let scratch = Scratch::new("readonly");
     let path = scratch.ledger();
-    assert!(Ledger::open_read_only(&path, &mut Vec::new()).unwrap().is_none());
+    assert!(Ledger::open_read_only(&path, Lang::En, &mut Vec::new()).unwrap().is_none());
     {
-        let mut l = Ledger::open_for_write(&path, &FakeDirs::default(), &mut Vec::new()).unwrap();
+        let mut l = Ledger::open_for_write(&path, &FakeDirs::default(), Lang::En, &mut Vec::new()).unwrap();
         l.begin_run(month("2018-06"), RunMode::Run, None, None).unwrap();
     }
     let mut notes = Vec::new();
-    let l = Ledger::open_read_only(&path, &mut notes).unwrap().unwrap();
+    let l = Ledger::open_read_only(&path, Lang::En, &mut notes).unwrap().unwrap();
     assert!(String::from_utf8(notes).unwrap().contains("run 1 for 2018-06 was interrupted (pending)"));
     assert_eq!(statuses(&l), [(1, RunStatus::Pending)]);
 }
@@ -303,7 +304,7 @@ fn amounts_are_whole_fen() {
 #[test]
 fn a_history_row_that_cannot_be_read_stops_back_pay_naming_it() {
     let scratch = Scratch::new("unreadable");
-    let mut l = Ledger::open_for_write(&scratch.ledger(), &FakeDirs::default(), &mut Vec::new()).unwrap();
+    let mut l = Ledger::open_for_write(&scratch.ledger(), &FakeDirs::default(), Lang::En, &mut Vec::new()).unwrap();
     let (may, june) = (month("2018-05"), month("2018-06"));
     let id = l.begin_run(may, RunMode::Import, None, None).unwrap();
     let lines = [line(child("43010220100312001"), may, None), line(child("43010220100312000"), may, None)];

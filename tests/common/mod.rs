@@ -273,3 +273,12 @@ pub fn ledger_paid_through_may(s: &Scratch) -> PathBuf {
     ));
     ledger
 }
+
+/// `disburse run --dry-run --period 2018-06 --out OUT EXTRA... ROSTERS...`.
+pub fn dry(out: &Path, extra: &[&str], rosters: &[&str]) -> Output {
+    let mut args = vec!["run".to_string(), "--dry-run".into(), "--period".into(), "2018-06".into(), "--out".into()];
+    args.push(out.to_string_lossy().into_owned());
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args.extend(rosters.iter().map(|s| s.to_string()));
+    disburse(args)
+}

@@ -11,22 +11,7 @@ use super::{ExplainConfig, Explanation};
 use crate::core::detail::Lang;
 use crate::core::glossary::{self, Group};
 use crate::core::month::Month;
-
-/// Columns a string takes on a terminal: two for wide (East Asian) characters.
-fn display_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| match c as u32 {
-            0x1100..=0x115f | 0x2e80..=0xa4cf | 0xac00..=0xd7a3 | 0xf900..=0xfaff | 0xfe30..=0xfe4f => 2,
-            0xff00..=0xff60 | 0xffe0..=0xffe6 | 0x20000..=0x3fffd => 2,
-            _ => 1,
-        })
-        .sum()
-}
-
-fn pad(s: &str, width: usize) -> String {
-    let n = display_width(s);
-    format!("{s}{}", " ".repeat(width.saturating_sub(n)))
-}
+use crate::text_table::{pad, width};
 
 /// A month written `YYYY-MM` (the ledger's), as the clerk reads it.
 fn month_text(m: &str, l: Lang) -> String {
@@ -63,7 +48,7 @@ pub(super) fn print(out: &mut dyn Write, cfg: &ExplainConfig, shown: &str, e: &E
             Lang::En => writeln!(out, "\nrow {} — {at}", n + 1),
             Lang::Zh => writeln!(out, "\n第{}条记录：{at}", n + 1),
         };
-        let width = row.steps.iter().map(|s| display_width(&s.label)).max().unwrap_or(0).max(12);
+        let width = row.steps.iter().map(|s| width(&s.label)).max().unwrap_or(0).max(12);
         for s in row.steps.iter().filter(|s| s.check != "row") {
             let mark = match s.result.as_str() {
                 "pass" => "✓",

@@ -12,16 +12,7 @@ use crate::core::glossary::{self, Group};
 use crate::core::money::fmt_amount;
 use crate::output::manifest::{Manifest, MANIFEST_FILE};
 use crate::output::monthly::RunTotals;
-
-/// Columns a string takes on a terminal: two for wide (East Asian) characters.
-fn display_width(s: &str) -> usize {
-    s.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
-}
-
-/// `word` padded to `width` terminal columns.
-fn pad(word: &str, width: usize) -> String {
-    format!("{word}{}", " ".repeat(width.saturating_sub(display_width(word))))
-}
+use crate::text_table::{pad, width};
 
 pub(super) fn print_summary(w: &mut dyn Write, cfg: &RunConfig, t: &RunTotals, manifest: Option<&Manifest>) {
     match cfg.lang {
@@ -77,7 +68,7 @@ fn chinese(w: &mut dyn Write, cfg: &RunConfig, t: &RunTotals, manifest: Option<&
         tt.rows
     );
     let words = Decision::ALL.map(|d| glossary::say(Group::Decision, d.as_str(), l));
-    let width = words.iter().map(|s| display_width(s)).max().unwrap_or(0);
+    let width = words.iter().map(|s| width(s)).max().unwrap_or(0);
     let counts = [tt.paid, tt.held, tt.excluded, tt.rejected];
     for (k, (word, n)) in words.iter().zip(counts).enumerate() {
         let _ = if k == 0 {

@@ -10,17 +10,17 @@ use crate::returns::ReturnLayout;
 
 /// The transfer fields a column may name: the columns of `transfers.csv`, the
 /// payee's bank code, and `seq` (1, 2, … within each file).
-pub const FIELDS: [&str; 9] = [
-    "transfer_id",
-    "period",
-    "payee_account",
-    "payee_name",
-    "payee_bank",
-    "amount",
-    "children",
-    "payee_bank_code",
-    "seq",
-];
+pub const FIELDS: [&str; 9] = with_seq(crate::output::transfer_file::TRANSFERS_HEADER);
+
+const fn with_seq(header: [&'static str; 8]) -> [&'static str; 9] {
+    let mut out = ["seq"; 9];
+    let mut i = 0;
+    while i < header.len() {
+        out[i] = header[i];
+        i += 1;
+    }
+    out
+}
 
 /// The built-in profiles; a profile file may not take one of these names.
 pub const BUILT_INS: [&str; 2] = ["generic-csv", "pain001"];
